@@ -1,0 +1,48 @@
+/* The `native` backend: our own SHA-256 / HMAC-SHA-256 (FIPS 180-4, RFC 2104)
+ * with a portable C path and, on x86-64 CPUs with the SHA extensions, an
+ * interleaved SHA-NI path chosen at run time. Internal header (not installed). */
+#ifndef AIOT_NATIVE_H
+#define AIOT_NATIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aiotsec/backend.h"
+
+/* Looks up "native" (the best path for this CPU, or the one AIOTSEC_NATIVE_PATH
+ * names), "native-portable" or "native-shani". AIOTSEC_OK, AIOTSEC_E_NULL_ARG,
+ * AIOTSEC_E_UNSUPPORTED (a path this CPU or build lacks) or AIOTSEC_E_UNKNOWN_BACKEND. */
+int aiot_native_find(const char *name, const aiotsec_backend **out);
+/* Number of native names usable on this CPU ("native" first), and the i-th. */
+size_t aiot_native_count(void);
+const char *aiot_native_name_at(size_t i);
+/* The SHA-256 path plain "native" resolved to on this CPU: "portable" or "shani". */
+const char *aiot_native_active_path(void);
+
+/* One SHA-256 implementation: compress nblocks 64-octet blocks into h, and
+ * nblocks blocks into each of two independent states (interleaved where the
+ * hardware gains from it). */
+typedef struct aiot_sha256_impl {
+    const char *name;
+    void (*compress)(uint32_t h[8], const uint8_t *blocks, size_t nblocks);
+    void (*compress2)(uint32_t ha[8], const uint8_t *ba, uint32_t hb[8], const uint8_t *bb,
+                      size_t nblocks);
+} aiot_sha256_impl;
+
+/* The SHA-256 initial hash value and round constants (FIPS 180-4, 5.3.3 and 4.2.2). */
+extern const uint32_t aiot_sha256_iv[8];
+extern const uint32_t aiot_sha256_k[64];
+
+/* Paths. aiot_sha256_shani_usable() is 1 when this build has the SHA-NI code and
+ * the CPU supports it (CPUID: SHA, SSSE3, SSE4.1). */
+extern const aiot_sha256_impl aiot_sha256_portable;
+#if defined(__x86_64__)
+#define AIOT_NATIVE_HAVE_SHANI 1
+extern const aiot_sha256_impl aiot_sha256_shani;
+#endif
+int aiot_sha256_shani_usable(void);
+
+/* Plain SHA-256 of a message with the given implementation (used for keys > 64 octets). */
+void aiot_sha256(const aiot_sha256_impl *impl, const uint8_t *msg, size_t len, uint8_t out[32]);
+
+#endif

@@ -1,0 +1,170 @@
+/* The native backend tables and their lookup by name.
+ *
+ * "native" resolves its SHA-256 path once (pthread_once): AIOTSEC_NATIVE_PATH
+ * if set (portable|shani), else SHA-NI when CPUID reports it, else portable.
+ * After that nothing global changes: each table's `user` points at a const
+ * implementation, and the auto table (user NULL) reads the resolved pointer. */
+#define _DEFAULT_SOURCE 1
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "aiotsec/status.h"
+#include "native/native_internal.h"
+
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+static const aiot_sha256_impl *g_auto;           /* written once, under g_once */
+static const char *g_names[3];                   /* idem */
+static size_t g_name_count;                      /* idem */
+
+static void native_init_once(void)
+{
+    const aiot_sha256_impl *best = &aiot_sha256_portable;
+#ifdef AIOT_NATIVE_HAVE_SHANI
+    if (aiot_sha256_shani_usable())
+        best = &aiot_sha256_shani;
+#endif
+    const char *env = getenv("AIOTSEC_NATIVE_PATH");
+    if (env && !strcmp(env, "portable"))
+        best = &aiot_sha256_portable;
+    /* "shani" on a CPU without it keeps the best available path: never fault. */
+    g_auto = best;
+
+    g_names[g_name_count++] = "native";
+    g_names[g_name_count++] = "native-portable";
+#ifdef AIOT_NATIVE_HAVE_SHANI
+    if (aiot_sha256_shani_usable())
+        g_names[g_name_count++] = "native-shani";
+#endif
+}
+
+static const aiot_sha256_impl *impl_of(void *user)
+{
+    if (user)
+        return user;
+    pthread_once(&g_once, native_init_once);
+    return g_auto;
+}
+
+static int op_hmac_init(void *user, void *state, const uint8_t *key, size_t key_len)
+{
+    return aiot_native_hmac_init_impl(impl_of(user), state, key, key_len);
+}
+
+static int op_hmac_update(void *user, void *state, const uint8_t *data, size_t len)
+{
+    return aiot_native_hmac_update_impl(impl_of(user), state, data, len);
+}
+
+static int op_hmac_final(void *user, void *state, uint8_t mac[32])
+{
+    return aiot_native_hmac_final_impl(impl_of(user), state, mac);
+}
+
+static void op_hmac_release(void *user, void *state)
+{
+    (void)user;
+    aiot_native_wipe(state, sizeof(aiot_native_hmac));
+}
+
+static int op_hmac_oneshot(void *user, const uint8_t *key, size_t key_len, const uint8_t *msg,
+                           size_t msg_len, uint8_t mac[32])
+{
+    aiot_native_hmac st;
+    const aiot_sha256_impl *impl = impl_of(user);
+    int rc = aiot_native_hmac_init_impl(impl, &st, key, key_len);
+    if (rc == AIOTSEC_OK)
+        rc = aiot_native_hmac_update_impl(impl, &st, msg, msg_len);
+    if (rc == AIOTSEC_OK)
+        rc = aiot_native_hmac_final_impl(impl, &st, mac);
+    aiot_native_wipe(&st, sizeof st);
+    return rc;
+}
+
+static int op_batch(void *user, const void *const *prepared, const uint8_t *msgs, size_t msg_len,
+                    size_t n, uint8_t *macs)
+{
+    return aiot_native_batch_impl(impl_of(user), prepared, msgs, msg_len, n, macs);
+}
+
+static int op_random(void *user, uint8_t *out, size_t len)
+{
+    (void)user;
+    if (!out && len)
+        return AIOTSEC_E_NULL_ARG;
+    while (len) {
+        ssize_t got = getrandom(out, len, 0);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            return AIOTSEC_E_BACKEND_FAILURE;
+        }
+        out += got;
+        len -= (size_t)got;
+    }
+    return AIOTSEC_OK;
+}
+
+#define NATIVE_TABLE(NAME, USER)                                                        \
+    {                                                                                   \
+        .struct_size = sizeof(aiotsec_backend), .abi_version = AIOTSEC_BACKEND_ABI_VERSION, \
+        .name = NAME, .user = (void *)(USER), .hmac_state_size = sizeof(aiot_native_hmac), \
+        .aes_state_size = 0, .hmac_init = op_hmac_init, .hmac_update = op_hmac_update,   \
+        .hmac_final = op_hmac_final, .hmac_copy = NULL, .hmac_release = op_hmac_release, \
+        .hmac_oneshot = op_hmac_oneshot, .hmac_batch_prepared = op_batch,              \
+        .random_bytes = op_random,                                                      \
+    }
+
+/* user is never written through: the casts only drop const for the table's void *. */
+const aiotsec_backend aiot_backend_native = NATIVE_TABLE("native", NULL);
+static const aiotsec_backend backend_portable = NATIVE_TABLE("native-portable", &aiot_sha256_portable);
+#ifdef AIOT_NATIVE_HAVE_SHANI
+static const aiotsec_backend backend_shani = NATIVE_TABLE("native-shani", &aiot_sha256_shani);
+#endif
+
+int aiot_native_find(const char *name, const aiotsec_backend **out)
+{
+    if (!name || !out)
+        return AIOTSEC_E_NULL_ARG;
+    pthread_once(&g_once, native_init_once);
+    if (!strcmp(name, "native")) {
+        *out = &aiot_backend_native;
+        return AIOTSEC_OK;
+    }
+    if (!strcmp(name, "native-portable")) {
+        *out = &backend_portable;
+        return AIOTSEC_OK;
+    }
+    if (!strcmp(name, "native-shani")) {
+#ifdef AIOT_NATIVE_HAVE_SHANI
+        if (aiot_sha256_shani_usable()) {
+            *out = &backend_shani;
+            return AIOTSEC_OK;
+        }
+#endif
+        return AIOTSEC_E_UNSUPPORTED;
+    }
+    if (!strcmp(name, "native-avx2"))
+        return AIOTSEC_E_UNSUPPORTED; /* not built: see the README (SHA-NI covers this machine) */
+    return AIOTSEC_E_UNKNOWN_BACKEND;
+}
+
+size_t aiot_native_count(void)
+{
+    pthread_once(&g_once, native_init_once);
+    return g_name_count;
+}
+
+const char *aiot_native_name_at(size_t i)
+{
+    pthread_once(&g_once, native_init_once);
+    return i < g_name_count ? g_names[i] : NULL;
+}
+
+/* The path "native" resolved to, for the bench and tests ("portable" or "shani"). */
+const char *aiot_native_active_path(void)
+{
+    return impl_of(NULL)->name;
+}

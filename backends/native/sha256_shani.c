@@ -1,0 +1,140 @@
+/* SHA-256 compression with the x86 SHA extensions (SHA-NI), one stream and
+ * two interleaved streams. Each sha256rnds2 has a latency of several cycles;
+ * two independent streams fill the gaps, which is where the two-way path gains.
+ *
+ * Only the functions below are compiled for sha/sse4.1 (target attribute): the
+ * rest of the library stays baseline x86-64, and these are only reached after
+ * CPUID said yes. Register layout (Intel SHA extensions reference): the state
+ * lives in two registers, ABEF and CDGH; rnds2 does two rounds using the low two
+ * dwords of W+K, and after two rounds the old ABEF is the new CDGH. */
+#include <string.h>
+
+#include "native/native.h"
+
+#if defined(AIOT_NATIVE_HAVE_SHANI)
+#include <cpuid.h>
+#include <immintrin.h>
+
+#define SHANI_TARGET __attribute__((target("sha,sse4.1,ssse3")))
+
+int aiot_sha256_shani_usable(void)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d))
+        return 0;
+    int ssse3 = (c >> 9) & 1, sse41 = (c >> 19) & 1;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+        return 0;
+    int sha = (b >> 29) & 1;
+    return ssse3 && sse41 && sha;
+}
+
+/* h[0..7] (A..H) -> ABEF, CDGH registers. */
+SHANI_TARGET static inline void to_regs(const uint32_t h[8], __m128i *abef, __m128i *cdgh)
+{
+    __m128i abcd = _mm_loadu_si128((const __m128i *)(const void *)h);
+    __m128i efgh = _mm_loadu_si128((const __m128i *)(const void *)(h + 4));
+    abcd = _mm_shuffle_epi32(abcd, 0xB1); /* dwords: B A D C */
+    efgh = _mm_shuffle_epi32(efgh, 0x1B); /* dwords: H G F E */
+    *abef = _mm_alignr_epi8(abcd, efgh, 8);      /* F E B A */
+    *cdgh = _mm_blend_epi16(efgh, abcd, 0xF0);   /* H G D C */
+}
+
+SHANI_TARGET static inline void from_regs(__m128i abef, __m128i cdgh, uint32_t h[8])
+{
+    __m128i t = _mm_shuffle_epi32(abef, 0x1B);  /* A B E F */
+    cdgh = _mm_shuffle_epi32(cdgh, 0xB1);       /* G H C D */
+    _mm_storeu_si128((__m128i *)(void *)h, _mm_blend_epi16(t, cdgh, 0xF0));           /* A B C D */
+    _mm_storeu_si128((__m128i *)(void *)(h + 4), _mm_alignr_epi8(cdgh, t, 8));       /* E F G H */
+}
+
+SHANI_TARGET static inline __m128i bswap_mask(void)
+{
+    return _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+}
+
+/* Four rounds on one stream: msg = W[4g..4g+3] + K. */
+#define QROUND(ABEF, CDGH, MSG)                                  \
+    do {                                                         \
+        CDGH = _mm_sha256rnds2_epu32(CDGH, ABEF, MSG);           \
+        ABEF = _mm_sha256rnds2_epu32(ABEF, CDGH, _mm_shuffle_epi32(MSG, 0x0E)); \
+    } while (0)
+
+/* Next four schedule words from the previous sixteen (W0 oldest .. W3 newest):
+ * W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16]. */
+#define SCHED(W0, W1, W2, W3) \
+    _mm_sha256msg2_epu32(_mm_add_epi32(_mm_sha256msg1_epu32(W0, W1), _mm_alignr_epi8(W3, W2, 4)), W3)
+
+SHANI_TARGET static void compress_shani(uint32_t h[8], const uint8_t *blocks, size_t nblocks)
+{
+    __m128i abef, cdgh;
+    const __m128i mask = bswap_mask();
+    const __m128i *k = (const __m128i *)(const void *)aiot_sha256_k;
+    to_regs(h, &abef, &cdgh);
+    for (size_t blk = 0; blk < nblocks; blk++, blocks += 64) {
+        __m128i abef0 = abef, cdgh0 = cdgh;
+        __m128i w[4];
+        for (int j = 0; j < 4; j++)
+            w[j] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(blocks + 16 * j)), mask);
+#pragma GCC unroll 16
+        for (int g = 0; g < 16; g++) {
+            if (g >= 4)
+                w[g & 3] = SCHED(w[g & 3], w[(g + 1) & 3], w[(g + 2) & 3], w[(g + 3) & 3]);
+            __m128i msg = _mm_add_epi32(w[g & 3], _mm_loadu_si128(k + g));
+            QROUND(abef, cdgh, msg);
+        }
+        abef = _mm_add_epi32(abef, abef0);
+        cdgh = _mm_add_epi32(cdgh, cdgh0);
+    }
+    from_regs(abef, cdgh, h);
+}
+
+/* nblocks blocks into each of two states, the two dependency chains interleaved. */
+SHANI_TARGET static void compress2_shani(uint32_t ha[8], const uint8_t *ba, uint32_t hb[8],
+                                         const uint8_t *bb, size_t nblocks)
+{
+    __m128i abefa, cdgha, abefb, cdghb;
+    const __m128i mask = bswap_mask();
+    const __m128i *k = (const __m128i *)(const void *)aiot_sha256_k;
+    to_regs(ha, &abefa, &cdgha);
+    to_regs(hb, &abefb, &cdghb);
+    for (size_t blk = 0; blk < nblocks; blk++, ba += 64, bb += 64) {
+        __m128i abefa0 = abefa, cdgha0 = cdgha, abefb0 = abefb, cdghb0 = cdghb;
+        __m128i wa[4], wb[4];
+        for (int j = 0; j < 4; j++) {
+            wa[j] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(ba + 16 * j)), mask);
+            wb[j] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(bb + 16 * j)), mask);
+        }
+#pragma GCC unroll 16
+        for (int g = 0; g < 16; g++) {
+            if (g >= 4) {
+                wa[g & 3] = SCHED(wa[g & 3], wa[(g + 1) & 3], wa[(g + 2) & 3], wa[(g + 3) & 3]);
+                wb[g & 3] = SCHED(wb[g & 3], wb[(g + 1) & 3], wb[(g + 2) & 3], wb[(g + 3) & 3]);
+            }
+            __m128i kk = _mm_loadu_si128(k + g);
+            __m128i ma = _mm_add_epi32(wa[g & 3], kk);
+            __m128i mb = _mm_add_epi32(wb[g & 3], kk);
+            cdgha = _mm_sha256rnds2_epu32(cdgha, abefa, ma);
+            cdghb = _mm_sha256rnds2_epu32(cdghb, abefb, mb);
+            abefa = _mm_sha256rnds2_epu32(abefa, cdgha, _mm_shuffle_epi32(ma, 0x0E));
+            abefb = _mm_sha256rnds2_epu32(abefb, cdghb, _mm_shuffle_epi32(mb, 0x0E));
+        }
+        abefa = _mm_add_epi32(abefa, abefa0);
+        cdgha = _mm_add_epi32(cdgha, cdgha0);
+        abefb = _mm_add_epi32(abefb, abefb0);
+        cdghb = _mm_add_epi32(cdghb, cdghb0);
+    }
+    from_regs(abefa, cdgha, ha);
+    from_regs(abefb, cdghb, hb);
+}
+
+const aiot_sha256_impl aiot_sha256_shani = {"shani", compress_shani, compress2_shani};
+
+#else
+
+int aiot_sha256_shani_usable(void)
+{
+    return 0;
+}
+
+#endif

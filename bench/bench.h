@@ -1,0 +1,67 @@
+/* aiotsec bench: shared declarations of the benchmark harness (bench/ and `aiotsec bench`). */
+#ifndef AIOTSEC_BENCH_H
+#define AIOTSEC_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Runs the benchmark; argv[0] is the command name. Returns 0, or 2 on bad usage. */
+int bench_main(int argc, char **argv);
+
+/* A measured body: performs `iters` calls of the operation; returns 0 on success. */
+typedef int (*bench_fn)(void *arg, size_t iters);
+
+/* Measures fn: calibrates the iteration count to about `target_ms` per run, then
+ * keeps the fastest of `reps` runs. ops_per_iter scales to nanoseconds per operation
+ * (e.g. items per batch call). Returns ns per operation, or -1 if fn failed. */
+double bench_measure(bench_fn fn, void *arg, double ops_per_iter, double target_ms, int reps);
+
+/* Monotonic clock in nanoseconds. */
+double bench_now_ns(void);
+
+/* Deterministic filler (xorshift) for keys and RAND values: the bench needs no CSPRNG. */
+void bench_fill(uint64_t *seed, uint8_t *out, size_t len);
+
+/* The machine's ceiling and the direct-library baselines (bench_baselines.c). */
+typedef struct bench_baselines {
+    double libsodium_hmac_ns;    /* crypto_auth_hmacsha256 on 37 octets, 32-octet key */
+    double openssl_hmac_ns;      /* HMAC(EVP_sha256()) on the same input */
+    double sha256_block_1way_ns; /* one compression, one stream (latency bound) */
+    double sha256_block_2way_ns; /* per compression, two interleaved streams */
+    int sha_ni;                  /* CPUID: SHA extensions present */
+} bench_baselines;
+
+int bench_run_baselines(bench_baselines *out, double target_ms, int reps);
+
+/* One result row. */
+typedef struct bench_row {
+    char op[40];
+    char backend[24];
+    int threads;
+    double ns_per_op;
+} bench_row;
+
+#define BENCH_MAX_ROWS 128
+
+typedef struct bench_rows {
+    bench_row row[BENCH_MAX_ROWS];
+    size_t n;
+} bench_rows;
+
+void bench_add_row(bench_rows *rows, const char *op, const char *backend, int threads, double ns);
+/* ns of the row (op, backend, threads), or -1. */
+double bench_find(const bench_rows *rows, const char *op, const char *backend, int threads);
+
+/* Benchmark settings. */
+typedef struct bench_opts {
+    double target_ms;      /* per measurement run */
+    int reps;              /* runs per measurement; the fastest counts */
+    size_t batch;          /* items per batch call */
+    const char *only;      /* a single backend, or NULL for all */
+} bench_opts;
+
+/* Library rows for one backend (bench_ops.c) and NAS rows (bench_nas.c). */
+int bench_run_ops(bench_rows *rows, const char *backend, const bench_opts *o);
+int bench_run_nas(bench_rows *rows, const char *backend, const bench_opts *o);
+
+#endif

@@ -1,0 +1,78 @@
+/* Option parsing shared by the kdf, derive and version commands (see cmd_args.h). */
+#include <string.h>
+
+#include "cli.h"
+#include "cmd_args.h"
+
+static cmd_opt *find_opt(cmd_opt *opts, size_t n, const char *name, size_t name_len)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strlen(opts[i].name) == name_len && !strncmp(opts[i].name, name, name_len))
+            return &opts[i];
+    return NULL;
+}
+
+int cmd_parse_opts(int argc, char **argv, cmd_opt *opts, size_t n_opts)
+{
+    for (size_t i = 0; i < n_opts; i++)
+        opts[i].count = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h"))
+            return CMD_HELP;
+        if (strncmp(arg, "--", 2) != 0)
+            return cli_usage_error("unexpected argument '%s'", arg);
+        /* "--name=value" or "--name value" */
+        const char *eq = strchr(arg, '=');
+        size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);
+        cmd_opt *o = find_opt(opts, n_opts, arg, name_len);
+        if (!o)
+            return cli_usage_error("unknown option '%.*s'", (int)name_len, arg);
+        const char *value;
+        if (eq) {
+            value = eq + 1;
+        } else {
+            if (i + 1 >= argc)
+                return cli_usage_error("option %s needs a value", o->name);
+            value = argv[++i];
+        }
+        if (o->count == o->cap)
+            return o->cap == 1 ? cli_usage_error("option %s given more than once", o->name)
+                               : cli_usage_error("option %s given more than %zu times", o->name,
+                                                 o->cap);
+        o->values[o->count++] = value;
+    }
+    return CLI_OK;
+}
+
+int cmd_require(const cmd_opt *opt)
+{
+    return opt->count ? CLI_OK : cli_usage_error("missing option %s", opt->name);
+}
+
+int cmd_hex(const char *name, const char *hex, uint8_t *out, size_t min_len, size_t cap,
+            size_t *len)
+{
+    size_t digits = strlen(hex);
+    if (digits % 2)
+        return cli_usage_error("%s: odd number of hex digits (%zu)", name, digits);
+    if (digits / 2 > cap)
+        return cli_usage_error("%s: %zu octets, at most %zu allowed", name, digits / 2, cap);
+    if (digits / 2 < min_len)
+        return cli_usage_error("%s: %zu octets, at least %zu needed", name, digits / 2, min_len);
+    if (cli_parse_hex(hex, out, cap, len) != 0)
+        return cli_usage_error("%s: not a hex string", name);
+    return CLI_OK;
+}
+
+int cmd_lib_error(const char *what, int status)
+{
+    switch (status) {
+    case AIOTSEC_E_BACKEND_FAILURE:
+    case AIOTSEC_E_NO_MEMORY:
+    case AIOTSEC_E_UNSUPPORTED:
+        return cli_fail("%s: %s", what, aiotsec_strerror(status));
+    default:
+        return cli_usage_error("%s: %s", what, aiotsec_strerror(status));
+    }
+}

@@ -1,0 +1,41 @@
+/* Option parsing shared by the kdf, derive and version commands.
+ *
+ * Every option of these commands takes a value, given as "--name VALUE" or
+ * "--name=VALUE"; "--help" (or "-h") asks for help. The parser never allocates:
+ * values point into argv. */
+#ifndef AIOTSEC_CLI_CMD_ARGS_H
+#define AIOTSEC_CLI_CMD_ARGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Returned by cmd_parse_opts when --help was seen (never an exit status). */
+#define CMD_HELP (-1)
+
+/* One option: the caller names it and gives room for its values. */
+typedef struct cmd_opt {
+    const char *name;    /* "--key" */
+    const char **values; /* receives the values, in command-line order */
+    size_t cap;          /* 1: may be given once; more: repeatable up to cap times */
+    size_t count;        /* how many times it was given (set by the parser) */
+} cmd_opt;
+
+/* Parses argv[0..argc-1] (no command names) against opts. Returns CLI_OK,
+ * CMD_HELP, or CLI_USAGE after printing the reason (unknown option, missing
+ * value, an option given twice, a stray argument). */
+int cmd_parse_opts(int argc, char **argv, cmd_opt *opts, size_t n_opts);
+
+/* CLI_USAGE with "missing <name>" unless opt was given. */
+int cmd_require(const cmd_opt *opt);
+
+/* Decodes the hex value of option `name` into out (capacity cap). Accepts
+ * min_len..cap octets. Returns CLI_OK or CLI_USAGE after printing the reason
+ * (odd number of digits, a non-hex digit, too short, too long). */
+int cmd_hex(const char *name, const char *hex, uint8_t *out, size_t min_len, size_t cap,
+            size_t *len);
+
+/* Maps a library status to an exit: CLI_USAGE for an argument error (bad
+ * input), CLI_FAIL for a backend or resource failure; prints "<what>: <reason>". */
+int cmd_lib_error(const char *what, int status);
+
+#endif

@@ -1,0 +1,196 @@
+/**
+ * @file device.h
+ * @brief The device role: a small state machine for an Ambient IoT tag.
+ *
+ * No allocation: the caller provides the device's storage
+ * (aiotsec_device_size() octets, aligned to ::AIOTSEC_DEVICE_ALIGN) and the
+ * user memory buffer; random numbers come from a callback. The device keeps
+ * its identification information and K_AIOT_root (copied at init), and at most
+ * one procedure:
+ *
+ * - IDLE: waiting for a paging.
+ * - AUTHENTICATING: a paging addressed the device; it answered with an
+ *   AUTHENTICATION RESPONSE and keeps RAND_AIOT_n and RAND_AIOT_d.
+ * - SECURED: a COMMAND REQUEST verified; K_AIOTF and the NAS security context exist.
+ * - DISABLED: a verified DISABLE was executed; the device never transmits again.
+ *
+ * Every paging aborts the ongoing procedure (spec section 1, step 3) and wipes
+ * its keys; it is answered only when its identification information equals
+ * the device's. A COMMAND REQUEST is verified (COUNT, then MAC) before
+ * anything is decoded or acted on. Calls use at most ~4 KiB of stack.
+ * A device object is not thread-safe.
+ */
+#ifndef AIOTSEC_DEVICE_H
+#define AIOTSEC_DEVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aiotsec/context.h"
+#include "aiotsec/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @brief Alignment, in octets, of the storage given to aiotsec_device_init(). */
+#define AIOTSEC_DEVICE_ALIGN 16u
+
+/** @brief A device (opaque; lives in caller storage). */
+typedef struct aiotsec_device aiotsec_device;
+
+/** @brief States of a device. */
+typedef enum aiotsec_device_state {
+    AIOTSEC_DEVICE_IDLE = 0,           /**< No procedure. */
+    AIOTSEC_DEVICE_AUTHENTICATING = 1, /**< Answered a paging; waiting for a command or a new paging. */
+    AIOTSEC_DEVICE_SECURED = 2,        /**< A verified COMMAND REQUEST set up the NAS security context. */
+    AIOTSEC_DEVICE_DISABLED = 3        /**< Permanently silent. */
+} aiotsec_device_state;
+
+/**
+ * @brief The device's random source (for RAND_AIOT_d).
+ * @param user The config's @c rand_user.
+ * @param[out] out Buffer to fill.
+ * @param len Octets wanted.
+ * @return 0 on success, a negative status otherwise.
+ */
+typedef int (*aiotsec_device_rand_fn)(void *user, uint8_t *out, size_t len);
+
+/** @brief Device configuration; initialise with aiotsec_device_config_init(). */
+typedef struct aiotsec_device_config {
+    uint32_t struct_size;        /**< sizeof(aiotsec_device_config). */
+    const uint8_t *ident;        /**< Identification information (copied), 1..64 octets. */
+    size_t ident_len;            /**< Its length. */
+    const uint8_t *k_root;       /**< K_AIOT_root (copied), 16 or 32 octets. */
+    size_t k_root_len;           /**< Its length. */
+    uint8_t *memory;             /**< User memory for READ/WRITE (caller's; may be NULL when @c memory_len is 0). */
+    size_t memory_len;           /**< Its size in octets, 0..65536. */
+    size_t wp_offset;            /**< Start of the write-protected range. */
+    size_t wp_len;               /**< Length of the write-protected range (0: none). */
+    aiotsec_device_rand_fn rand; /**< Random source for RAND_AIOT_d (required). */
+    void *rand_user;             /**< Passed to @c rand. */
+    unsigned int_alg;            /**< Integrity algorithm identity (default: the profile's). */
+    unsigned enc_alg;            /**< Ciphering algorithm identity (default: the profile's). */
+    int disabled;                /**< Non-zero: start disabled (restored from non-volatile memory). */
+} aiotsec_device_config;
+
+/** @brief Counters of a device. */
+typedef struct aiotsec_device_stats {
+    uint64_t pagings;            /**< Pagings received (while not disabled). */
+    uint64_t answered;           /**< AUTHENTICATION RESPONSEs sent. */
+    uint64_t aborted;            /**< Procedures aborted by a paging. */
+    uint64_t commands_executed;  /**< Verified COMMAND REQUESTs acted on. */
+    uint64_t commands_rejected;  /**< COMMAND REQUESTs refused (state, integrity, COUNT, decoding). */
+} aiotsec_device_stats;
+
+/**
+ * @brief Fills @p cfg with defaults (profile algorithms of @p ctx) and sets struct_size.
+ * @param[out] cfg The configuration.
+ * @param ctx The context whose profile gives the default algorithms.
+ * @return ::AIOTSEC_OK or ::AIOTSEC_E_NULL_ARG.
+ */
+AIOTSEC_API int aiotsec_device_config_init(aiotsec_device_config *cfg, const aiotsec_ctx *ctx);
+
+/**
+ * @brief Octets of storage a device needs (depends on the library build, not on the device).
+ * @return The size.
+ */
+AIOTSEC_API size_t aiotsec_device_size(void);
+
+/**
+ * @brief Initialises a device in caller storage.
+ * @param[out] out Receives the device (a pointer to @p mem).
+ * @param mem Storage of aiotsec_device_size() octets, aligned to ::AIOTSEC_DEVICE_ALIGN.
+ * @param mem_len Size of @p mem.
+ * @param ctx The context (HMAC, and AES for NIA2/NEA2); must outlive the device.
+ * @param cfg The configuration.
+ * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BUFFER_TOO_SMALL,
+ *         ::AIOTSEC_E_BAD_VALUE (misaligned storage, struct_size, no random
+ *         source, a write-protected range outside the memory),
+ *         ::AIOTSEC_E_BAD_LENGTH (identification information, key or memory size).
+ */
+AIOTSEC_API int aiotsec_device_init(aiotsec_device **out, void *mem, size_t mem_len,
+                                    const aiotsec_ctx *ctx, const aiotsec_device_config *cfg);
+
+/**
+ * @brief Wipes every key of a device (its storage can then be released). NULL is ignored.
+ * @param dev The device.
+ */
+AIOTSEC_API void aiotsec_device_clear(aiotsec_device *dev);
+
+/**
+ * @brief A paging (steps 3 to 5): aborts any ongoing procedure; if it addresses
+ *        the device, draws RAND_AIOT_d, computes RES_AIOT and writes the
+ *        AUTHENTICATION RESPONSE.
+ * @param dev The device.
+ * @param rand_n RAND_AIOT_n from the paging.
+ * @param rand_n_len Its length (the profile's).
+ * @param ident Identification information from the paging.
+ * @param ident_len Its length.
+ * @param[out] out Buffer for the AUTHENTICATION RESPONSE (plain AIOT NAS).
+ * @param cap Capacity of @p out (3 + 2 + 2 * 32 = 69 is always enough).
+ * @param[out] out_len Receives its length (0 when nothing is sent).
+ * @return ::AIOTSEC_OK (send @p out), ::AIOTSEC_E_NOT_ADDRESSED (nothing to send;
+ *         the ongoing procedure was still aborted), ::AIOTSEC_E_DEVICE_DISABLED,
+ *         ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BAD_LENGTH, ::AIOTSEC_E_BUFFER_TOO_SMALL,
+ *         the random source's status or a backend status.
+ */
+AIOTSEC_API int aiotsec_device_on_paging(aiotsec_device *dev, const uint8_t *rand_n, size_t rand_n_len,
+                                         const uint8_t *ident, size_t ident_len,
+                                         uint8_t *out, size_t cap, size_t *out_len);
+
+/**
+ * @brief A COMMAND REQUEST: verifies it (state, COUNT, MAC, decoding), acts on
+ *        it, and writes the protected COMMAND RESPONSE.
+ *
+ * The first COMMAND REQUEST after a paging derives K_AIOTF and the algorithm
+ * keys. Nothing is acted on unless the response fits in @p out.
+ * READ and WRITE outside the memory answer "out of range", a WRITE touching the
+ * write-protected range answers "write-protected"; DISABLE answers success,
+ * then the device is silent for good.
+ * @param dev The device.
+ * @param in The protected COMMAND REQUEST.
+ * @param len Its length.
+ * @param[out] out Buffer for the protected COMMAND RESPONSE.
+ * @param cap Capacity of @p out (7 + 5 + 3 + 1024 = 1039 is always enough).
+ * @param[out] out_len Receives its length (0 when nothing is sent).
+ * @return ::AIOTSEC_OK (send @p out), ::AIOTSEC_E_DEVICE_DISABLED,
+ *         ::AIOTSEC_E_BAD_STATE (no procedure), ::AIOTSEC_E_ABORTED (the procedure
+ *         was aborted by a paging that did not address the device), the
+ *         statuses of aiotsec_nas_verify_decode() (e.g. ::AIOTSEC_E_MAC_MISMATCH,
+ *         ::AIOTSEC_E_REPLAY), ::AIOTSEC_E_BUFFER_TOO_SMALL or a backend status.
+ */
+AIOTSEC_API AIOTSEC_WUR int aiotsec_device_on_command(aiotsec_device *dev, const uint8_t *in, size_t len,
+                                                      uint8_t *out, size_t cap, size_t *out_len);
+
+/**
+ * @brief The device's state.
+ * @param dev The device.
+ * @return An ::aiotsec_device_state, or ::AIOTSEC_E_NULL_ARG.
+ */
+AIOTSEC_API int aiotsec_device_state_get(const aiotsec_device *dev);
+
+/**
+ * @brief The device's counters.
+ * @param dev The device.
+ * @param[out] out Receives them.
+ * @return ::AIOTSEC_OK or ::AIOTSEC_E_NULL_ARG.
+ */
+AIOTSEC_API int aiotsec_device_stats_get(const aiotsec_device *dev, aiotsec_device_stats *out);
+
+/**
+ * @brief Size of ::aiotsec_device_config (for bindings).
+ * @return sizeof(aiotsec_device_config).
+ */
+AIOTSEC_API size_t aiotsec_device_config_size(void);
+
+/**
+ * @brief Size of ::aiotsec_device_stats (for bindings).
+ * @return sizeof(aiotsec_device_stats).
+ */
+AIOTSEC_API size_t aiotsec_device_stats_size(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* AIOTSEC_DEVICE_H */

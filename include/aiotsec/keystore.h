@@ -1,0 +1,260 @@
+/**
+ * @file keystore.h
+ * @brief Key stores: where the ADM finds K_AIOT_root, and a ready in-memory one.
+ *
+ * The ADM never owns keys: it asks a key store, a table of callbacks the
+ * application implements (a database, an HSM front end...). Two look-ups are
+ * required: by identification information (which also yields the Permanent
+ * Identifier) and by Permanent Identifier. Two optional look-ups return a
+ * prepared key instead of the raw key, so XRES_AIOT and K_AIOTF take the fast
+ * path (see prepared.h).
+ *
+ * ::aiotsec_memstore is a ready implementation: devices in memory, two hash
+ * indexes (keyed SipHash, open addressing, no linear scans), a prepared key per
+ * device, loaded from a text file or buffer:
+ *
+ *     # identification-information  permanent-identifier  K_AIOT_root   (all hex)
+ *     0102a0  4d2d30303031  000102030405060708090a0b0c0d0e0f
+ *
+ * Fields are separated by spaces or tabs; blank lines and lines whose first
+ * non-blank character is `#` are ignored. Identification information and the
+ * Permanent Identifier are 1..64 octets, K_AIOT_root is 16 or 32 octets.
+ */
+#ifndef AIOTSEC_KEYSTORE_H
+#define AIOTSEC_KEYSTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aiotsec/context.h"
+#include "aiotsec/export.h"
+#include "aiotsec/prepared.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @brief Largest identification information or Permanent Identifier, in octets (spec section 6). */
+#define AIOTSEC_ID_MAX 64u
+/** @brief Largest K_AIOT_root, in octets. */
+#define AIOTSEC_KROOT_MAX 32u
+
+/**
+ * @brief Look-up by identification information (required).
+ * @param user The table's @c user pointer.
+ * @param ident Identification information.
+ * @param ident_len Its length, 1..64.
+ * @param[out] k_root Receives K_AIOT_root (capacity ::AIOTSEC_KROOT_MAX).
+ * @param[out] k_root_len Receives its length (16 or 32).
+ * @param[out] perm_id Receives the Permanent Identifier (capacity ::AIOTSEC_ID_MAX).
+ * @param[out] perm_id_len Receives its length (1..64).
+ * @return ::AIOTSEC_OK, ::AIOTSEC_E_UNKNOWN_DEVICE, or another negative status.
+ */
+typedef int (*aiotsec_ks_by_ident_fn)(void *user, const uint8_t *ident, size_t ident_len,
+                                      uint8_t *k_root, size_t *k_root_len,
+                                      uint8_t *perm_id, size_t *perm_id_len);
+
+/**
+ * @brief Look-up by Permanent Identifier (required).
+ * @param user The table's @c user pointer.
+ * @param perm_id Permanent Identifier.
+ * @param perm_id_len Its length, 1..64.
+ * @param[out] k_root Receives K_AIOT_root (capacity ::AIOTSEC_KROOT_MAX).
+ * @param[out] k_root_len Receives its length (16 or 32).
+ * @return ::AIOTSEC_OK, ::AIOTSEC_E_UNKNOWN_DEVICE, or another negative status.
+ */
+typedef int (*aiotsec_ks_by_perm_id_fn)(void *user, const uint8_t *perm_id, size_t perm_id_len,
+                                        uint8_t *k_root, size_t *k_root_len);
+
+/**
+ * @brief Optional fast look-up by identification information: a prepared key.
+ * @param user The table's @c user pointer.
+ * @param ident Identification information.
+ * @param ident_len Its length, 1..64.
+ * @param[out] key Receives a prepared key made with the ADM's context, owned by the store.
+ * @param[out] perm_id Receives a pointer to the Permanent Identifier, owned by the store.
+ * @param[out] perm_id_len Receives its length.
+ * @return ::AIOTSEC_OK, ::AIOTSEC_E_UNKNOWN_DEVICE, or another negative status.
+ */
+typedef int (*aiotsec_ks_prepared_by_ident_fn)(void *user, const uint8_t *ident, size_t ident_len,
+                                               const aiotsec_prepared_key **key,
+                                               const uint8_t **perm_id, size_t *perm_id_len);
+
+/**
+ * @brief Optional fast look-up by Permanent Identifier: a prepared key.
+ * @param user The table's @c user pointer.
+ * @param perm_id Permanent Identifier.
+ * @param perm_id_len Its length, 1..64.
+ * @param[out] key Receives a prepared key made with the ADM's context, owned by the store.
+ * @return ::AIOTSEC_OK, ::AIOTSEC_E_UNKNOWN_DEVICE, or another negative status.
+ */
+typedef int (*aiotsec_ks_prepared_by_perm_id_fn)(void *user, const uint8_t *perm_id,
+                                                 size_t perm_id_len,
+                                                 const aiotsec_prepared_key **key);
+
+/**
+ * @brief A key store: the table of look-ups the ADM calls.
+ *
+ * Set @c struct_size to sizeof(aiotsec_keystore). The look-ups may be called
+ * from several threads at once when the ADM is shared.
+ */
+typedef struct aiotsec_keystore {
+    uint32_t struct_size;                           /**< sizeof(aiotsec_keystore). */
+    void *user;                                     /**< Passed back to every look-up. */
+    aiotsec_ks_by_ident_fn by_ident;                /**< Required. */
+    aiotsec_ks_by_perm_id_fn by_perm_id;            /**< Required. */
+    aiotsec_ks_prepared_by_ident_fn prepared_by_ident;     /**< Optional (NULL: raw keys are used). */
+    aiotsec_ks_prepared_by_perm_id_fn prepared_by_perm_id; /**< Optional (NULL: raw keys are used). */
+} aiotsec_keystore;
+
+/**
+ * @brief Size of ::aiotsec_keystore (for bindings).
+ * @return sizeof(aiotsec_keystore).
+ */
+AIOTSEC_API size_t aiotsec_keystore_struct_size(void);
+
+/**
+ * @brief Called once per device line by the key-file readers.
+ * @param user The reader's @p user argument.
+ * @param line 1-based line number.
+ * @param ident Identification information (valid during the call).
+ * @param ident_len 1..64.
+ * @param perm_id Permanent Identifier (valid during the call).
+ * @param perm_id_len 1..64.
+ * @param k_root K_AIOT_root (valid during the call; wiped by the reader afterwards).
+ * @param k_root_len 16 or 32.
+ * @return 0 to go on; a negative status stops the reader, which returns it.
+ */
+typedef int (*aiotsec_keyfile_fn)(void *user, size_t line,
+                                  const uint8_t *ident, size_t ident_len,
+                                  const uint8_t *perm_id, size_t perm_id_len,
+                                  const uint8_t *k_root, size_t k_root_len);
+
+/**
+ * @brief Parses a key file held in memory and calls @p fn for each device line, in order.
+ * @param text The text (need not be NUL-terminated).
+ * @param len Its length.
+ * @param fn The callback.
+ * @param user Passed to @p fn.
+ * @param[out] err_line Receives the 1-based number of the line that failed
+ *             (parse error, bad length, or @p fn returned an error), 0 otherwise; may be NULL.
+ * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_PARSE (not three hex
+ *         fields, odd or bad hex digits, a line over 1024 characters),
+ *         ::AIOTSEC_E_BAD_LENGTH (an identifier outside 1..64 octets or a key
+ *         not 16 or 32 octets) or the callback's status.
+ */
+AIOTSEC_API int aiotsec_keyfile_read_buffer(const char *text, size_t len, aiotsec_keyfile_fn fn,
+                                            void *user, size_t *err_line);
+
+/**
+ * @brief Parses a key file (streamed, any size) and calls @p fn for each device line.
+ * @param path File name.
+ * @param fn The callback.
+ * @param user Passed to @p fn.
+ * @param[out] err_line As aiotsec_keyfile_read_buffer(); may be NULL.
+ * @return As aiotsec_keyfile_read_buffer(), or ::AIOTSEC_E_IO.
+ */
+AIOTSEC_API int aiotsec_keyfile_read_file(const char *path, aiotsec_keyfile_fn fn, void *user,
+                                          size_t *err_line);
+
+/** @brief The in-memory key store (opaque). Read-only use is thread-safe. */
+typedef struct aiotsec_memstore aiotsec_memstore;
+
+/**
+ * @brief Makes an empty in-memory key store.
+ * @param[out] out Receives the store; free with aiotsec_memstore_free().
+ * @param ctx The context the prepared keys are made with (must outlive the store).
+ * @param expected Expected number of devices (sizes the indexes; 0 is fine, they grow).
+ * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_NO_MEMORY,
+ *         ::AIOTSEC_E_LIMIT (@p expected too large) or a backend status (hash key).
+ */
+AIOTSEC_API int aiotsec_memstore_new(aiotsec_memstore **out, const aiotsec_ctx *ctx, size_t expected);
+
+/**
+ * @brief Wipes every key and frees the store. NULL is ignored.
+ * @param store The store.
+ */
+AIOTSEC_API void aiotsec_memstore_free(aiotsec_memstore *store);
+
+/**
+ * @brief Adds one device.
+ * @param store The store.
+ * @param ident Identification information.
+ * @param ident_len 1..64.
+ * @param perm_id Permanent Identifier.
+ * @param perm_id_len 1..64.
+ * @param k_root K_AIOT_root.
+ * @param k_root_len 16 or 32.
+ * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BAD_LENGTH,
+ *         ::AIOTSEC_E_DUPLICATE (the identification information or the
+ *         Permanent Identifier is already present; nothing is changed),
+ *         ::AIOTSEC_E_NO_MEMORY, ::AIOTSEC_E_LIMIT or a backend status.
+ */
+AIOTSEC_API int aiotsec_memstore_add(aiotsec_memstore *store,
+                                     const uint8_t *ident, size_t ident_len,
+                                     const uint8_t *perm_id, size_t perm_id_len,
+                                     const uint8_t *k_root, size_t k_root_len);
+
+/**
+ * @brief Adds every device of a text buffer (format in the file description).
+ *
+ * All or nothing: on any error the store is left exactly as it was.
+ * @param store The store.
+ * @param text The text (need not be NUL-terminated).
+ * @param len Its length.
+ * @param[out] err_line Receives the 1-based number of the offending line on a
+ *             parse, length or duplicate error, 0 otherwise; may be NULL.
+ * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_PARSE (not three hex
+ *         fields, odd or bad hex digits, a line over 1024 characters),
+ *         ::AIOTSEC_E_BAD_LENGTH (an identifier outside 1..64 octets or a key
+ *         not 16 or 32 octets), ::AIOTSEC_E_DUPLICATE, ::AIOTSEC_E_NO_MEMORY,
+ *         ::AIOTSEC_E_LIMIT or a backend status.
+ */
+AIOTSEC_API int aiotsec_memstore_load_buffer(aiotsec_memstore *store, const char *text, size_t len,
+                                             size_t *err_line);
+
+/**
+ * @brief Adds every device of a text file (as aiotsec_memstore_load_buffer()).
+ * @param store The store.
+ * @param path File name.
+ * @param[out] err_line Receives the offending line number or 0; may be NULL.
+ * @return As aiotsec_memstore_load_buffer(), or ::AIOTSEC_E_IO.
+ */
+AIOTSEC_API int aiotsec_memstore_load_file(aiotsec_memstore *store, const char *path,
+                                           size_t *err_line);
+
+/**
+ * @brief Number of devices in the store.
+ * @param store The store.
+ * @return The count; 0 for NULL.
+ */
+AIOTSEC_API size_t aiotsec_memstore_count(const aiotsec_memstore *store);
+
+/**
+ * @brief Identifiers of the i-th device (in insertion order), e.g. to build devices for a test.
+ * @param store The store.
+ * @param index 0 .. count - 1.
+ * @param[out] ident Receives a pointer to the identification information (owned by the store).
+ * @param[out] ident_len Receives its length.
+ * @param[out] perm_id Receives a pointer to the Permanent Identifier (owned by the store); may be NULL.
+ * @param[out] perm_id_len Receives its length; may be NULL.
+ * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG or ::AIOTSEC_E_BAD_VALUE (index).
+ */
+AIOTSEC_API int aiotsec_memstore_device_at(const aiotsec_memstore *store, size_t index,
+                                           const uint8_t **ident, size_t *ident_len,
+                                           const uint8_t **perm_id, size_t *perm_id_len);
+
+/**
+ * @brief Fills a key-store table that reads this store (all four look-ups).
+ *
+ * Pointers returned by the look-ups stay valid until the store is changed or freed.
+ * @param store The store (must outlive every use of the table).
+ * @param[out] out The table.
+ * @return ::AIOTSEC_OK or ::AIOTSEC_E_NULL_ARG.
+ */
+AIOTSEC_API int aiotsec_memstore_keystore(const aiotsec_memstore *store, aiotsec_keystore *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* AIOTSEC_KEYSTORE_H */

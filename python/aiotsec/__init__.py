@@ -1,0 +1,78 @@
+"""aiotsec: Python bindings (ctypes) for libaiotsec, the 3GPP Ambient IoT security core.
+
+Quick start::
+
+    import aiotsec
+    res = aiotsec.derive_res(k_root, rand_n, rand_d)          # RES_AIOT, profile 0
+    aiotsec.verify_res(k_root, rand_n, rand_d, res)           # AuthenticationError if not
+    k_aiotf = aiotsec.derive_kaiotf(k_root, rand_n, rand_d)
+    out = aiotsec.kdf(key, 0x20, b"WLAN", sqn_xor_ak)         # TS 33.220 B.2 KDF
+
+    with aiotsec.Context("openssl") as ctx:                   # explicit backend/profile
+        with ctx.prepare_key(k_root) as key:                  # ADM fast path
+            xres = key.derive_res(rand_n, rand_d)
+
+The library is found by :func:`load` (explicit path, ``AIOTSEC_LIBRARY``,
+the build tree, then the system path) on first use. Every C failure raises an
+:class:`AiotsecError` subclass carrying ``.status`` and ``.name``.
+"""
+
+from __future__ import annotations
+
+from typing import Dict
+
+from . import _lib
+from ._lib import EXPECTED_MAJOR, Library, load
+from .api import (default_context, derive_alg_key, derive_kaiotf, derive_res, gen_rand_d,
+                  gen_rand_n, hmac_sha256, kdf, random_bytes, verify_res)
+from .backend import Caps, backend_caps, backends
+from .context import AlgType, Context, PreparedKey
+from .errors import (AiotsecError, ArgumentError, AuthenticationError, ClosedError, DecodeError,
+                     LibraryError, MacMismatchError, ProcedureError, ReplayError, SecurityError,
+                     UnknownBackendError, UnsupportedError)
+from .profile import Profile, ProfileParams
+
+__version__ = "0.1.0"
+
+
+def library() -> Library:
+    """The loaded :class:`Library` (loading it if needed)."""
+    return _lib.get()
+
+
+def library_version() -> str:
+    """Version string of the loaded libaiotsec, e.g. ``"0.1.0"``."""
+    return _lib.get().version
+
+
+def status_name(status: int) -> str:
+    """Symbolic name of a status code, e.g. ``"AIOTSEC_E_REPLAY"`` (from the library)."""
+    return _lib.get().status_name(status)
+
+
+def strerror(status: int) -> str:
+    """One-line description of a status code (from the library)."""
+    return _lib.get().strerror(status)
+
+
+def status_code(name: str) -> int:
+    """Numeric value of a status name, e.g. ``status_code("AIOTSEC_E_AUTH_FAILED")``."""
+    return _lib.get().status_code(name)
+
+
+def status_codes() -> Dict[str, int]:
+    """Every status code of the loaded library, by name."""
+    return _lib.get().status_codes()
+
+
+__all__ = [
+    "EXPECTED_MAJOR", "Library", "load", "library", "library_version",
+    "status_name", "strerror", "status_code", "status_codes",
+    "default_context", "derive_res", "verify_res", "derive_kaiotf", "derive_alg_key", "kdf",
+    "hmac_sha256", "random_bytes", "gen_rand_n", "gen_rand_d",
+    "Caps", "backends", "backend_caps",
+    "AlgType", "Context", "PreparedKey", "Profile", "ProfileParams",
+    "AiotsecError", "ArgumentError", "UnsupportedError", "UnknownBackendError",
+    "AuthenticationError", "DecodeError", "SecurityError", "MacMismatchError", "ReplayError",
+    "ProcedureError", "ClosedError", "LibraryError",
+]

@@ -1,0 +1,99 @@
+/* The built-in backends, found by name, and validation of user-supplied tables. */
+#include <stddef.h>
+#include <string.h>
+
+#include "core/internal.h"
+#ifdef AIOTSEC_HAVE_NATIVE
+#include "native/native.h"
+#endif
+
+/* Non-native built-ins, default first. "native*" names are delegated to the
+ * native backend, which knows which of its paths this CPU can run. */
+static const aiotsec_backend *const builtin[] = {
+    &aiot_backend_sodium,
+#ifdef AIOTSEC_HAVE_OPENSSL
+    &aiot_backend_openssl,
+#endif
+};
+#define N_BUILTIN (sizeof builtin / sizeof builtin[0])
+
+int aiotsec_backend_find(const char *name, const aiotsec_backend **out)
+{
+    if (!out)
+        return AIOTSEC_E_NULL_ARG;
+    *out = NULL;
+    if (!name || !*name) {
+        *out = builtin[0];
+        return AIOTSEC_OK;
+    }
+    for (size_t i = 0; i < N_BUILTIN; i++)
+        if (strcmp(builtin[i]->name, name) == 0) {
+            *out = builtin[i];
+            return AIOTSEC_OK;
+        }
+#ifdef AIOTSEC_HAVE_NATIVE
+    if (strncmp(name, "native", 6) == 0)
+        return aiot_native_find(name, out);
+#endif
+    return AIOTSEC_E_UNKNOWN_BACKEND;
+}
+
+size_t aiotsec_backend_count(void)
+{
+#ifdef AIOTSEC_HAVE_NATIVE
+    return N_BUILTIN + aiot_native_count();
+#else
+    return N_BUILTIN;
+#endif
+}
+
+const char *aiotsec_backend_name_at(size_t index)
+{
+    if (index < N_BUILTIN)
+        return builtin[index]->name;
+#ifdef AIOTSEC_HAVE_NATIVE
+    return aiot_native_name_at(index - N_BUILTIN);
+#else
+    return NULL;
+#endif
+}
+
+/* The smallest struct_size a version-1 table can have: up to its last field. */
+#define BACKEND_V1_SIZE (offsetof(aiotsec_backend, aes128_release) + sizeof(void (*)(void)))
+
+int aiot_backend_check(const aiotsec_backend *be)
+{
+    if (!be)
+        return AIOTSEC_E_NULL_ARG;
+    if (be->abi_version != AIOTSEC_BACKEND_ABI_VERSION || be->struct_size < BACKEND_V1_SIZE)
+        return AIOTSEC_E_BAD_BACKEND;
+    if (!be->name || !be->hmac_init || !be->hmac_update || !be->hmac_final)
+        return AIOTSEC_E_BAD_BACKEND;
+    if (be->hmac_state_size == 0 || be->hmac_state_size > AIOTSEC_BACKEND_STATE_MAX)
+        return AIOTSEC_E_BAD_BACKEND;
+    /* AES comes as a pair of operations with a state to keep, or not at all. */
+    if ((be->aes128_init == NULL) != (be->aes128_encrypt == NULL))
+        return AIOTSEC_E_BAD_BACKEND;
+    if (be->aes128_init && (be->aes_state_size == 0 || be->aes_state_size > AIOTSEC_BACKEND_STATE_MAX))
+        return AIOTSEC_E_BAD_BACKEND;
+    return AIOTSEC_OK;
+}
+
+uint32_t aiotsec_backend_caps(const aiotsec_backend *backend)
+{
+    if (aiot_backend_check(backend) != AIOTSEC_OK)
+        return 0;
+    uint32_t caps = AIOTSEC_CAP_HMAC_SHA256;
+    if (backend->random_bytes)
+        caps |= AIOTSEC_CAP_RANDOM;
+    if (backend->aes128_init)
+        caps |= AIOTSEC_CAP_AES128;
+    if (backend->hmac_batch_prepared)
+        caps |= AIOTSEC_CAP_HMAC_BATCH;
+    return caps;
+}
+
+size_t aiotsec_backend_struct_size(void)
+{
+    return sizeof(aiotsec_backend);
+}

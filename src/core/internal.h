@@ -1,0 +1,84 @@
+/* Internal interface of libaiotsec: the context and profile layouts and the
+ * backend call wrappers every area uses. Not installed. Internal functions
+ * carry the prefix aiot_ (never aiotsec_, which is reserved for the export list). */
+#ifndef AIOTSEC_INTERNAL_H
+#define AIOTSEC_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aiotsec/aiotsec.h"
+
+/* A profile: the validated parameters. Profile 0 is a static instance. */
+struct aiotsec_profile {
+    aiotsec_profile_params p;
+    int is_static; /* 1 for the built-in profile 0: aiotsec_profile_free() ignores it */
+};
+
+/* A context: a private copy of the backend table and of the profile; immutable. */
+struct aiotsec_ctx {
+    aiotsec_backend be;
+    struct aiotsec_profile profile;
+    uint32_t caps;
+};
+
+/* Caller-provided storage for one backend state (HMAC or AES), on the stack
+ * or inside a handle: the reason the hot paths never allocate. */
+typedef struct aiot_state {
+    _Alignas(16) unsigned char b[AIOTSEC_BACKEND_STATE_MAX];
+} aiot_state;
+
+/* A prepared K_AIOT_root: the backend's HMAC state right after hmac_init,
+ * in a flexible array sized to the backend's hmac_state_size. */
+struct aiotsec_prepared_key {
+    const aiotsec_ctx *ctx;
+    size_t state_size;
+    _Alignas(16) unsigned char state[];
+};
+
+/* Profile 0, the one place provisional values are written down (profile0.c). */
+extern const struct aiotsec_profile aiot_profile0;
+
+/* Returns AIOTSEC_OK if every value is within the spec's ranges, else AIOTSEC_E_BAD_PROFILE. */
+int aiot_profile_check(const aiotsec_profile_params *p);
+/* 1 if fc is a valid FC encoding (0x00..0xFE or 0xFF00..0xFFFF). */
+int aiot_fc_valid(uint16_t fc);
+/* Validates a user backend table; AIOTSEC_OK or AIOTSEC_E_BAD_BACKEND. */
+int aiot_backend_check(const aiotsec_backend *be);
+
+/* HMAC-SHA-256 through ctx's backend, state in caller storage. aiot_hmac_final
+ * and aiot_hmac_release leave the state wiped. */
+int aiot_hmac_init(const aiotsec_ctx *ctx, aiot_state *st, const uint8_t *key, size_t key_len);
+int aiot_hmac_update(const aiotsec_ctx *ctx, aiot_state *st, const uint8_t *data, size_t len);
+int aiot_hmac_final(const aiotsec_ctx *ctx, aiot_state *st, uint8_t mac[32]);
+/* dst becomes an independent copy of the initialised state src (src_size octets). */
+int aiot_hmac_copy_from(const aiotsec_ctx *ctx, aiot_state *dst, const void *src);
+void aiot_hmac_release(const aiotsec_ctx *ctx, aiot_state *st);
+/* One-shot HMAC-SHA-256. */
+int aiot_hmac(const aiotsec_ctx *ctx, const uint8_t *key, size_t key_len,
+              const uint8_t *msg, size_t msg_len, uint8_t mac[32]);
+
+/* AES-128 through ctx's backend: AIOTSEC_E_UNSUPPORTED when it has none. */
+int aiot_aes_init(const aiotsec_ctx *ctx, aiot_state *st, const uint8_t key[16]);
+int aiot_aes_encrypt(const aiotsec_ctx *ctx, const aiot_state *st, const uint8_t in[16], uint8_t out[16]);
+void aiot_aes_release(const aiotsec_ctx *ctx, aiot_state *st);
+
+/* Feeds FC (1 or 2 octets) into an HMAC state: the start of the KDF string S. */
+int aiot_kdf_put_fc(const aiotsec_ctx *ctx, aiot_state *st, uint16_t fc);
+/* Feeds Pi || Li into an HMAC state. */
+int aiot_kdf_put_param(const aiotsec_ctx *ctx, aiot_state *st, const uint8_t *p, size_t len);
+/* Builds S = FC || RAND_n || L || RAND_d || L for the A.2/A.3 derivations into out
+ * (capacity cap) and returns its length, or 0 if it does not fit. */
+size_t aiot_kdf_build_s_rand(uint16_t fc, const uint8_t *rand_n, size_t rand_n_len,
+                             const uint8_t *rand_d, size_t rand_d_len, uint8_t *out, size_t cap);
+
+/* Built-in backends (backends/<name>/). */
+extern const aiotsec_backend aiot_backend_sodium;
+#ifdef AIOTSEC_HAVE_OPENSSL
+extern const aiotsec_backend aiot_backend_openssl;
+#endif
+#ifdef AIOTSEC_HAVE_NATIVE
+extern const aiotsec_backend aiot_backend_native;
+#endif
+
+#endif

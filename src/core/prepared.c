@@ -1,0 +1,117 @@
+/* Prepared K_AIOT_root: the backend's HMAC state right after the key was absorbed.
+ * Deriving from it copies that state (no key schedule, for SHA-256 the inner and
+ * outer midstates) and absorbs S: two compressions instead of four. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/internal.h"
+
+#define S_RAND_MAX (2 + AIOTSEC_RAND_RES_MAX + 2 + AIOTSEC_RAND_RES_MAX + 2)
+
+int aiotsec_prepared_key_new(aiotsec_prepared_key **out, const aiotsec_ctx *ctx,
+                             const uint8_t *k_root, size_t k_root_len)
+{
+    if (!out || !ctx || !k_root)
+        return AIOTSEC_E_NULL_ARG;
+    *out = NULL;
+    if (k_root_len != 16 && k_root_len != 32)
+        return AIOTSEC_E_BAD_LENGTH;
+    size_t ss = ctx->be.hmac_state_size;
+    struct aiotsec_prepared_key *k = malloc(sizeof *k + ss);
+    if (!k)
+        return AIOTSEC_E_NO_MEMORY;
+    aiot_state st;
+    int rc = aiot_hmac_init(ctx, &st, k_root, k_root_len);
+    if (rc != AIOTSEC_OK) {
+        free(k);
+        return rc;
+    }
+    /* The state moves into the key (with any resource it owns, e.g. an OpenSSL handle). */
+    memcpy(k->state, st.b, ss);
+    aiotsec_wipe(st.b, ss);
+    k->ctx = ctx;
+    k->state_size = ss;
+    *out = k;
+    return AIOTSEC_OK;
+}
+
+void aiotsec_prepared_key_free(aiotsec_prepared_key *key)
+{
+    if (!key)
+        return;
+    const aiotsec_ctx *ctx = key->ctx;
+    if (ctx->be.hmac_release)
+        ctx->be.hmac_release(ctx->be.user, key->state);
+    aiotsec_wipe(key->state, key->state_size);
+    aiotsec_wipe(key, sizeof *key);
+    free(key);
+}
+
+/* HMAC(prepared key, S(fc, RAND_n, RAND_d)) -> mac. */
+static int prepared_mac(const aiotsec_prepared_key *key, uint16_t fc, const uint8_t *rand_n,
+                        size_t rand_n_len, const uint8_t *rand_d, size_t rand_d_len, uint8_t mac[32])
+{
+    const aiotsec_ctx *ctx = key->ctx;
+    if (!rand_n || !rand_d)
+        return AIOTSEC_E_NULL_ARG;
+    if (rand_n_len != ctx->profile.p.rand_n_len || rand_d_len != ctx->profile.p.rand_d_len)
+        return AIOTSEC_E_BAD_LENGTH;
+    uint8_t s[S_RAND_MAX];
+    size_t s_len = aiot_kdf_build_s_rand(fc, rand_n, rand_n_len, rand_d, rand_d_len, s, sizeof s);
+    if (!s_len)
+        return AIOTSEC_E_BAD_LENGTH;
+    aiot_state st;
+    int rc = aiot_hmac_copy_from(ctx, &st, key->state);
+    if (rc != AIOTSEC_OK)
+        return rc;
+    rc = aiot_hmac_update(ctx, &st, s, s_len);
+    if (rc != AIOTSEC_OK) {
+        aiot_hmac_release(ctx, &st);
+        return rc;
+    }
+    return aiot_hmac_final(ctx, &st, mac);
+}
+
+int aiotsec_derive_res_prepared(const aiotsec_prepared_key *key, const uint8_t *rand_n,
+                                size_t rand_n_len, const uint8_t *rand_d, size_t rand_d_len,
+                                uint8_t *res, size_t res_cap)
+{
+    if (!key || !res)
+        return AIOTSEC_E_NULL_ARG;
+    size_t res_len = key->ctx->profile.p.res_len;
+    if (res_cap < res_len)
+        return AIOTSEC_E_BUFFER_TOO_SMALL;
+    uint8_t mac[32];
+    int rc = prepared_mac(key, key->ctx->profile.p.fc_res, rand_n, rand_n_len, rand_d, rand_d_len, mac);
+    if (rc == AIOTSEC_OK)
+        memcpy(res, mac + sizeof mac - res_len, res_len);
+    aiotsec_wipe(mac, sizeof mac);
+    return rc;
+}
+
+int aiotsec_verify_res_prepared(const aiotsec_prepared_key *key, const uint8_t *rand_n,
+                                size_t rand_n_len, const uint8_t *rand_d, size_t rand_d_len,
+                                const uint8_t *res, size_t res_len)
+{
+    if (!key || !res)
+        return AIOTSEC_E_NULL_ARG;
+    if (res_len != key->ctx->profile.p.res_len)
+        return AIOTSEC_E_BAD_LENGTH;
+    uint8_t mac[32];
+    int rc = prepared_mac(key, key->ctx->profile.p.fc_res, rand_n, rand_n_len, rand_d, rand_d_len, mac);
+    if (rc == AIOTSEC_OK && !aiotsec_ct_equal(mac + sizeof mac - res_len, res, res_len))
+        rc = AIOTSEC_E_AUTH_FAILED;
+    aiotsec_wipe(mac, sizeof mac);
+    return rc;
+}
+
+int aiotsec_derive_kaiotf_prepared(const aiotsec_prepared_key *key, const uint8_t *rand_n,
+                                   size_t rand_n_len, const uint8_t *rand_d, size_t rand_d_len,
+                                   uint8_t *kaiotf, size_t kaiotf_cap)
+{
+    if (!key || !kaiotf)
+        return AIOTSEC_E_NULL_ARG;
+    if (kaiotf_cap < AIOTSEC_KAIOTF_LEN)
+        return AIOTSEC_E_BUFFER_TOO_SMALL;
+    return prepared_mac(key, key->ctx->profile.p.fc_kaiotf, rand_n, rand_n_len, rand_d, rand_d_len, kaiotf);
+}

@@ -1,0 +1,117 @@
+/* AIOT NAS code points: the only place enums meet wire values, and every wire
+ * value is read from the profile (never a literal), so a new profile is data. */
+#include "aiotsec/nas.h"
+#include "nas/nas_internal.h"
+
+const aiotsec_profile_params *aiot_nas_params(const aiotsec_profile *profile)
+{
+    return profile ? &profile->p : &aiot_profile0.p;
+}
+
+int aiot_nas_type_to_wire(const aiotsec_profile_params *p, int type)
+{
+    switch (type) {
+    case AIOTSEC_NAS_AUTH_RESPONSE: return p->mt_auth_response;
+    case AIOTSEC_NAS_COMMAND_REQUEST: return p->mt_command_request;
+    case AIOTSEC_NAS_COMMAND_RESPONSE: return p->mt_command_response;
+    default: return AIOTSEC_E_NAS_BAD_TYPE;
+    }
+}
+
+int aiot_nas_type_from_wire(const aiotsec_profile_params *p, unsigned wire)
+{
+    if (wire == p->mt_auth_response) return AIOTSEC_NAS_AUTH_RESPONSE;
+    if (wire == p->mt_command_request) return AIOTSEC_NAS_COMMAND_REQUEST;
+    if (wire == p->mt_command_response) return AIOTSEC_NAS_COMMAND_RESPONSE;
+    return AIOTSEC_E_NAS_BAD_TYPE;
+}
+
+int aiot_nas_cmd_to_wire(const aiotsec_profile_params *p, int cmd)
+{
+    switch (cmd) {
+    case AIOTSEC_CMD_READ: return p->cmd_read;
+    case AIOTSEC_CMD_WRITE: return p->cmd_write;
+    case AIOTSEC_CMD_DISABLE: return p->cmd_disable;
+    default: return AIOTSEC_E_NAS_BAD_COMMAND;
+    }
+}
+
+int aiot_nas_cmd_from_wire(const aiotsec_profile_params *p, unsigned wire)
+{
+    if (wire == p->cmd_read) return AIOTSEC_CMD_READ;
+    if (wire == p->cmd_write) return AIOTSEC_CMD_WRITE;
+    if (wire == p->cmd_disable) return AIOTSEC_CMD_DISABLE;
+    return AIOTSEC_E_NAS_BAD_COMMAND;
+}
+
+int aiotsec_cmd_status_to_wire(const aiotsec_profile *profile, int status)
+{
+    return aiot_nas_status_to_wire(aiot_nas_params(profile), status);
+}
+
+int aiot_nas_status_to_wire(const aiotsec_profile_params *p, int status)
+{
+    switch (status) {
+    case AIOTSEC_CMD_STATUS_SUCCESS: return p->status_success;
+    case AIOTSEC_CMD_STATUS_OUT_OF_RANGE: return p->status_out_of_range;
+    case AIOTSEC_CMD_STATUS_NOT_SUPPORTED: return p->status_not_supported;
+    case AIOTSEC_CMD_STATUS_WRITE_PROTECTED: return p->status_write_protected;
+    case AIOTSEC_CMD_STATUS_UNSPECIFIED: return p->status_unspecified;
+    default: return AIOTSEC_E_BAD_VALUE;
+    }
+}
+
+int aiotsec_cmd_status_from_wire(const aiotsec_profile *profile, unsigned wire)
+{
+    return aiot_nas_status_from_wire(aiot_nas_params(profile), wire);
+}
+
+int aiot_nas_status_from_wire(const aiotsec_profile_params *p, unsigned wire)
+{
+    if (wire == p->status_success) return AIOTSEC_CMD_STATUS_SUCCESS;
+    if (wire == p->status_out_of_range) return AIOTSEC_CMD_STATUS_OUT_OF_RANGE;
+    if (wire == p->status_not_supported) return AIOTSEC_CMD_STATUS_NOT_SUPPORTED;
+    if (wire == p->status_write_protected) return AIOTSEC_CMD_STATUS_WRITE_PROTECTED;
+    if (wire == p->status_unspecified) return AIOTSEC_CMD_STATUS_UNSPECIFIED;
+    return AIOTSEC_E_NAS_BAD_IE_VALUE;
+}
+
+int aiot_nas_type_is_r2d(int type)
+{
+    return type == AIOTSEC_NAS_COMMAND_REQUEST;
+}
+
+const char *aiotsec_nas_type_name(int type)
+{
+    switch (type) {
+    case AIOTSEC_NAS_AUTH_RESPONSE: return "AUTHENTICATION_RESPONSE";
+    case AIOTSEC_NAS_COMMAND_REQUEST: return "COMMAND_REQUEST";
+    case AIOTSEC_NAS_COMMAND_RESPONSE: return "COMMAND_RESPONSE";
+    default: return "UNKNOWN";
+    }
+}
+
+const char *aiotsec_cmd_name(int command)
+{
+    switch (command) {
+    case AIOTSEC_CMD_READ: return "READ";
+    case AIOTSEC_CMD_WRITE: return "WRITE";
+    case AIOTSEC_CMD_DISABLE: return "DISABLE";
+    default: return "UNKNOWN";
+    }
+}
+
+size_t aiotsec_nas_msg_size(void)
+{
+    return sizeof(aiotsec_nas_msg);
+}
+
+size_t aiotsec_nas_protected_hdr_size(void)
+{
+    return sizeof(aiotsec_nas_protected_hdr);
+}
+
+size_t aiotsec_nas_max_len(const aiotsec_profile *profile)
+{
+    return aiot_nas_params(profile)->nas_max_len;
+}

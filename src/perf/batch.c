@@ -1,0 +1,210 @@
+/* Batches of XRES_AIOT derivations / RES_AIOT verifications over prepared keys.
+ *
+ * Items are taken CHUNK at a time: the valid ones are packed (their KDF
+ * strings S side by side, their prepared states in a pointer array) and handed
+ * to the backend's hmac_batch_prepared in one call, so a backend can
+ * interleave several SHA-256 streams. Everything lives on the stack: no
+ * allocation unless the caller asks for threads. */
+#include <pthread.h>
+#include <string.h>
+
+#include "core/internal.h"
+
+#define CHUNK 32u
+/* FC (<= 2) || RAND_n || L (2) || RAND_d || L (2) */
+#define S_MAX (2u + AIOTSEC_RAND_RES_MAX + 2u + AIOTSEC_RAND_RES_MAX + 2u)
+
+typedef struct slice {
+    const aiotsec_ctx *ctx;
+    const aiotsec_batch_item *items;
+    size_t n;
+    uint8_t *xres;    /* derive: this slice's output, n * res_len; NULL for verify */
+    int *results;
+    size_t n_ok;      /* written by the slice's own thread only */
+} slice;
+
+size_t aiotsec_batch_item_size(void)
+{
+    return sizeof(aiotsec_batch_item);
+}
+
+/* The item's status before any MAC is computed. */
+static int check_item(const aiotsec_ctx *ctx, const aiotsec_batch_item *it, int verify)
+{
+    if (!it->key || !it->rand_n || !it->rand_d || (verify && !it->res))
+        return AIOTSEC_E_NULL_ARG;
+    if (it->key->ctx != ctx)
+        return AIOTSEC_E_BAD_VALUE; /* another context's state layout: never hand it to this backend */
+    const aiotsec_profile_params *p = &ctx->profile.p;
+    if (it->rand_n_len != p->rand_n_len || it->rand_d_len != p->rand_d_len ||
+        (verify && it->res_len != p->res_len))
+        return AIOTSEC_E_BAD_LENGTH;
+    return AIOTSEC_OK;
+}
+
+static int map_backend(int rc)
+{
+    if (rc == 0)
+        return AIOTSEC_OK;
+    return rc < 0 && rc > -20 ? rc : AIOTSEC_E_BACKEND_FAILURE;
+}
+
+/* MACs of m packed items, through the backend's batch path or one by one. */
+static int macs_of(const aiotsec_ctx *ctx, const void *const *states, const uint8_t *msgs,
+                   size_t s_len, size_t m, uint8_t *macs)
+{
+    if (ctx->be.hmac_batch_prepared)
+        return map_backend(ctx->be.hmac_batch_prepared(ctx->be.user, states, msgs, s_len, m, macs));
+    for (size_t j = 0; j < m; j++) {
+        aiot_state st;
+        int rc = aiot_hmac_copy_from(ctx, &st, states[j]);
+        if (rc != AIOTSEC_OK)
+            return rc;
+        rc = aiot_hmac_update(ctx, &st, msgs + j * s_len, s_len);
+        if (rc != AIOTSEC_OK) {
+            aiot_hmac_release(ctx, &st);
+            return rc;
+        }
+        rc = aiot_hmac_final(ctx, &st, macs + 32 * j);
+        if (rc != AIOTSEC_OK)
+            return rc;
+    }
+    return AIOTSEC_OK;
+}
+
+static void run_slice(slice *sl)
+{
+    const aiotsec_ctx *ctx = sl->ctx;
+    const int verify = sl->xres == NULL;
+    const size_t res_len = ctx->profile.p.res_len;
+    const uint16_t fc = ctx->profile.p.fc_res;
+    const void *states[CHUNK];
+    size_t idx[CHUNK];
+    uint8_t msgs[CHUNK * S_MAX];
+    uint8_t macs[CHUNK * 32];
+    size_t n_ok = 0;
+    /* Every valid item has the profile's lengths, so one S length for all. */
+    const size_t s_len = (fc >= 0xFF00 ? 2u : 1u) + ctx->profile.p.rand_n_len + 2u +
+                         ctx->profile.p.rand_d_len + 2u;
+
+    for (size_t base = 0; base < sl->n; base += CHUNK) {
+        size_t cn = sl->n - base < CHUNK ? sl->n - base : CHUNK;
+        size_t m = 0;
+        for (size_t j = 0; j < cn; j++) {
+            const aiotsec_batch_item *it = &sl->items[base + j];
+            int rc = check_item(ctx, it, verify);
+            if (rc == AIOTSEC_OK &&
+                aiot_kdf_build_s_rand(fc, it->rand_n, it->rand_n_len, it->rand_d, it->rand_d_len,
+                                      msgs + m * s_len, S_MAX) != s_len)
+                rc = AIOTSEC_E_BAD_LENGTH;
+            sl->results[base + j] = rc;
+            if (!verify && rc != AIOTSEC_OK)
+                memset(sl->xres + (base + j) * res_len, 0, res_len);
+            if (rc == AIOTSEC_OK) {
+                states[m] = it->key->state;
+                idx[m++] = base + j;
+            }
+        }
+        if (!m)
+            continue;
+        int rc = macs_of(ctx, states, msgs, s_len, m, macs);
+        for (size_t j = 0; j < m; j++) {
+            size_t i = idx[j];
+            const uint8_t *x = macs + 32 * j + 32 - res_len; /* least significant octets */
+            if (rc != AIOTSEC_OK) {
+                sl->results[i] = rc;
+                if (!verify)
+                    memset(sl->xres + i * res_len, 0, res_len);
+            } else if (verify) {
+                int eq = aiotsec_ct_equal(x, sl->items[i].res, res_len);
+                sl->results[i] = eq ? AIOTSEC_OK : AIOTSEC_E_AUTH_FAILED;
+                n_ok += (size_t)eq;
+            } else {
+                memcpy(sl->xres + i * res_len, x, res_len);
+                n_ok++;
+            }
+        }
+    }
+    aiotsec_wipe(macs, sizeof macs); /* XRES material */
+    sl->n_ok = n_ok;
+}
+
+static void *slice_thread(void *arg)
+{
+    run_slice(arg);
+    return NULL;
+}
+
+/* Splits [0, n) into `threads` near-equal slices; slice 0 runs in the caller.
+ * A thread that cannot be started has its slice run in the caller too. */
+static size_t run_batch(const aiotsec_ctx *ctx, const aiotsec_batch_item *items, size_t n,
+                        uint8_t *xres, int *results, unsigned threads)
+{
+    if (threads > n)
+        threads = (unsigned)n;
+    if (threads <= 1) {
+        slice one = {ctx, items, n, xres, results, 0};
+        run_slice(&one);
+        return one.n_ok;
+    }
+    slice sl[AIOTSEC_BATCH_MAX_THREADS];
+    pthread_t tid[AIOTSEC_BATCH_MAX_THREADS];
+    int started[AIOTSEC_BATCH_MAX_THREADS];
+    const size_t res_len = ctx->profile.p.res_len;
+    size_t start = 0;
+    for (unsigned t = 0; t < threads; t++) {
+        size_t len = n / threads + (t < n % threads ? 1 : 0);
+        sl[t] = (slice){ctx, items + start, len, xres ? xres + start * res_len : NULL,
+                        results + start, 0};
+        start += len;
+    }
+    for (unsigned t = 1; t < threads; t++)
+        started[t] = pthread_create(&tid[t], NULL, slice_thread, &sl[t]) == 0;
+    run_slice(&sl[0]);
+    size_t n_ok = sl[0].n_ok;
+    for (unsigned t = 1; t < threads; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else
+            run_slice(&sl[t]);
+        n_ok += sl[t].n_ok;
+    }
+    return n_ok;
+}
+
+int aiotsec_batch_derive_res(const aiotsec_ctx *ctx, const aiotsec_batch_item *items, size_t n,
+                             uint8_t *xres, size_t xres_cap, int *results, unsigned threads)
+{
+    if (!ctx)
+        return AIOTSEC_E_NULL_ARG;
+    if (n == 0)
+        return AIOTSEC_OK;
+    if (!items || !xres || !results)
+        return AIOTSEC_E_NULL_ARG;
+    if (threads > AIOTSEC_BATCH_MAX_THREADS)
+        return AIOTSEC_E_BAD_VALUE;
+    size_t res_len = ctx->profile.p.res_len;
+    if (res_len == 0 || xres_cap / res_len < n)
+        return AIOTSEC_E_BUFFER_TOO_SMALL;
+    (void)run_batch(ctx, items, n, xres, results, threads);
+    return AIOTSEC_OK;
+}
+
+int aiotsec_batch_verify_res(const aiotsec_ctx *ctx, const aiotsec_batch_item *items, size_t n,
+                             int *results, unsigned threads, size_t *n_ok)
+{
+    if (n_ok)
+        *n_ok = 0;
+    if (!ctx)
+        return AIOTSEC_E_NULL_ARG;
+    if (n == 0)
+        return AIOTSEC_OK;
+    if (!items || !results)
+        return AIOTSEC_E_NULL_ARG;
+    if (threads > AIOTSEC_BATCH_MAX_THREADS)
+        return AIOTSEC_E_BAD_VALUE;
+    size_t ok = run_batch(ctx, items, n, NULL, results, threads);
+    if (n_ok)
+        *n_ok = ok;
+    return AIOTSEC_OK;
+}

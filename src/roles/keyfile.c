@@ -1,0 +1,161 @@
+/* The key-file format: one device a line, three hex fields (identification
+ * information, Permanent Identifier, K_AIOT_root), `#` comments. The parser
+ * never trusts a line: every field is length-checked before it is decoded. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/internal.h"
+#include "aiotsec/keystore.h"
+
+#define LINE_MAX_CHARS 1024u
+
+static int hex_nibble(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* Decodes one hex field of n characters into out (capacity cap octets).
+ * AIOTSEC_E_PARSE for a bad digit or odd count, AIOTSEC_E_BAD_LENGTH when it
+ * does not fit (the caller checks the exact allowed lengths). */
+static int decode_field(const char *s, size_t n, uint8_t *out, size_t cap, size_t *len)
+{
+    if (n % 2)
+        return AIOTSEC_E_PARSE;
+    for (size_t i = 0; i < n; i++)
+        if (hex_nibble(s[i]) < 0)
+            return AIOTSEC_E_PARSE;
+    if (n / 2 > cap)
+        return AIOTSEC_E_BAD_LENGTH;
+    for (size_t i = 0; i < n / 2; i++)
+        out[i] = (uint8_t)(hex_nibble(s[2 * i]) << 4 | hex_nibble(s[2 * i + 1]));
+    *len = n / 2;
+    return AIOTSEC_OK;
+}
+
+/* Parses one line (without its newline) and calls fn for a device line. */
+static int parse_line(const char *s, size_t n, size_t lineno, aiotsec_keyfile_fn fn, void *user)
+{
+    const char *field[4];
+    size_t flen[4], nf = 0, i = 0;
+    if (n > LINE_MAX_CHARS)
+        return AIOTSEC_E_PARSE;
+    while (i < n) {
+        while (i < n && is_blank(s[i]))
+            i++;
+        if (i == n || s[i] == '#')
+            break;
+        if (nf == 4)
+            return AIOTSEC_E_PARSE;
+        field[nf] = s + i;
+        while (i < n && !is_blank(s[i]) && s[i] != '#')
+            i++;
+        flen[nf] = (size_t)(s + i - field[nf]);
+        nf++;
+    }
+    if (nf == 0)
+        return AIOTSEC_OK; /* blank or comment line */
+    if (nf != 3)
+        return AIOTSEC_E_PARSE;
+    uint8_t ident[AIOTSEC_ID_MAX], perm[AIOTSEC_ID_MAX], key[AIOTSEC_KROOT_MAX];
+    size_t ident_len = 0, perm_len = 0, key_len = 0;
+    int rc = decode_field(field[0], flen[0], ident, sizeof ident, &ident_len);
+    if (rc == AIOTSEC_OK)
+        rc = decode_field(field[1], flen[1], perm, sizeof perm, &perm_len);
+    if (rc == AIOTSEC_OK)
+        rc = decode_field(field[2], flen[2], key, sizeof key, &key_len);
+    if (rc == AIOTSEC_OK && (ident_len == 0 || perm_len == 0 || (key_len != 16 && key_len != 32)))
+        rc = AIOTSEC_E_BAD_LENGTH;
+    if (rc == AIOTSEC_OK)
+        rc = fn(user, lineno, ident, ident_len, perm, perm_len, key, key_len);
+    aiotsec_wipe(key, sizeof key);
+    return rc;
+}
+
+int aiotsec_keyfile_read_buffer(const char *text, size_t len, aiotsec_keyfile_fn fn, void *user,
+                                size_t *err_line)
+{
+    if (err_line)
+        *err_line = 0;
+    if ((!text && len) || !fn)
+        return AIOTSEC_E_NULL_ARG;
+    size_t lineno = 0, pos = 0;
+    while (pos < len) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        lineno++;
+        int rc = parse_line(text + pos, end - pos, lineno, fn, user);
+        if (rc != AIOTSEC_OK) {
+            if (err_line)
+                *err_line = lineno;
+            return rc;
+        }
+        pos = end + 1;
+    }
+    return AIOTSEC_OK;
+}
+
+int aiotsec_keyfile_read_file(const char *path, aiotsec_keyfile_fn fn, void *user, size_t *err_line)
+{
+    if (err_line)
+        *err_line = 0;
+    if (!path || !fn)
+        return AIOTSEC_E_NULL_ARG;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return AIOTSEC_E_IO;
+    /* Streamed in chunks: a file of millions of lines is never held whole.
+     * buf keeps the unfinished tail of the previous chunk at its start. */
+    static const size_t CHUNK = 1u << 16;
+    char buf[(1u << 16) + LINE_MAX_CHARS + 2];
+    size_t have = 0, lineno = 0;
+    int rc = AIOTSEC_OK, eof = 0;
+    while (rc == AIOTSEC_OK && !eof) {
+        size_t got = fread(buf + have, 1, CHUNK, f);
+        if (got < CHUNK) {
+            if (ferror(f)) {
+                rc = AIOTSEC_E_IO;
+                break;
+            }
+            eof = 1;
+        }
+        have += got;
+        size_t pos = 0;
+        for (;;) {
+            const char *nl = memchr(buf + pos, '\n', have - pos);
+            if (!nl && !eof) {
+                /* An unfinished line longer than any valid one is an error now,
+                 * so the carried tail always fits in front of the next chunk. */
+                if (have - pos > LINE_MAX_CHARS) {
+                    rc = AIOTSEC_E_PARSE;
+                    lineno++;
+                }
+                break;
+            }
+            if (!nl && pos == have)
+                break;
+            size_t end = nl ? (size_t)(nl - buf) : have;
+            lineno++;
+            rc = parse_line(buf + pos, end - pos, lineno, fn, user);
+            pos = end + 1;
+            if (rc != AIOTSEC_OK || pos > have)
+                break;
+        }
+        if (rc != AIOTSEC_OK)
+            break;
+        if (pos < have)
+            memmove(buf, buf + pos, have - pos);
+        have = pos < have ? have - pos : 0;
+    }
+    fclose(f);
+    if (rc != AIOTSEC_OK && err_line)
+        *err_line = lineno;
+    return rc;
+}

@@ -1,0 +1,90 @@
+"""An independent second implementation of the spec's key derivations (tests only).
+
+Written from /work/shared/spec/aiot-security-profile.md sections 2-3 with nothing
+but hashlib/hmac, and deliberately without looking at the C code: the point is
+that a misreading of the spec in the library shows up as a disagreement here.
+"""
+import hashlib
+import hmac
+
+# Profile 0 (spec section 3). P = provisional values of the profile.
+RAND_N_LEN = 16          # P
+RAND_D_LEN = 16          # P
+RES_LEN = 16             # P
+FC_RES = b"\xa0"         # P
+FC_KAIOTF = b"\xa1"      # P
+FC_ALG_KEY = b"\xa2"     # P
+DIST_ENC = 0x01          # AIOT-NAS-enc-alg
+DIST_INT = 0x02          # AIOT-NAS-int-alg
+AIA_HS_ID = 8            # the only 256-bit algorithm (integrity)
+
+
+def fc_octets(fc):
+    """FC as octets: one octet 0x00..0xFE, or two octets 0xFF || FC2 (spec section 2)."""
+    if len(fc) == 1 and fc != b"\xff":
+        return fc
+    if len(fc) == 2 and fc[0] == 0xFF:
+        return fc
+    raise ValueError("bad FC %s" % fc.hex())
+
+
+def kdf(key, fc, params):
+    """TS 33.220 B.2: HMAC-SHA-256(Key, FC || P0 || L0 || ... || Pn || Ln)."""
+    s = bytearray(fc_octets(fc))
+    for p in params:
+        if len(p) > 0xFFFF:
+            raise ValueError("parameter longer than 65535 octets")
+        s += p
+        s += len(p).to_bytes(2, "big")
+    return hmac.new(key, bytes(s), hashlib.sha256).digest()
+
+
+def _check_rand_inputs(k_root, rand_n, rand_d):
+    if len(k_root) not in (16, 32):
+        raise ValueError("K_AIOT_root must be 16 or 32 octets")
+    if len(rand_n) != RAND_N_LEN or len(rand_d) != RAND_D_LEN:
+        raise ValueError("RAND length")
+
+
+def res_aiot(k_root, rand_n, rand_d):
+    """A.2: the 8*RES_LEN least significant bits, i.e. the last RES_LEN octets."""
+    _check_rand_inputs(k_root, rand_n, rand_d)
+    return kdf(k_root, FC_RES, [rand_n, rand_d])[-RES_LEN:]
+
+
+def k_aiotf(k_root, rand_n, rand_d):
+    """A.3: the whole 256-bit output."""
+    _check_rand_inputs(k_root, rand_n, rand_d)
+    return kdf(k_root, FC_KAIOTF, [rand_n, rand_d])
+
+
+def alg_key(kaiotf, kind, alg_id):
+    """Algorithm key (mirrors TS 33.501 A.8): P0 = distinguisher, P1 = identity.
+
+    kind is "int" or "enc". AIA-HS (integrity identity 8) keeps all 256 bits;
+    every other (128-bit) algorithm keeps the 128 least significant bits."""
+    if len(kaiotf) != 32:
+        raise ValueError("K_AIOTF must be 32 octets")
+    if not 1 <= alg_id <= 15:
+        raise ValueError("algorithm identity 1..15")
+    dist = {"enc": DIST_ENC, "int": DIST_INT}[kind]
+    out = kdf(kaiotf, FC_ALG_KEY, [bytes([dist]), bytes([alg_id])])
+    if kind == "int" and alg_id == AIA_HS_ID:
+        return out
+    return out[-16:]
+
+
+def read_tsv(path):
+    """Rows of a shared vector file as dicts: '#' comment line, then a header line."""
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        lines = [ln.rstrip("\n") for ln in f if not ln.startswith("#") and ln.strip()]
+    header = lines[0].split("\t")
+    for ln in lines[1:]:
+        fields = ln.split("\t")
+        if len(fields) != len(header):
+            raise ValueError("%s: row with %d fields, header has %d" % (path, len(fields), len(header)))
+        rows.append(dict(zip(header, fields)))
+    if not rows:
+        raise ValueError("%s: no rows" % path)
+    return rows
