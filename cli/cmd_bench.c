@@ -1,9 +1,8 @@
-/* Placeholder until the bench command lands: says so and exits 2. */
+/* `aiotsec bench`: the benchmark harness of bench/ (see bench/bench_run.c). */
+#include "bench.h"
 #include "cli.h"
 
 int cli_cmd_bench(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return cli_usage_error("'bench' is not built yet");
+    return bench_main(argc, argv);
 }

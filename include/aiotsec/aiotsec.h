@@ -25,5 +25,9 @@
 #include "aiotsec/nas_security.h"
 #include "aiotsec/nas_algs.h"
 #include "aiotsec/batch.h"
+#include "aiotsec/keystore.h"
+#include "aiotsec/adm.h"
+#include "aiotsec/aiotf.h"
+#include "aiotsec/device.h"
 
 #endif /* AIOTSEC_AIOTSEC_H */

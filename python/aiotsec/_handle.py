@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import threading
-from typing import Any, Optional
+from typing import Any, List, Optional, Sequence, Union
 
 from ._lib import Library
 from .errors import ClosedError
@@ -24,16 +24,35 @@ class Handle:
     _kind = "handle"
 
     def __init__(self, lib: Library, ptr: Optional[int], free_fn: Optional[str],
-                 parent: Optional["Handle"] = None):
+                 parent: Union["Handle", Sequence["Handle"], None] = None):
         self._lib = lib
         self._ptr = ptr
         self._free_fn = free_fn
         self._mutex = threading.Lock()
         self._users = 0
         self._closed = False
-        self._parent = parent
-        if parent is not None:
-            parent._retain()
+        self._parents: List[Handle] = []
+        if parent is None:
+            parents: List[Handle] = []
+        elif isinstance(parent, Handle):
+            parents = [parent]
+        else:
+            parents = list(parent)
+        taken: List[Handle] = []
+        try:
+            for p in parents:
+                p._retain()
+                taken.append(p)
+        except BaseException:
+            for p in taken:
+                p._release()
+            # A parent was closed meanwhile: do not leak the new C object.
+            self._closed = True
+            self._ptr = None
+            if ptr is not None and free_fn is not None:
+                getattr(lib.cdll, free_fn)(ptr)
+            raise
+        self._parents = taken
 
     # -- use references -------------------------------------------------------
 
@@ -63,9 +82,9 @@ class Handle:
             return
         if self._free_fn is not None:
             getattr(self._lib.cdll, self._free_fn)(ptr)
-        parent, self._parent = self._parent, None
-        if parent is not None:
-            parent._release()
+        parents, self._parents = self._parents, []
+        for p in parents:
+            p._release()
 
     # -- public ---------------------------------------------------------------
 

@@ -1,0 +1,194 @@
+/* `aiotsec bench` / aiotsec-bench: runs every row and both baselines in one
+ * process and prints a table, or with --json one JSON object. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aiotsec/aiotsec.h"
+#include "bench.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: aiotsec bench [--json] [--quick] [--backend NAME] [--batch N]\n"
+            "  Times RES/XRES/K_AIOTF derivation, batch verification (1 and 2 threads) and NAS\n"
+            "  on every backend, beside direct libsodium/OpenSSL HMAC calls and the SHA-256\n"
+            "  ceiling of this CPU. --quick: shorter runs; --batch: items per batch call.\n");
+}
+
+static void cpu_name(char *out, size_t cap)
+{
+    snprintf(out, cap, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return;
+    char line[256];
+    while (fgets(line, sizeof line, f)) {
+        if (!strncmp(line, "model name", 10)) {
+            char *v = strchr(line, ':');
+            if (v) {
+                v++;
+                while (*v == ' ' || *v == '\t')
+                    v++;
+                v[strcspn(v, "\n")] = 0;
+                snprintf(out, cap, "%s", v);
+            }
+            break;
+        }
+    }
+    fclose(f);
+}
+
+/* SHA-256 compressions per operation, for the fraction of the ceiling (0: not an HMAC row). */
+static double compressions(const char *op)
+{
+    if (!strcmp(op, "res_derive") || !strcmp(op, "xres_verify") || !strcmp(op, "kaiotf_derive"))
+        return 4; /* key block inner + outer, then S inner + outer */
+    if (!strcmp(op, "xres_verify_prepared") || !strcmp(op, "xres_verify_batch_prepared"))
+        return 2;
+    return 0;
+}
+
+static void json_str(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            printf("\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            printf("\\u%04x", (unsigned char)*s);
+        else
+            putchar(*s);
+    }
+    putchar('"');
+}
+
+static double ratio(double num, double den)
+{
+    return num > 0 && den > 0 ? num / den : 0.0;
+}
+
+static void print_json(const char *cpu, const bench_baselines *b, const bench_rows *rows)
+{
+    double batch1 = bench_find(rows, "xres_verify_batch_prepared", "native", 1);
+    double batch2 = bench_find(rows, "xres_verify_batch_prepared", "native", 2);
+    double res = bench_find(rows, "res_derive", "native", 1);
+    printf("{\"machine\": {\"cpu\": ");
+    json_str(cpu);
+    printf(", \"sha_ni\": %s},\n \"rows\": [", b->sha_ni ? "true" : "false");
+    for (size_t i = 0; i < rows->n; i++) {
+        const bench_row *r = &rows->row[i];
+        printf("%s\n  {\"op\": ", i ? "," : "");
+        json_str(r->op);
+        printf(", \"backend\": ");
+        json_str(r->backend);
+        printf(", \"threads\": %d, \"ns_per_op\": %.2f, \"ops_per_s\": %.0f}", r->threads, r->ns_per_op,
+               1e9 / r->ns_per_op);
+    }
+    printf("],\n \"baselines\": {\"libsodium_hmac_ns\": %.2f, \"openssl_hmac_ns\": %.2f, "
+           "\"sha256_block_1way_ns\": %.2f, \"sha256_block_2way_ns\": %.2f},\n",
+           b->libsodium_hmac_ns, b->openssl_hmac_ns, b->sha256_block_1way_ns, b->sha256_block_2way_ns);
+    printf(" \"checks\": {\"batch_verify_vs_libsodium\": %.3f, \"batch_verify_of_ceiling\": %.3f, "
+           "\"res_native_vs_libsodium\": %.3f, \"two_thread_scaling\": %.3f}}\n",
+           ratio(b->libsodium_hmac_ns, batch1), ratio(2 * b->sha256_block_2way_ns, batch1),
+           ratio(b->libsodium_hmac_ns, res), ratio(batch1, batch2));
+}
+
+static void print_table(const char *cpu, const bench_baselines *b, const bench_rows *rows,
+                        const bench_opts *o)
+{
+    printf("aiotsec bench: %s, SHA-NI %s; batch %zu items; fastest of %d runs of ~%.0f ms\n\n", cpu,
+           b->sha_ni ? "yes" : "no", o->batch, o->reps, o->target_ms);
+    printf("%-27s %-16s %3s %10s %14s %8s %8s %8s\n", "op", "backend", "thr", "ns/op", "ops/s/core",
+           "x sodium", "x ossl", "ceiling");
+    for (size_t i = 0; i < rows->n; i++) {
+        const bench_row *r = &rows->row[i];
+        double c = compressions(r->op);
+        char ceil[16] = "-";
+        if (c > 0)
+            snprintf(ceil, sizeof ceil, "%.0f%%", 100.0 * c * b->sha256_block_2way_ns / r->ns_per_op);
+        printf("%-27s %-16s %3d %10.1f %14.0f %8.2f %8.2f %8s\n", r->op, r->backend, r->threads,
+               r->ns_per_op, 1e9 / r->ns_per_op / r->threads, ratio(b->libsodium_hmac_ns, r->ns_per_op),
+               ratio(b->openssl_hmac_ns, r->ns_per_op), ceil);
+    }
+    printf("\nbaselines: libsodium crypto_auth_hmacsha256 %.1f ns, OpenSSL HMAC() %.1f ns (37 octets)\n",
+           b->libsodium_hmac_ns, b->openssl_hmac_ns);
+    printf("ceiling:   SHA-256 block %.1f ns on 1 stream, %.1f ns per block on 2 interleaved streams\n",
+           b->sha256_block_1way_ns, b->sha256_block_2way_ns);
+    printf("\"ceiling\" = compressions per op x 2-stream block time / ns per op; x sodium/x ossl = "
+           "baseline / ns per op.\n"
+           "ops/s/core divides by the thread count; the JSON's ops_per_s is the total.\n");
+}
+
+int bench_main(int argc, char **argv)
+{
+    bench_opts o = {.target_ms = 25, .reps = 7, .batch = 8192, .only = NULL};
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--json")) {
+            json = 1;
+        } else if (!strcmp(argv[i], "--quick")) {
+            o.target_ms = 5;
+            o.reps = 3;
+        } else if (!strcmp(argv[i], "--backend") && i + 1 < argc) {
+            o.only = argv[++i];
+        } else if (!strcmp(argv[i], "--batch") && i + 1 < argc) {
+            char *end = NULL;
+            unsigned long v = strtoul(argv[++i], &end, 10);
+            if (!end || *end || v < 2 || v > (1ul << 20)) {
+                fprintf(stderr, "aiotsec: --batch wants 2..1048576\n");
+                return 2;
+            }
+            o.batch = (size_t)v;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "aiotsec: bench: unknown option '%s'\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (o.only) {
+        const aiotsec_backend *be;
+        if (aiotsec_backend_find(o.only, &be) != AIOTSEC_OK) {
+            fprintf(stderr, "aiotsec: bench: backend '%s' is not available\n", o.only);
+            return 2;
+        }
+    }
+
+    char cpu[128];
+    cpu_name(cpu, sizeof cpu);
+    bench_baselines b;
+    if (bench_run_baselines(&b, o.target_ms, o.reps) != 0) {
+        fprintf(stderr, "aiotsec: bench: baselines failed\n");
+        return 1;
+    }
+    static bench_rows rows; /* ~10 KiB: not on the stack */
+    rows.n = 0;
+    int failed = 0;
+    for (size_t i = 0; i < aiotsec_backend_count(); i++) {
+        const char *name = aiotsec_backend_name_at(i);
+        if (!name || (o.only && strcmp(o.only, name)))
+            continue;
+        if (bench_run_ops(&rows, name, &o) != 0) {
+            fprintf(stderr, "aiotsec: bench: backend %s failed\n", name);
+            failed = 1;
+        }
+    }
+    failed |= bench_run_nas(&rows, NULL, &o) != 0;
+    for (size_t i = 0; i < aiotsec_backend_count(); i++) {
+        const char *name = aiotsec_backend_name_at(i);
+        if (!name || (o.only && strcmp(o.only, name)))
+            continue;
+        if (bench_run_nas(&rows, name, &o) != 0) {
+            fprintf(stderr, "aiotsec: bench: NAS on backend %s failed\n", name);
+            failed = 1;
+        }
+    }
+    if (json)
+        print_json(cpu, &b, &rows);
+    else
+        print_table(cpu, &b, &rows, &o);
+    return failed ? 1 : 0;
+}

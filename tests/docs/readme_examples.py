@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Compiles and runs every ```c block of the README against the built library.
+
+A block is a whole program; it runs with the vectors directory as its only
+argument and must exit 0. At least one block must exist, so a README that
+lost its examples fails too."""
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--readme", required=True)
+    ap.add_argument("--include", required=True)
+    ap.add_argument("--lib", required=True)
+    ap.add_argument("--vectors", required=True)
+    ap.add_argument("--workdir", required=True)
+    a = ap.parse_args()
+    text = open(a.readme, encoding="utf-8").read()
+    blocks = re.findall(r"^```c\n(.*?)^```", text, flags=re.S | re.M)
+    if not blocks:
+        print("no ```c blocks in the README")
+        return 1
+    os.makedirs(a.workdir, exist_ok=True)
+    libdir = os.path.dirname(os.path.abspath(a.lib))
+    failed = 0
+    for i, code in enumerate(blocks, 1):
+        src = os.path.join(a.workdir, f"example{i}.c")
+        exe = os.path.join(a.workdir, f"example{i}")
+        with open(src, "w", encoding="utf-8") as f:
+            f.write(code)
+        cc = ["cc", "-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-I", a.include,
+              src, "-o", exe, "-L", libdir, "-laiotsec", "-Wl,-rpath," + libdir]
+        r = subprocess.run(cc, capture_output=True, text=True)
+        if r.returncode != 0:
+            print(f"example {i}: does not compile\n{r.stderr}")
+            failed += 1
+            continue
+        r = subprocess.run([exe, a.vectors], capture_output=True, text=True, timeout=120)
+        if r.returncode != 0:
+            print(f"example {i}: exit {r.returncode}\n{r.stdout}{r.stderr}")
+            failed += 1
+            continue
+        print(f"example {i}: ok")
+    print(f"{len(blocks) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
