@@ -106,7 +106,8 @@ static void print_table(const char *cpu, const bench_baselines *b, const bench_r
         double c = compressions(r->op);
         char ceil[16] = "-";
         if (c > 0)
-            snprintf(ceil, sizeof ceil, "%.0f%%", 100.0 * c * b->sha256_block_2way_ns / r->ns_per_op);
+            snprintf(ceil, sizeof ceil, "%.0f%%",
+                     100.0 * c * b->sha256_block_2way_ns / (r->ns_per_op * r->threads));
         printf("%-27s %-16s %3d %10.1f %14.0f %8.2f %8.2f %8s\n", r->op, r->backend, r->threads,
                r->ns_per_op, 1e9 / r->ns_per_op / r->threads, ratio(b->libsodium_hmac_ns, r->ns_per_op),
                ratio(b->openssl_hmac_ns, r->ns_per_op), ceil);
@@ -115,14 +116,14 @@ static void print_table(const char *cpu, const bench_baselines *b, const bench_r
            b->libsodium_hmac_ns, b->openssl_hmac_ns);
     printf("ceiling:   SHA-256 block %.1f ns on 1 stream, %.1f ns per block on 2 interleaved streams\n",
            b->sha256_block_1way_ns, b->sha256_block_2way_ns);
-    printf("\"ceiling\" = compressions per op x 2-stream block time / ns per op; x sodium/x ossl = "
-           "baseline / ns per op.\n"
-           "ops/s/core divides by the thread count; the JSON's ops_per_s is the total.\n");
+    printf("ceiling = compressions per op x 2-stream block time / (ns per op x threads), i.e. per core;\n"
+           "x sodium / x ossl = baseline ns / ns per op; ops/s/core divides by the thread count\n"
+           "(the JSON's ops_per_s is the total). Rows with 2 threads: one batch split in two slices.\n");
 }
 
 int bench_main(int argc, char **argv)
 {
-    bench_opts o = {.target_ms = 25, .reps = 7, .batch = 8192, .only = NULL};
+    bench_opts o = {.target_ms = 10, .reps = 15, .batch = 16384, .only = NULL};
     int json = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) {
@@ -164,6 +165,8 @@ int bench_main(int argc, char **argv)
         fprintf(stderr, "aiotsec: bench: baselines failed\n");
         return 1;
     }
+    /* Measured again at the end: the faster of the two counts (a busy machine
+     * only ever slows a measurement down). */
     static bench_rows rows; /* ~10 KiB: not on the stack */
     rows.n = 0;
     int failed = 0;
@@ -185,6 +188,17 @@ int bench_main(int argc, char **argv)
             fprintf(stderr, "aiotsec: bench: NAS on backend %s failed\n", name);
             failed = 1;
         }
+    }
+    bench_baselines b2;
+    if (bench_run_baselines(&b2, o.target_ms, o.reps) == 0) {
+        if (b2.libsodium_hmac_ns > 0 && b2.libsodium_hmac_ns < b.libsodium_hmac_ns)
+            b.libsodium_hmac_ns = b2.libsodium_hmac_ns;
+        if (b2.openssl_hmac_ns > 0 && b2.openssl_hmac_ns < b.openssl_hmac_ns)
+            b.openssl_hmac_ns = b2.openssl_hmac_ns;
+        if (b2.sha256_block_1way_ns > 0 && b2.sha256_block_1way_ns < b.sha256_block_1way_ns)
+            b.sha256_block_1way_ns = b2.sha256_block_1way_ns;
+        if (b2.sha256_block_2way_ns > 0 && b2.sha256_block_2way_ns < b.sha256_block_2way_ns)
+            b.sha256_block_2way_ns = b2.sha256_block_2way_ns;
     }
     if (json)
         print_json(cpu, &b, &rows);

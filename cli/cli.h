@@ -36,7 +36,8 @@ int cli_parse_hex(const char *hex, uint8_t *out, size_t cap, size_t *len);
 void cli_print_hex(const uint8_t *in, size_t len);
 /* Lower-case hex into out (capacity >= 2*len+1). */
 void cli_to_hex(const uint8_t *in, size_t len, char *out);
-/* Parses an unsigned decimal (or 0x-prefixed hex) number <= max. Returns 0 or -1. */
+/* Parses an unsigned decimal (or 0x-prefixed hex) number <= max; no sign, no blanks,
+ * no octal. Returns 0 or -1. */
 int cli_parse_uint(const char *s, unsigned long max, unsigned long *out);
 /* Makes a context for --backend NAME (NULL: default); on failure prints the reason
  * and returns NULL. */

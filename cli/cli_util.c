@@ -80,10 +80,18 @@ void cli_print_hex(const uint8_t *in, size_t len)
 int cli_parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
     char *end;
-    if (!s || !*s || *s == '-' || *s == '+')
+    int base = 10;
+    if (!s)
+        return -1;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16; /* "0x.." is hex; everything else decimal ("010" is ten, never octal) */
+        s += 2;
+    }
+    /* strtoul would skip blanks and accept a sign: insist on a digit first. */
+    if (!((*s >= '0' && *s <= '9') || (base == 16 && ((*s >= 'a' && *s <= 'f') || (*s >= 'A' && *s <= 'F')))))
         return -1;
     errno = 0;
-    unsigned long v = strtoul(s, &end, 0);
+    unsigned long v = strtoul(s, &end, base);
     if (errno || *end || v > max)
         return -1;
     *out = v;

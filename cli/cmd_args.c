@@ -1,4 +1,5 @@
 /* Option parsing shared by the kdf, derive and version commands (see cmd_args.h). */
+#include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
@@ -20,8 +21,10 @@ int cmd_parse_opts(int argc, char **argv, cmd_opt *opts, size_t n_opts)
         const char *arg = argv[i];
         if (!strcmp(arg, "--help") || !strcmp(arg, "-h"))
             return CMD_HELP;
+        /* A stray argument may be a key whose option was forgotten: show only its start. */
         if (strncmp(arg, "--", 2) != 0)
-            return cli_usage_error("unexpected argument '%s'", arg);
+            return strlen(arg) > 12 ? cli_usage_error("unexpected argument '%.8s...'", arg)
+                                    : cli_usage_error("unexpected argument '%s'", arg);
         /* "--name=value" or "--name value" */
         const char *eq = strchr(arg, '=');
         size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);
@@ -75,4 +78,17 @@ int cmd_lib_error(const char *what, int status)
     default:
         return cli_usage_error("%s: %s", what, aiotsec_strerror(status));
     }
+}
+
+int cmd_flush(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return cli_fail("cannot write to stdout");
+    return CLI_OK;
+}
+
+int cmd_print_hex(const uint8_t *in, size_t len)
+{
+    cli_print_hex(in, len);
+    return cmd_flush();
 }

@@ -34,6 +34,13 @@ int cmd_require(const cmd_opt *opt);
 int cmd_hex(const char *name, const char *hex, uint8_t *out, size_t min_len, size_t cap,
             size_t *len);
 
+/* cli_print_hex, then a flush: CLI_OK, or CLI_FAIL when stdout could not be
+ * written (a full disk, a closed pipe), so a script never takes a missing
+ * value for success. */
+int cmd_print_hex(const uint8_t *in, size_t len);
+/* Flushes stdout: CLI_OK, or CLI_FAIL (reason printed) when it could not be written. */
+int cmd_flush(void);
+
 /* Maps a library status to an exit: CLI_USAGE for an argument error (bad
  * input), CLI_FAIL for a backend or resource failure; prints "<what>: <reason>". */
 int cmd_lib_error(const char *what, int status);

@@ -90,7 +90,7 @@ static int run_rand(int is_res, const char *key_hex, const char *rn_hex, const c
                         : aiotsec_derive_kaiotf(ctx, key, key_len, rn, rn_len, rd, rd_len, out,
                                                 sizeof out);
         if (st == AIOTSEC_OK)
-            cli_print_hex(out, out_len);
+            rc = cmd_print_hex(out, out_len);
         else
             rc = cmd_lib_error(is_res ? "derive res" : "derive kaiotf", st);
     }
@@ -121,7 +121,11 @@ static int run_algkey(const char *kaiotf_hex, const char *type_s, const char *al
         else
             rc = cli_usage_error("--type: '%s' is neither int nor enc", type_s);
     }
-    if (rc == CLI_OK && (cli_parse_uint(alg_s, 15, &alg) != 0 || alg == 0))
+    /* Decimal or 0x hex only: cli_parse_uint (strtoul base 0) would also read
+     * "010" as octal 8 (AIA-HS) and skip leading blanks. */
+    int plain = alg_s[0] >= '0' && alg_s[0] <= '9' &&
+                (alg_s[0] != '0' || alg_s[1] == 0 || alg_s[1] == 'x' || alg_s[1] == 'X');
+    if (rc == CLI_OK && (!plain || cli_parse_uint(alg_s, 15, &alg) != 0 || alg == 0))
         rc = cli_usage_error("--alg: '%s' is not an algorithm identity 1..15", alg_s);
     aiotsec_ctx *ctx = NULL;
     if (rc == CLI_OK && !(ctx = cli_make_ctx(backend)))
@@ -130,7 +134,7 @@ static int run_algkey(const char *kaiotf_hex, const char *type_s, const char *al
         int st = aiotsec_derive_alg_key(ctx, kaiotf, kaiotf_len, type, (unsigned)alg, key,
                                         sizeof key, &key_len);
         if (st == AIOTSEC_OK)
-            cli_print_hex(key, key_len);
+            rc = cmd_print_hex(key, key_len);
         else
             rc = cmd_lib_error("derive algkey", st);
     }

@@ -98,9 +98,9 @@ static int run(const char *key_hex, const char *fc_hex, const char **param_hex, 
     aiotsec_ctx_free(ctx);
     if (st != AIOTSEC_OK)
         return cmd_lib_error("kdf", st);
-    cli_print_hex(out, sizeof out);
+    rc = cmd_print_hex(out, sizeof out);
     aiotsec_wipe(out, sizeof out);
-    return CLI_OK;
+    return rc;
 }
 
 int cli_cmd_kdf(int argc, char **argv)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_args.h"
 #include "nas_json.h"
 
 #define HEX_CAP 4096u /* octets: above any profile's maximum message (2048 in profile 0) */
@@ -60,17 +61,21 @@ static int parse_opts(int argc, char **argv, nas_opts *o)
             o->arg = a;
             continue;
         }
+        /* "--name VALUE" or "--name=VALUE", as the other commands accept. */
+        const char *eq = strchr(a, '=');
+        size_t nlen = eq ? (size_t)(eq - a) : strlen(a);
         size_t k = 0;
-        while (k < sizeof table / sizeof table[0] && strcmp(a, table[k].name))
+        while (k < sizeof table / sizeof table[0] &&
+               !(strlen(table[k].name) == nlen && !strncmp(a, table[k].name, nlen)))
             k++;
         if (k == sizeof table / sizeof table[0])
             return cli_usage_error("nas: unknown option '%s'", a);
-        if (i + 1 >= argc)
+        if (!eq && i + 1 >= argc)
             return cli_usage_error("nas: %s needs a value", a);
         const char **slot = (const char **)(void *)((char *)o + table[k].off);
         if (*slot)
-            return cli_usage_error("nas: %s given twice", a);
-        *slot = argv[++i];
+            return cli_usage_error("nas: %s given twice", table[k].name);
+        *slot = eq ? eq + 1 : argv[++i];
     }
     return CLI_OK;
 }
@@ -164,14 +169,14 @@ static int nas_decode_msg(const aiotsec_profile *prof, const uint8_t *buf, size_
         print_num_field("sqn", h.sqn, &first);
         print_hex_field("payload", h.payload, h.payload_len, &first);
         puts("}");
-        return CLI_OK;
+        return cmd_flush();
     }
     aiotsec_nas_msg m;
     int rc = aiotsec_nas_decode(prof, buf, len, &m);
     if (rc != AIOTSEC_OK)
         return cli_usage_error("nas decode: %s (%s)", aiotsec_strerror(rc), aiotsec_status_name(rc));
     print_msg_json(prof, &m);
-    return CLI_OK;
+    return cmd_flush();
 }
 
 /* A JSON hex string member into buf; -1 with a message printed on error. */
@@ -333,7 +338,7 @@ static int nas_encode(const nas_opts *o)
     } else {
         int rc = aiotsec_nas_encode(prof, &m, out, sizeof out, &len);
         if (rc == AIOTSEC_OK)
-            cli_print_hex(out, len);
+            ret = cmd_print_hex(out, len);
         else
             ret = cli_usage_error("nas encode: %s (%s)", aiotsec_strerror(rc), aiotsec_status_name(rc));
     }
@@ -392,7 +397,7 @@ static int nas_protect(const nas_opts *o)
         if (rc == AIOTSEC_OK)
             rc = aiotsec_nas_protect(sec, in, len, out, sizeof out, &out_len);
         if (rc == AIOTSEC_OK)
-            cli_print_hex(out, out_len);
+            ret = cmd_print_hex(out, out_len);
         else
             ret = cli_usage_error("nas protect: %s (%s)", aiotsec_strerror(rc), aiotsec_status_name(rc));
     }
@@ -429,7 +434,7 @@ static int nas_unprotect(const nas_opts *o)
         aiotsec_nas_msg m;
         int rc = aiotsec_nas_verify_decode(sec, in, len, work, sizeof work, &m);
         if (rc == AIOTSEC_OK)
-            cli_print_hex(work, len - AIOTSEC_NAS_PROTECTED_HDR_LEN);
+            ret = cmd_print_hex(work, len - AIOTSEC_NAS_PROTECTED_HDR_LEN);
         else if (is_check_failure(rc))
             ret = cli_fail("nas unprotect: %s (%s)", aiotsec_strerror(rc), aiotsec_status_name(rc));
         else

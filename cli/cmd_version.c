@@ -78,9 +78,8 @@ int cli_cmd_version(int argc, char **argv)
     if (aiotsec_backend_find(NULL, &def) == AIOTSEC_OK)
         printf("default: %s\n", def->name);
     if (backend)
-        return show_backend(backend);
-    for (size_t i = 0; i < n; i++)
-        if ((rc = show_backend(aiotsec_backend_name_at(i))) != CLI_OK)
-            return rc;
-    return CLI_OK;
+        rc = show_backend(backend);
+    for (size_t i = 0; !backend && rc == CLI_OK && i < n; i++)
+        rc = show_backend(aiotsec_backend_name_at(i));
+    return rc == CLI_OK ? cmd_flush() : rc;
 }

@@ -22,7 +22,7 @@ static void usage(FILE *out)
     fprintf(out, "usage: aiotsec COMMAND [OPTIONS]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\nEvery command takes --backend NAME (sodium, openssl, native) and --help.\n"
+    fprintf(out, "\nEvery command takes --backend NAME (`aiotsec version` lists them) and --help.\n"
                  "Exit status: 0 success, 1 a failed check, 2 bad input.\n");
 }
 

@@ -10,13 +10,13 @@
 #include "aiotsec/backend.h"
 
 /* Looks up "native" (the best path for this CPU, or the one AIOTSEC_NATIVE_PATH
- * names), "native-portable" or "native-shani". AIOTSEC_OK, AIOTSEC_E_NULL_ARG,
+ * names), "native-portable", "native-shani" or "native-avx2". AIOTSEC_OK, AIOTSEC_E_NULL_ARG,
  * AIOTSEC_E_UNSUPPORTED (a path this CPU or build lacks) or AIOTSEC_E_UNKNOWN_BACKEND. */
 int aiot_native_find(const char *name, const aiotsec_backend **out);
 /* Number of native names usable on this CPU ("native" first), and the i-th. */
 size_t aiot_native_count(void);
 const char *aiot_native_name_at(size_t i);
-/* The SHA-256 path plain "native" resolved to on this CPU: "portable" or "shani". */
+/* The SHA-256 path plain "native" resolved to on this CPU: "portable", "shani" or "avx2". */
 const char *aiot_native_active_path(void);
 
 /* One SHA-256 implementation: compress nblocks 64-octet blocks into h, and
@@ -27,6 +27,17 @@ typedef struct aiot_sha256_impl {
     void (*compress)(uint32_t h[8], const uint8_t *blocks, size_t nblocks);
     void (*compress2)(uint32_t ha[8], const uint8_t *ba, uint32_t hb[8], const uint8_t *bb,
                       size_t nblocks);
+    /* Optional (NULL: built from compress2). Two HMACs of one-block messages
+     * (<= 55 octets after the 64-octet key block): in/out are the inner/outer
+     * midstates; 64 octets are read at msg, and_ed with keep (0xFF over the
+     * message, 0 after) and or_ed with pad (0x80, zeros, bit length) to form
+     * the inner block; mac receives the 32-octet results. */
+    void (*hmac2)(const uint32_t ina[8], const uint32_t outa[8], const uint8_t *msga,
+                  const uint32_t inb[8], const uint32_t outb[8], const uint8_t *msgb,
+                  const uint8_t keep[64], const uint8_t pad[64], uint8_t maca[32], uint8_t macb[32]);
+    /* Optional: the same for eight messages at once (lanes of a wide register). */
+    void (*hmac8)(const uint32_t *const in[8], const uint32_t *const out[8], const uint8_t *const msg[8],
+                  const uint8_t keep[64], const uint8_t pad[64], uint8_t *const mac[8]);
 } aiot_sha256_impl;
 
 /* The SHA-256 initial hash value and round constants (FIPS 180-4, 5.3.3 and 4.2.2). */
@@ -38,9 +49,13 @@ extern const uint32_t aiot_sha256_k[64];
 extern const aiot_sha256_impl aiot_sha256_portable;
 #if defined(__x86_64__)
 #define AIOT_NATIVE_HAVE_SHANI 1
+#define AIOT_NATIVE_HAVE_AVX2 1
 extern const aiot_sha256_impl aiot_sha256_shani;
+extern const aiot_sha256_impl aiot_sha256_avx2;
 #endif
 int aiot_sha256_shani_usable(void);
+/* 1 when this build has the AVX2 code and the CPU and OS support AVX2. */
+int aiot_sha256_avx2_usable(void);
 
 /* Plain SHA-256 of a message with the given implementation (used for keys > 64 octets). */
 void aiot_sha256(const aiot_sha256_impl *impl, const uint8_t *msg, size_t len, uint8_t out[32]);

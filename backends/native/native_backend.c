@@ -1,7 +1,8 @@
 /* The native backend tables and their lookup by name.
  *
  * "native" resolves its SHA-256 path once (pthread_once): AIOTSEC_NATIVE_PATH
- * if set (portable|shani), else SHA-NI when CPUID reports it, else portable.
+ * if set (portable|shani|avx2) and the CPU has it, else SHA-NI when CPUID
+ * reports it, else AVX2 (wide batches; single hashes portable), else portable.
  * After that nothing global changes: each table's `user` points at a const
  * implementation, and the auto table (user NULL) reads the resolved pointer. */
 #define _DEFAULT_SOURCE 1
@@ -16,28 +17,41 @@
 
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static const aiot_sha256_impl *g_auto;           /* written once, under g_once */
-static const char *g_names[3];                   /* idem */
+static const char *g_names[4];                   /* idem */
 static size_t g_name_count;                      /* idem */
 
 static void native_init_once(void)
 {
     const aiot_sha256_impl *best = &aiot_sha256_portable;
+    int shani = aiot_sha256_shani_usable(), avx2 = aiot_sha256_avx2_usable();
+#ifdef AIOT_NATIVE_HAVE_AVX2
+    if (avx2)
+        best = &aiot_sha256_avx2;
+#endif
 #ifdef AIOT_NATIVE_HAVE_SHANI
-    if (aiot_sha256_shani_usable())
+    if (shani)
         best = &aiot_sha256_shani;
 #endif
+    /* A forced path the CPU lacks keeps the best available one: never fault. */
     const char *env = getenv("AIOTSEC_NATIVE_PATH");
     if (env && !strcmp(env, "portable"))
         best = &aiot_sha256_portable;
-    /* "shani" on a CPU without it keeps the best available path: never fault. */
+#ifdef AIOT_NATIVE_HAVE_AVX2
+    if (env && !strcmp(env, "avx2") && avx2)
+        best = &aiot_sha256_avx2;
+#endif
+#ifdef AIOT_NATIVE_HAVE_SHANI
+    if (env && !strcmp(env, "shani") && shani)
+        best = &aiot_sha256_shani;
+#endif
     g_auto = best;
 
     g_names[g_name_count++] = "native";
     g_names[g_name_count++] = "native-portable";
-#ifdef AIOT_NATIVE_HAVE_SHANI
-    if (aiot_sha256_shani_usable())
+    if (shani)
         g_names[g_name_count++] = "native-shani";
-#endif
+    if (avx2)
+        g_names[g_name_count++] = "native-avx2";
 }
 
 static const aiot_sha256_impl *impl_of(void *user)
@@ -123,6 +137,9 @@ static const aiotsec_backend backend_portable = NATIVE_TABLE("native-portable", 
 #ifdef AIOT_NATIVE_HAVE_SHANI
 static const aiotsec_backend backend_shani = NATIVE_TABLE("native-shani", &aiot_sha256_shani);
 #endif
+#ifdef AIOT_NATIVE_HAVE_AVX2
+static const aiotsec_backend backend_avx2 = NATIVE_TABLE("native-avx2", &aiot_sha256_avx2);
+#endif
 
 int aiot_native_find(const char *name, const aiotsec_backend **out)
 {
@@ -146,8 +163,15 @@ int aiot_native_find(const char *name, const aiotsec_backend **out)
 #endif
         return AIOTSEC_E_UNSUPPORTED;
     }
-    if (!strcmp(name, "native-avx2"))
-        return AIOTSEC_E_UNSUPPORTED; /* not built: see the README (SHA-NI covers this machine) */
+    if (!strcmp(name, "native-avx2")) {
+#ifdef AIOT_NATIVE_HAVE_AVX2
+        if (aiot_sha256_avx2_usable()) {
+            *out = &backend_avx2;
+            return AIOTSEC_OK;
+        }
+#endif
+        return AIOTSEC_E_UNSUPPORTED;
+    }
     return AIOTSEC_E_UNKNOWN_BACKEND;
 }
 

@@ -35,8 +35,7 @@ void aiot_native_digest_bytes(const uint32_t h[8], uint8_t out[32])
 int aiot_native_hmac_init_impl(const aiot_sha256_impl *impl, aiot_native_hmac *st,
                                const uint8_t *key, size_t key_len)
 {
-    uint8_t k[64];
-    uint8_t pad[64];
+    uint8_t k[64], ipad[64], opad[64];
     if (!st || (!key && key_len))
         return AIOTSEC_E_NULL_ARG;
     memset(k, 0, sizeof k);
@@ -44,22 +43,20 @@ int aiot_native_hmac_init_impl(const aiot_sha256_impl *impl, aiot_native_hmac *s
         aiot_sha256(impl, key, key_len, k); /* RFC 2104: long keys are hashed first */
     else if (key_len)
         memcpy(k, key, key_len);
-
-    for (unsigned i = 0; i < 64; i++)
-        pad[i] = (uint8_t)(k[i] ^ 0x36u);
+    for (unsigned i = 0; i < 64; i++) {
+        ipad[i] = (uint8_t)(k[i] ^ 0x36u);
+        opad[i] = (uint8_t)(k[i] ^ 0x5cu);
+    }
+    /* The inner and outer key blocks are independent: one two-stream call. */
     memcpy(st->h, aiot_sha256_iv, sizeof st->h);
-    impl->compress(st->h, pad, 1);
-    for (unsigned i = 0; i < 64; i++)
-        pad[i] = (uint8_t)(k[i] ^ 0x5cu);
     memcpy(st->outer, aiot_sha256_iv, sizeof st->outer);
-    impl->compress(st->outer, pad, 1);
-
+    impl->compress2(st->h, ipad, st->outer, opad, 1);
     st->total = 64;
     st->buflen = 0;
     st->magic = AIOT_NATIVE_MAGIC;
-    memset(st->buf, 0, sizeof st->buf);
     aiot_native_wipe(k, sizeof k);
-    aiot_native_wipe(pad, sizeof pad);
+    aiot_native_wipe(ipad, sizeof ipad);
+    aiot_native_wipe(opad, sizeof opad);
     return AIOTSEC_OK;
 }
 
@@ -97,37 +94,37 @@ int aiot_native_hmac_update_impl(const aiot_sha256_impl *impl, aiot_native_hmac 
     return AIOTSEC_OK;
 }
 
-/* Pads the buffered tail (the total count is in octets, including the key block). */
-static void finish_hash(const aiot_sha256_impl *impl, uint32_t h[8], uint8_t *buf, size_t buflen,
-                        uint64_t total)
+/* Appends the padding (total = octets hashed, key block included) to the
+ * buffered tail in buf and compresses the last one or two blocks. */
+static void pad_and_compress(const aiot_sha256_impl *impl, uint32_t h[8], uint8_t buf[64], size_t buflen,
+                             uint64_t total)
 {
-    uint8_t last[128];
-    memset(last, 0, sizeof last);
-    if (buflen)
-        memcpy(last, buf, buflen);
-    last[buflen] = 0x80;
-    size_t tail = buflen < 56 ? 64 : 128;
+    buf[buflen++] = 0x80;
+    if (buflen > 56) {
+        memset(buf + buflen, 0, 64 - buflen);
+        impl->compress(h, buf, 1);
+        buflen = 0;
+    }
+    memset(buf + buflen, 0, 56 - buflen);
     uint64_t bits = total * 8u;
     for (unsigned i = 0; i < 8; i++)
-        last[tail - 1 - i] = (uint8_t)(bits >> (8 * i));
-    impl->compress(h, last, tail / 64);
-    aiot_native_wipe(last, sizeof last);
+        buf[63 - i] = (uint8_t)(bits >> (8 * i));
+    impl->compress(h, buf, 1);
 }
 
 int aiot_native_hmac_final_impl(const aiot_sha256_impl *impl, aiot_native_hmac *st, uint8_t mac[32])
 {
-    uint8_t inner[32];
     if (!st || !mac)
         return AIOTSEC_E_NULL_ARG;
     if (st->magic != AIOT_NATIVE_MAGIC || st->buflen >= 64) {
         aiot_native_wipe(st, sizeof *st);
         return AIOTSEC_E_BAD_STATE;
     }
-    finish_hash(impl, st->h, st->buf, st->buflen, st->total);
-    aiot_native_digest_bytes(st->h, inner);
-    finish_hash(impl, st->outer, inner, sizeof inner, 64 + 32);
+    pad_and_compress(impl, st->h, st->buf, st->buflen, st->total);
+    /* The outer message is the inner digest: built in the (now free) buffer. */
+    aiot_native_digest_bytes(st->h, st->buf);
+    pad_and_compress(impl, st->outer, st->buf, 32, 64 + 32);
     aiot_native_digest_bytes(st->outer, mac);
-    aiot_native_wipe(inner, sizeof inner);
     aiot_native_wipe(st, sizeof *st);
     return AIOTSEC_OK;
 }
@@ -173,38 +170,83 @@ int aiot_native_batch_impl(const aiot_sha256_impl *impl, const void *const *prep
         }
         return AIOTSEC_OK;
     }
-    /* Two compressions per MAC (inner and outer), two items at a time so the
-     * two-stream path can interleave them. */
+    /* Two compressions per MAC (inner and outer), several items at a time so
+     * the wide paths can interleave them (two SHA-NI streams, eight AVX2 lanes). */
     uint8_t ba[64], bb[64], da[32], db[32];
     uint32_t ha[8], hb[8];
+    aiot_native_one_block(ba, msgs, msg_len);
+    memcpy(bb, ba, sizeof bb);
     size_t i = 0;
-    for (; i + 2 <= n; i += 2) {
-        const aiot_native_hmac *pa = prepared[i], *pb = prepared[i + 1];
-        memcpy(ha, pa->h, sizeof ha);
-        memcpy(hb, pb->h, sizeof hb);
-        aiot_native_one_block(ba, msgs + i * msg_len, msg_len);
-        aiot_native_one_block(bb, msgs + (i + 1) * msg_len, msg_len);
-        impl->compress2(ha, ba, hb, bb, 1);
-        aiot_native_digest_bytes(ha, da);
-        aiot_native_digest_bytes(hb, db);
-        memcpy(ha, pa->outer, sizeof ha);
-        memcpy(hb, pb->outer, sizeof hb);
-        aiot_native_one_block(ba, da, 32);
-        aiot_native_one_block(bb, db, 32);
-        impl->compress2(ha, ba, hb, bb, 1);
-        aiot_native_digest_bytes(ha, macs + 32 * i);
-        aiot_native_digest_bytes(hb, macs + 32 * (i + 1));
-    }
-    if (i < n) {
-        const aiot_native_hmac *pa = prepared[i];
-        memcpy(ha, pa->h, sizeof ha);
-        aiot_native_one_block(ba, msgs + i * msg_len, msg_len);
-        impl->compress(ha, ba, 1);
-        aiot_native_digest_bytes(ha, da);
-        memcpy(ha, pa->outer, sizeof ha);
-        aiot_native_one_block(ba, da, 32);
-        impl->compress(ha, ba, 1);
-        aiot_native_digest_bytes(ha, macs + 32 * i);
+    if (impl->hmac8 || impl->hmac2) {
+        /* keep/pad form the inner blocks in registers from 64 octets read at
+         * each message. Reading past an item is fine while the 64 octets stay
+         * inside msgs; items near the end go through a local copy. */
+        uint8_t keep[64], pad[64], copy[8][64], spare[32];
+        memset(keep, 0, sizeof keep);
+        memset(keep, 0xFF, msg_len);
+        memcpy(pad, ba, sizeof pad); /* the padded block with the message cleared */
+        memset(pad, 0, msg_len);
+        const uint8_t *end = msgs + n * msg_len;
+        if (impl->hmac8) {
+            for (; i < n; i += 8) {
+                const uint32_t *in[8], *out[8];
+                const uint8_t *m[8];
+                uint8_t *mac[8];
+                for (size_t l = 0; l < 8; l++) {
+                    /* A short last group repeats its last item; those results are dropped. */
+                    size_t j = i + l < n ? i + l : n - 1;
+                    const aiot_native_hmac *p = prepared[j];
+                    in[l] = p->h;
+                    out[l] = p->outer;
+                    m[l] = msgs + j * msg_len;
+                    if ((size_t)(end - m[l]) < 64) {
+                        memcpy(copy[l], m[l], msg_len);
+                        m[l] = copy[l];
+                    }
+                    mac[l] = i + l < n ? macs + 32 * (i + l) : spare;
+                }
+                impl->hmac8(in, out, m, keep, pad, mac);
+            }
+        } else {
+            for (; i < n; i += 2) {
+                /* The odd one out is paired with itself, the copy discarded. */
+                size_t j = i + 1 < n ? i + 1 : i;
+                const aiot_native_hmac *pa = prepared[i], *pb = prepared[j];
+                const uint8_t *ma = msgs + i * msg_len, *mb = msgs + j * msg_len;
+                if ((size_t)(end - mb) < 64) {
+                    memcpy(copy[0], ma, msg_len);
+                    memcpy(copy[1], mb, msg_len);
+                    ma = copy[0];
+                    mb = copy[1];
+                }
+                impl->hmac2(pa->h, pa->outer, ma, pb->h, pb->outer, mb, keep, pad, macs + 32 * i,
+                            j != i ? macs + 32 * j : spare);
+            }
+        }
+        aiot_native_wipe(spare, sizeof spare);
+    } else {
+        for (; i < n; i += 2) {
+            /* The odd one out is paired with itself. */
+            size_t j = i + 1 < n ? i + 1 : i;
+            const aiot_native_hmac *pa = prepared[i], *pb = prepared[j];
+            memcpy(ha, pa->h, sizeof ha);
+            memcpy(hb, pb->h, sizeof hb);
+            memcpy(ba, msgs + i * msg_len, msg_len);
+            memcpy(bb, msgs + j * msg_len, msg_len);
+            impl->compress2(ha, ba, hb, bb, 1);
+            aiot_native_digest_bytes(ha, da);
+            aiot_native_digest_bytes(hb, db);
+            memcpy(ha, pa->outer, sizeof ha);
+            memcpy(hb, pb->outer, sizeof hb);
+            uint8_t oa[64], ob[64];
+            aiot_native_one_block(oa, da, 32);
+            aiot_native_one_block(ob, db, 32);
+            impl->compress2(ha, oa, hb, ob, 1);
+            aiot_native_digest_bytes(ha, macs + 32 * i);
+            aiot_native_digest_bytes(hb, macs + 32 * j);
+            aiot_native_wipe(oa, sizeof oa);
+            aiot_native_wipe(ob, sizeof ob);
+        }
     }
     aiot_native_wipe(ba, sizeof ba);
     aiot_native_wipe(bb, sizeof bb);

@@ -89,46 +89,109 @@ SHANI_TARGET static void compress_shani(uint32_t h[8], const uint8_t *blocks, si
     from_regs(abef, cdgh, h);
 }
 
-/* nblocks blocks into each of two states, the two dependency chains interleaved. */
+/* One block into each of two register states, the two dependency chains
+ * interleaved; w holds each block's 16 words (already in host order). */
+SHANI_TARGET static inline void block2(__m128i *abefa, __m128i *cdgha, __m128i wa[4], __m128i *abefb,
+                                       __m128i *cdghb, __m128i wb[4])
+{
+    const __m128i *k = (const __m128i *)(const void *)aiot_sha256_k;
+    __m128i aa = *abefa, ca = *cdgha, ab = *abefb, cb = *cdghb;
+#pragma GCC unroll 16
+    for (int g = 0; g < 16; g++) {
+        if (g >= 4) {
+            wa[g & 3] = SCHED(wa[g & 3], wa[(g + 1) & 3], wa[(g + 2) & 3], wa[(g + 3) & 3]);
+            wb[g & 3] = SCHED(wb[g & 3], wb[(g + 1) & 3], wb[(g + 2) & 3], wb[(g + 3) & 3]);
+        }
+        __m128i kk = _mm_loadu_si128(k + g);
+        __m128i ma = _mm_add_epi32(wa[g & 3], kk);
+        __m128i mb = _mm_add_epi32(wb[g & 3], kk);
+        ca = _mm_sha256rnds2_epu32(ca, aa, ma);
+        cb = _mm_sha256rnds2_epu32(cb, ab, mb);
+        aa = _mm_sha256rnds2_epu32(aa, ca, _mm_shuffle_epi32(ma, 0x0E));
+        ab = _mm_sha256rnds2_epu32(ab, cb, _mm_shuffle_epi32(mb, 0x0E));
+    }
+    *abefa = _mm_add_epi32(*abefa, aa);
+    *cdgha = _mm_add_epi32(*cdgha, ca);
+    *abefb = _mm_add_epi32(*abefb, ab);
+    *cdghb = _mm_add_epi32(*cdghb, cb);
+}
+
+SHANI_TARGET static inline void load_block(__m128i w[4], const uint8_t *b, __m128i mask)
+{
+    for (int j = 0; j < 4; j++)
+        w[j] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(b + 16 * j)), mask);
+}
+
+/* nblocks blocks into each of two states. */
 SHANI_TARGET static void compress2_shani(uint32_t ha[8], const uint8_t *ba, uint32_t hb[8],
                                          const uint8_t *bb, size_t nblocks)
 {
     __m128i abefa, cdgha, abefb, cdghb;
     const __m128i mask = bswap_mask();
-    const __m128i *k = (const __m128i *)(const void *)aiot_sha256_k;
     to_regs(ha, &abefa, &cdgha);
     to_regs(hb, &abefb, &cdghb);
     for (size_t blk = 0; blk < nblocks; blk++, ba += 64, bb += 64) {
-        __m128i abefa0 = abefa, cdgha0 = cdgha, abefb0 = abefb, cdghb0 = cdghb;
         __m128i wa[4], wb[4];
-        for (int j = 0; j < 4; j++) {
-            wa[j] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(ba + 16 * j)), mask);
-            wb[j] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(bb + 16 * j)), mask);
-        }
-#pragma GCC unroll 16
-        for (int g = 0; g < 16; g++) {
-            if (g >= 4) {
-                wa[g & 3] = SCHED(wa[g & 3], wa[(g + 1) & 3], wa[(g + 2) & 3], wa[(g + 3) & 3]);
-                wb[g & 3] = SCHED(wb[g & 3], wb[(g + 1) & 3], wb[(g + 2) & 3], wb[(g + 3) & 3]);
-            }
-            __m128i kk = _mm_loadu_si128(k + g);
-            __m128i ma = _mm_add_epi32(wa[g & 3], kk);
-            __m128i mb = _mm_add_epi32(wb[g & 3], kk);
-            cdgha = _mm_sha256rnds2_epu32(cdgha, abefa, ma);
-            cdghb = _mm_sha256rnds2_epu32(cdghb, abefb, mb);
-            abefa = _mm_sha256rnds2_epu32(abefa, cdgha, _mm_shuffle_epi32(ma, 0x0E));
-            abefb = _mm_sha256rnds2_epu32(abefb, cdghb, _mm_shuffle_epi32(mb, 0x0E));
-        }
-        abefa = _mm_add_epi32(abefa, abefa0);
-        cdgha = _mm_add_epi32(cdgha, cdgha0);
-        abefb = _mm_add_epi32(abefb, abefb0);
-        cdghb = _mm_add_epi32(cdghb, cdghb0);
+        load_block(wa, ba, mask);
+        load_block(wb, bb, mask);
+        block2(&abefa, &cdgha, wa, &abefb, &cdghb, wb);
     }
     from_regs(abefa, cdgha, ha);
     from_regs(abefb, cdghb, hb);
 }
 
-const aiot_sha256_impl aiot_sha256_shani = {"shani", compress_shani, compress2_shani};
+/* ABEF/CDGH -> the digest as two vectors of host-order words (H0..H3, H4..H7). */
+SHANI_TARGET static inline void digest_words(__m128i abef, __m128i cdgh, __m128i *h03, __m128i *h47)
+{
+    __m128i t = _mm_shuffle_epi32(abef, 0x1B);
+    cdgh = _mm_shuffle_epi32(cdgh, 0xB1);
+    *h03 = _mm_blend_epi16(t, cdgh, 0xF0);
+    *h47 = _mm_alignr_epi8(cdgh, t, 8);
+}
+
+/* Two whole HMACs of one-block messages: the inner hash of each message from
+ * its inner midstate, then the outer hash, whose block (inner digest || padding
+ * for 64 + 32 octets) is formed in registers without going to memory. The
+ * inner blocks are formed in registers too: 64 octets are read at msga / msgb
+ * (the message and whatever follows it), the octets past the message are
+ * cleared with `keep` and the padding is or-ed in from `pad`. */
+SHANI_TARGET static void hmac2_shani(const uint32_t ina[8], const uint32_t outa[8], const uint8_t *msga,
+                                     const uint32_t inb[8], const uint32_t outb[8], const uint8_t *msgb,
+                                     const uint8_t keep[64], const uint8_t pad[64],
+                                     uint8_t maca[32], uint8_t macb[32])
+{
+    const __m128i mask = bswap_mask();
+    __m128i abefa, cdgha, abefb, cdghb, wa[4], wb[4];
+    to_regs(ina, &abefa, &cdgha);
+    to_regs(inb, &abefb, &cdghb);
+    for (int j = 0; j < 4; j++) {
+        __m128i kp = _mm_loadu_si128((const __m128i *)(const void *)(keep + 16 * j));
+        __m128i pd = _mm_loadu_si128((const __m128i *)(const void *)(pad + 16 * j));
+        __m128i ma = _mm_loadu_si128((const __m128i *)(const void *)(msga + 16 * j));
+        __m128i mb = _mm_loadu_si128((const __m128i *)(const void *)(msgb + 16 * j));
+        wa[j] = _mm_shuffle_epi8(_mm_or_si128(_mm_and_si128(ma, kp), pd), mask);
+        wb[j] = _mm_shuffle_epi8(_mm_or_si128(_mm_and_si128(mb, kp), pd), mask);
+    }
+    block2(&abefa, &cdgha, wa, &abefb, &cdghb, wb);
+
+    digest_words(abefa, cdgha, &wa[0], &wa[1]);
+    digest_words(abefb, cdghb, &wb[0], &wb[1]);
+    wa[2] = wb[2] = _mm_set_epi32(0, 0, 0, (int)0x80000000u);
+    wa[3] = wb[3] = _mm_set_epi32((64 + 32) * 8, 0, 0, 0);
+    to_regs(outa, &abefa, &cdgha);
+    to_regs(outb, &abefb, &cdghb);
+    block2(&abefa, &cdgha, wa, &abefb, &cdghb, wb);
+
+    __m128i h03, h47;
+    digest_words(abefa, cdgha, &h03, &h47);
+    _mm_storeu_si128((__m128i *)(void *)maca, _mm_shuffle_epi8(h03, mask));
+    _mm_storeu_si128((__m128i *)(void *)(maca + 16), _mm_shuffle_epi8(h47, mask));
+    digest_words(abefb, cdghb, &h03, &h47);
+    _mm_storeu_si128((__m128i *)(void *)macb, _mm_shuffle_epi8(h03, mask));
+    _mm_storeu_si128((__m128i *)(void *)(macb + 16), _mm_shuffle_epi8(h47, mask));
+}
+
+const aiot_sha256_impl aiot_sha256_shani = {"shani", compress_shani, compress2_shani, hmac2_shani, NULL};
 
 #else
 

@@ -12,6 +12,11 @@ Quick start::
         with ctx.prepare_key(k_root) as key:                  # ADM fast path
             xres = key.derive_res(rand_n, rand_d)
 
+AIOT NAS: :mod:`aiotsec.nas` (dataclasses, encode/decode), :class:`SecurityContext`
+(protect/unprotect), :mod:`aiotsec.nas_algs` (CMAC, NIA2, NEA2, AIA-HS).
+Batches: :func:`batch_derive_res`, :func:`batch_verify_res`. Roles: :class:`MemStore`,
+:class:`Adm`, :class:`Aiotf`, :class:`Device`.
+
 The library is found by :func:`load` (explicit path, ``AIOTSEC_LIBRARY``,
 the build tree, then the system path) on first use. Every C failure raises an
 :class:`AiotsecError` subclass carrying ``.status`` and ``.name``.
@@ -27,10 +32,18 @@ from .api import (default_context, derive_alg_key, derive_kaiotf, derive_res, ge
                   gen_rand_n, hmac_sha256, kdf, random_bytes, verify_res)
 from .backend import Caps, backend_caps, backends
 from .context import AlgType, Context, PreparedKey
+from .custom_backend import CustomBackend
 from .errors import (AiotsecError, ArgumentError, AuthenticationError, ClosedError, DecodeError,
                      LibraryError, MacMismatchError, ProcedureError, ReplayError, SecurityError,
                      UnknownBackendError, UnsupportedError)
 from .profile import Profile, ProfileParams
+from . import nas, nas_algs
+from .nas import (AuthResponse, CmdStatus, Command, CommandRequest, CommandResponse, NasType,
+                  ProtectedHeader, Sht)
+from .nas_security import NasRole, SecurityContext
+from .batch import BatchItem, BatchResult, batch_derive_res, batch_verify_res
+from .roles import (Adm, Aiotf, AiotfStats, Device, DeviceState, DeviceStats, MemStore, ProcType,
+                    ReportResult)
 
 __version__ = "0.1.0"
 
@@ -60,6 +73,12 @@ def status_code(name: str) -> int:
     return _lib.get().status_code(name)
 
 
+def has(area: str) -> bool:
+    """True when the loaded library provides an optional area: ``"nas"``, ``"nas_security"``,
+    ``"nas_algs"``, ``"batch"``, ``"keystore"``, ``"adm"``, ``"aiotf"``, ``"device"``."""
+    return _lib.get().has(area)
+
+
 def status_codes() -> Dict[str, int]:
     """Every status code of the loaded library, by name."""
     return _lib.get().status_codes()
@@ -71,8 +90,13 @@ __all__ = [
     "default_context", "derive_res", "verify_res", "derive_kaiotf", "derive_alg_key", "kdf",
     "hmac_sha256", "random_bytes", "gen_rand_n", "gen_rand_d",
     "Caps", "backends", "backend_caps",
-    "AlgType", "Context", "PreparedKey", "Profile", "ProfileParams",
+    "AlgType", "Context", "PreparedKey", "CustomBackend", "Profile", "ProfileParams",
     "AiotsecError", "ArgumentError", "UnsupportedError", "UnknownBackendError",
     "AuthenticationError", "DecodeError", "SecurityError", "MacMismatchError", "ReplayError",
     "ProcedureError", "ClosedError", "LibraryError",
+    "nas", "nas_algs", "AuthResponse", "CmdStatus", "Command", "CommandRequest",
+    "CommandResponse", "NasType", "ProtectedHeader", "Sht", "NasRole", "SecurityContext",
+    "BatchItem", "BatchResult", "batch_derive_res", "batch_verify_res",
+    "Adm", "Aiotf", "AiotfStats", "Device", "DeviceState", "DeviceStats", "MemStore", "ProcType",
+    "ReportResult", "has",
 ]

@@ -367,3 +367,111 @@ AREAS["adm"] = {
     "aiotsec_adm_client_struct_size": (c_size_t, []),
 }
 AREA_STRUCT_CHECKS.append((AdmClient, "aiotsec_adm_client_struct_size", "adm"))
+
+# --- aiotf.h -------------------------------------------------------------------
+
+
+class AiotfConfig(Structure):
+    """``aiotsec_aiotf_config`` (aiotf.h)."""
+
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("max_pending", c_size_t),
+        ("timeout_ms", c_uint32),
+        ("int_alg", c_uint),
+        ("enc_alg", c_uint),
+    ]
+
+
+class AiotfStats(Structure):
+    """``aiotsec_aiotf_stats`` (aiotf.h)."""
+
+    _fields_ = [(name, ctypes.c_uint64) for name in (
+        "started", "authenticated", "auth_failed", "unsolicited", "late", "malformed",
+        "adm_calls", "commands_sent", "responses_ok", "responses_rejected", "expired")]
+
+
+class AiotfResult(Structure):
+    """``aiotsec_aiotf_result`` (aiotf.h); the array size is checked by the struct size check."""
+
+    _fields_ = [
+        ("proc_id", ctypes.c_uint64),
+        ("type", c_int),
+        ("perm_id", c_uint8 * 64),
+        ("perm_id_len", c_size_t),
+    ]
+
+
+AREAS["aiotf"] = {
+    "aiotsec_aiotf_config_init": (c_int, [POINTER(AiotfConfig), HANDLE]),
+    "aiotsec_aiotf_new": (c_int, [HANDLE_OUT, HANDLE, POINTER(AdmClient), POINTER(AiotfConfig)]),
+    "aiotsec_aiotf_free": (None, [HANDLE]),
+    "aiotsec_aiotf_start": (c_int, [HANDLE, c_int, BUF, c_size_t, ctypes.c_uint64, BUF, c_size_t,
+                                    POINTER(ctypes.c_uint64)]),
+    "aiotsec_aiotf_on_report": (c_int, [HANDLE, ctypes.c_uint64, BUF, c_size_t, BUF, c_size_t,
+                                        BUF, c_size_t, POINTER(AiotfResult)]),
+    "aiotsec_aiotf_command": (c_int, [HANDLE, ctypes.c_uint64, ctypes.c_uint64, c_int, c_uint16,
+                                      c_uint16, BUF, c_size_t, BUF, c_size_t, POINTER(c_size_t)]),
+    "aiotsec_aiotf_on_command_response": (c_int, [HANDLE, ctypes.c_uint64, ctypes.c_uint64, BUF,
+                                                  c_size_t, BUF, c_size_t, POINTER(NasMsg)]),
+    "aiotsec_aiotf_finish": (c_int, [HANDLE, ctypes.c_uint64]),
+    "aiotsec_aiotf_expire": (c_size_t, [HANDLE, ctypes.c_uint64]),
+    "aiotsec_aiotf_pending": (c_size_t, [HANDLE]),
+    "aiotsec_aiotf_stats_get": (c_int, [HANDLE, POINTER(AiotfStats)]),
+    "aiotsec_aiotf_config_size": (c_size_t, []),
+    "aiotsec_aiotf_stats_size": (c_size_t, []),
+    "aiotsec_aiotf_result_size": (c_size_t, []),
+}
+AREA_STRUCT_CHECKS += [(AiotfConfig, "aiotsec_aiotf_config_size", "aiotf"),
+                       (AiotfStats, "aiotsec_aiotf_stats_size", "aiotf"),
+                       (AiotfResult, "aiotsec_aiotf_result_size", "aiotf")]
+
+# --- device.h ------------------------------------------------------------------
+
+DEVICE_RAND_FN = CFUNCTYPE(c_int, c_void_p, POINTER(c_uint8), c_size_t)
+
+
+class DeviceConfig(Structure):
+    """``aiotsec_device_config`` (device.h)."""
+
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("ident", c_char_p),
+        ("ident_len", c_size_t),
+        ("k_root", c_char_p),
+        ("k_root_len", c_size_t),
+        ("memory", c_void_p),
+        ("memory_len", c_size_t),
+        ("wp_offset", c_size_t),
+        ("wp_len", c_size_t),
+        ("rand", DEVICE_RAND_FN),
+        ("rand_user", c_void_p),
+        ("int_alg", c_uint),
+        ("enc_alg", c_uint),
+        ("disabled", c_int),
+    ]
+
+
+class DeviceStats(Structure):
+    """``aiotsec_device_stats`` (device.h)."""
+
+    _fields_ = [(name, ctypes.c_uint64) for name in (
+        "pagings", "answered", "aborted", "commands_executed", "commands_rejected")]
+
+
+AREAS["device"] = {
+    "aiotsec_device_config_init": (c_int, [POINTER(DeviceConfig), HANDLE]),
+    "aiotsec_device_size": (c_size_t, []),
+    "aiotsec_device_init": (c_int, [HANDLE_OUT, c_void_p, c_size_t, HANDLE, POINTER(DeviceConfig)]),
+    "aiotsec_device_clear": (None, [HANDLE]),
+    "aiotsec_device_on_paging": (c_int, [HANDLE, BUF, c_size_t, BUF, c_size_t, BUF, c_size_t,
+                                         POINTER(c_size_t)]),
+    "aiotsec_device_on_command": (c_int, [HANDLE, BUF, c_size_t, BUF, c_size_t,
+                                          POINTER(c_size_t)]),
+    "aiotsec_device_state_get": (c_int, [HANDLE]),
+    "aiotsec_device_stats_get": (c_int, [HANDLE, POINTER(DeviceStats)]),
+    "aiotsec_device_config_size": (c_size_t, []),
+    "aiotsec_device_stats_size": (c_size_t, []),
+}
+AREA_STRUCT_CHECKS += [(DeviceConfig, "aiotsec_device_config_size", "device"),
+                       (DeviceStats, "aiotsec_device_stats_size", "device")]

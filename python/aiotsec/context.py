@@ -10,6 +10,7 @@ from . import _ffi, _lib
 from ._bytes import as_bytes, as_int, take
 from ._handle import Handle, out_ptr, use
 from .backend import Caps
+from .custom_backend import Bridge, CustomBackend
 from .profile import Profile, ProfileParams
 
 __all__ = ["AlgType", "Context", "PreparedKey"]
@@ -37,7 +38,8 @@ class Context(Handle):
     Use it as a context manager, or call :meth:`close`.
 
     Args:
-        backend: ``"sodium"`` (the default), ``"openssl"``, ``"native"``; None for the default.
+        backend: ``"sodium"`` (the default), ``"openssl"``, ``"native"``; None for the default;
+            or a :class:`~aiotsec.CustomBackend` instance (a backend written in Python).
         profile: a :class:`Profile` (copied), a :class:`ProfileParams`, or None for profile 0.
 
     Raises:
@@ -50,25 +52,36 @@ class Context(Handle):
 
     def __init__(self, backend: Optional[str] = None, profile: Any = None):
         lib = _lib.get()
-        if backend is not None and not isinstance(backend, str):
-            raise TypeError("backend must be a str or None")
+        bridge = None
+        if isinstance(backend, CustomBackend):
+            bridge = Bridge(lib, backend)
+        elif backend is not None and not isinstance(backend, str):
+            raise TypeError("backend must be a str, a CustomBackend or None")
         owned = None
         if isinstance(profile, ProfileParams):
             profile = owned = Profile(profile)
         elif profile is not None and not isinstance(profile, Profile):
             raise TypeError("profile must be a Profile, ProfileParams or None")
         out = out_ptr()
-        name = backend.encode() if backend is not None else None
+        name = backend.encode() if isinstance(backend, str) else None
+
+        def make(prof: Optional[int]) -> int:
+            if bridge is not None:
+                return lib.cdll.aiotsec_ctx_new_custom(ctypes.byref(out), ctypes.byref(bridge.table),
+                                                       prof)
+            return lib.cdll.aiotsec_ctx_new(ctypes.byref(out), name, prof)
         try:
             if profile is None:
-                rc = lib.cdll.aiotsec_ctx_new(ctypes.byref(out), name, None)
+                rc = make(None)
             else:
                 with use(profile) as prof:
-                    rc = lib.cdll.aiotsec_ctx_new(ctypes.byref(out), name, prof)
+                    rc = make(prof)
         finally:
             if owned is not None:
                 owned.close()
         lib.check(rc)
+        # A custom backend's callbacks must outlive the C context: kept here.
+        self._bridge = bridge
         super().__init__(lib, out.value, "aiotsec_ctx_free")
         # Immutable, so the lengths are read once.
         cd = lib.cdll
@@ -97,7 +110,7 @@ class Context(Handle):
         with use(self) as ctx:
             raw = _ffi.ProfileParams()
             prof = self._lib.cdll.aiotsec_ctx_profile(ctx)
-            self._lib.check(self._lib.cdll.aiotsec_profile_get(prof, ctypes.byref(raw)))
+            self._check(self._lib.cdll.aiotsec_profile_get(prof, ctypes.byref(raw)))
             return ProfileParams._from_c(raw)
 
     @property
@@ -130,6 +143,23 @@ class Context(Handle):
         with use(self) as ctx:
             return int(self._lib.cdll.aiotsec_alg_key_len(ctx, t, a))
 
+    def _check(self, rc: int) -> int:
+        """lib.check, chaining the exception a Python backend raised in this thread."""
+        if rc < 0:
+            err = self._lib.error(rc)
+            cause = self._bridge.take_error() if self._bridge is not None else None
+            if cause is not None:
+                raise err from cause
+            raise err
+        if self._bridge is not None:
+            self._bridge.take_error()  # a failure the library recovered from: not ours to raise
+        return rc
+
+    @property
+    def custom_backend(self) -> Optional[CustomBackend]:
+        """The :class:`CustomBackend` of the context, or None for a built-in backend."""
+        return self._bridge._impl if self._bridge is not None else None
+
     def _check_open(self) -> None:
         with use(self):
             pass
@@ -147,21 +177,21 @@ class Context(Handle):
             raise self._lib.error(self._lib.status_code("AIOTSEC_E_BAD_LENGTH"), f"n={n}")
         buf = ctypes.create_string_buffer(max(n, 1))
         with use(self) as ctx:
-            self._lib.check(self._lib.cdll.aiotsec_random(ctx, buf, n))
+            self._check(self._lib.cdll.aiotsec_random(ctx, buf, n))
         return take(buf, n)
 
     def gen_rand_n(self) -> bytes:
         """A fresh RAND_AIOT_n of the profile's length (Nadm_SecRAND_Get)."""
         buf = ctypes.create_string_buffer(self.rand_n_len)
         with use(self) as ctx:
-            self._lib.check(self._lib.cdll.aiotsec_gen_rand_n(ctx, buf, len(buf)))
+            self._check(self._lib.cdll.aiotsec_gen_rand_n(ctx, buf, len(buf)))
         return take(buf, self._rand_n_len)
 
     def gen_rand_d(self) -> bytes:
         """A fresh RAND_AIOT_d of the profile's length."""
         buf = ctypes.create_string_buffer(self.rand_d_len)
         with use(self) as ctx:
-            self._lib.check(self._lib.cdll.aiotsec_gen_rand_d(ctx, buf, len(buf)))
+            self._check(self._lib.cdll.aiotsec_gen_rand_d(ctx, buf, len(buf)))
         return take(buf, self._rand_d_len)
 
     # -- primitives -----------------------------------------------------------
@@ -172,7 +202,7 @@ class Context(Handle):
         m = as_bytes(msg, "msg")
         buf = ctypes.create_string_buffer(_SHA256_LEN)
         with use(self) as ctx:
-            self._lib.check(self._lib.cdll.aiotsec_hmac_sha256(ctx, k, len(k), m, len(m),
+            self._check(self._lib.cdll.aiotsec_hmac_sha256(ctx, k, len(k), m, len(m),
                                                                buf, len(buf)))
         return take(buf, _SHA256_LEN)
 
@@ -207,7 +237,7 @@ class Context(Handle):
             arr[i].len = len(p)
         buf = ctypes.create_string_buffer(max(n, 1))
         with use(self) as ctx:
-            self._lib.check(self._lib.cdll.aiotsec_kdf(ctx, k, len(k), fc, arr, len(ps), buf, n))
+            self._check(self._lib.cdll.aiotsec_kdf(ctx, k, len(k), fc, arr, len(ps), buf, n))
         return take(buf, n)
 
     # -- derivations (A.2, A.3, algorithm keys) -------------------------------
@@ -222,7 +252,7 @@ class Context(Handle):
         k, rn, rd = self._three(k_root, rand_n, rand_d)
         buf = ctypes.create_string_buffer(self.res_len)
         with use(self) as ctx:
-            self._lib.check(self._lib.cdll.aiotsec_derive_res(ctx, k, len(k), rn, len(rn), rd,
+            self._check(self._lib.cdll.aiotsec_derive_res(ctx, k, len(k), rn, len(rn), rd,
                                                               len(rd), buf, len(buf)))
         return take(buf, self._res_len)
 
@@ -238,7 +268,7 @@ class Context(Handle):
         k, rn, rd = self._three(k_root, rand_n, rand_d)
         r = as_bytes(res, "res")
         with use(self) as ctx:
-            self._lib.check(self._lib.cdll.aiotsec_verify_res(ctx, k, len(k), rn, len(rn), rd,
+            self._check(self._lib.cdll.aiotsec_verify_res(ctx, k, len(k), rn, len(rn), rd,
                                                               len(rd), r, len(r)))
 
     def check_res(self, k_root: bytes, rand_n: bytes, rand_d: bytes, res: bytes) -> bool:
@@ -255,7 +285,7 @@ class Context(Handle):
         k, rn, rd = self._three(k_root, rand_n, rand_d)
         buf = ctypes.create_string_buffer(self._kaiotf_len)
         with use(self) as ctx:
-            self._lib.check(self._lib.cdll.aiotsec_derive_kaiotf(ctx, k, len(k), rn, len(rn), rd,
+            self._check(self._lib.cdll.aiotsec_derive_kaiotf(ctx, k, len(k), rn, len(rn), rd,
                                                                  len(rd), buf, len(buf)))
         return take(buf, self._kaiotf_len)
 
@@ -273,7 +303,7 @@ class Context(Handle):
             cap = int(self._lib.cdll.aiotsec_alg_key_len(ctx, t, a))
             buf = ctypes.create_string_buffer(max(cap, 1))
             written = ctypes.c_size_t(0)
-            self._lib.check(self._lib.cdll.aiotsec_derive_alg_key(
+            self._check(self._lib.cdll.aiotsec_derive_alg_key(
                 ctx, kf, len(kf), t, a, buf, cap, ctypes.byref(written)))
         return take(buf, written.value)
 
@@ -309,7 +339,7 @@ class PreparedKey(Handle):
         lib = ctx._lib
         out = out_ptr()
         with use(ctx) as c:
-            lib.check(lib.cdll.aiotsec_prepared_key_new(ctypes.byref(out), c, k, len(k)))
+            ctx._check(lib.cdll.aiotsec_prepared_key_new(ctypes.byref(out), c, k, len(k)))
         self._ctx = ctx
         super().__init__(lib, out.value, "aiotsec_prepared_key_free", parent=ctx)
 
@@ -324,7 +354,7 @@ class PreparedKey(Handle):
         n = self._ctx._res_len
         buf = ctypes.create_string_buffer(n)
         with use(self) as key:
-            self._lib.check(self._lib.cdll.aiotsec_derive_res_prepared(
+            self._ctx._check(self._lib.cdll.aiotsec_derive_res_prepared(
                 key, rn, len(rn), rd, len(rd), buf, n))
         return take(buf, n)
 
@@ -333,7 +363,7 @@ class PreparedKey(Handle):
         rn, rd = as_bytes(rand_n, "rand_n"), as_bytes(rand_d, "rand_d")
         r = as_bytes(res, "res")
         with use(self) as key:
-            self._lib.check(self._lib.cdll.aiotsec_verify_res_prepared(
+            self._ctx._check(self._lib.cdll.aiotsec_verify_res_prepared(
                 key, rn, len(rn), rd, len(rd), r, len(r)))
 
     def derive_kaiotf(self, rand_n: bytes, rand_d: bytes) -> bytes:
@@ -342,6 +372,6 @@ class PreparedKey(Handle):
         n = self._ctx._kaiotf_len
         buf = ctypes.create_string_buffer(n)
         with use(self) as key:
-            self._lib.check(self._lib.cdll.aiotsec_derive_kaiotf_prepared(
+            self._ctx._check(self._lib.cdll.aiotsec_derive_kaiotf_prepared(
                 key, rn, len(rn), rd, len(rd), buf, n))
         return take(buf, n)

@@ -42,7 +42,7 @@ def aes_cmac(key: bytes, msg: bytes, *, backend: BackendArg = None) -> bytes:
     k, m = as_bytes(key, "key"), as_bytes(msg, "msg")
     buf = ctypes.create_string_buffer(_CMAC_LEN)
     with use(ctx) as c:
-        lib.check(lib.cdll.aiotsec_aes_cmac(c, k, len(k), m, len(m), buf, _CMAC_LEN))
+        ctx._check(lib.cdll.aiotsec_aes_cmac(c, k, len(k), m, len(m), buf, _CMAC_LEN))
     return ctypes.string_at(buf, _CMAC_LEN)
 
 
@@ -63,7 +63,7 @@ def nia2(key: bytes, count: int, bearer: int, direction: int, msg: bytes,
                         f"len_bits={bits} needs {(bits + 7) // 8} octets, msg has {len(m)}")
     buf = ctypes.create_string_buffer(_NAS_MAC_LEN)
     with use(ctx) as c:
-        lib.check(lib.cdll.aiotsec_nia2(c, k, len(k), cnt, b, d, m, bits, buf, _NAS_MAC_LEN))
+        ctx._check(lib.cdll.aiotsec_nia2(c, k, len(k), cnt, b, d, m, bits, buf, _NAS_MAC_LEN))
     return ctypes.string_at(buf, _NAS_MAC_LEN)
 
 
@@ -81,7 +81,7 @@ def nea2(key: bytes, count: int, bearer: int, direction: int, data: bytes,
                         f"len_bits={bits} needs {n} octets, data has {len(m)}")
     buf = ctypes.create_string_buffer(max(n, 1))
     with use(ctx) as c:
-        lib.check(lib.cdll.aiotsec_nea2(c, k, len(k), cnt, b, d, m, bits, buf, n))
+        ctx._check(lib.cdll.aiotsec_nea2(c, k, len(k), cnt, b, d, m, bits, buf, n))
     return ctypes.string_at(buf, n)
 
 
@@ -94,5 +94,5 @@ def aia_hs(key: bytes, count: int, bearer: int, direction: int, msg: bytes, *,
     cnt, b, d = _ints(count, bearer, direction)
     buf = ctypes.create_string_buffer(_NAS_MAC_LEN)
     with use(ctx) as c:
-        lib.check(lib.cdll.aiotsec_aia_hs(c, k, len(k), cnt, b, d, m, len(m), buf, _NAS_MAC_LEN))
+        ctx._check(lib.cdll.aiotsec_aia_hs(c, k, len(k), cnt, b, d, m, len(m), buf, _NAS_MAC_LEN))
     return ctypes.string_at(buf, _NAS_MAC_LEN)

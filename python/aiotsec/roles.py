@@ -1,17 +1,25 @@
-"""Roles: the in-memory key store (keystore.h) and the ADM (adm.h)."""
+"""Roles: the in-memory key store (keystore.h), the ADM (adm.h), the AIOTF (aiotf.h)
+and the device (device.h)."""
 
 from __future__ import annotations
 
 import ctypes
+import dataclasses
+import enum
 import os
-from typing import Any, List, Tuple, Union
+import threading
+import time
+from typing import Any, Callable, List, Optional, Tuple, Union
 
 from . import _ffi, _lib
 from ._bytes import as_bytes, as_int, take
 from ._handle import Handle, out_ptr, use
+from ._profile_ref import ProfileRef
 from .context import Context
+from .nas import Command, CommandResponse, _field, from_c
 
-__all__ = ["MemStore", "Adm"]
+__all__ = ["MemStore", "Adm", "Aiotf", "ProcType", "ReportResult", "AiotfStats", "Device",
+           "DeviceState", "DeviceStats"]
 
 
 def _text(text: Any) -> bytes:
@@ -176,3 +184,363 @@ class Adm(Handle):
             self._lib.check(self._lib.cdll.aiotsec_adm_sec_session_key_get(
                 a, p, len(p), rn, len(rn), rd, len(rd), buf, n))
         return take(buf, n)
+
+
+def _now(now_ms: Optional[int]) -> int:
+    """``now_ms`` checked, or the monotonic clock in milliseconds."""
+    if now_ms is None:
+        return int(time.monotonic() * 1000)
+    return as_int(now_ms, "now_ms", 0, (1 << 64) - 1)
+
+
+class ProcType(enum.IntEnum):
+    """Kinds of AIOTF procedure (``aiotsec_proc_type``)."""
+
+    INVENTORY = 1  #: authentication only
+    COMMAND = 2    #: authentication, K_AIOTF, protected commands
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportResult:
+    """What a successful Inventory Report established (``aiotsec_aiotf_result``)."""
+
+    proc_id: int
+    type: ProcType
+    perm_id: bytes
+
+
+@dataclasses.dataclass(frozen=True)
+class AiotfStats:
+    """Counters of an AIOTF (``aiotsec_aiotf_stats``)."""
+
+    started: int
+    authenticated: int
+    auth_failed: int
+    unsolicited: int
+    late: int
+    malformed: int
+    adm_calls: int
+    commands_sent: int
+    responses_ok: int
+    responses_rejected: int
+    expired: int
+
+
+class Aiotf(Handle):
+    """The AIOTF (``aiotsec_aiotf``): inventory and command procedures against an :class:`Adm`.
+
+    Time is the caller's: every call takes ``now_ms`` (monotonic milliseconds);
+    None reads :func:`time.monotonic`. The C object is not thread-safe; this
+    wrapper serialises calls with a lock.
+
+    Args:
+        ctx: the context (kept alive while open).
+        adm: the in-process :class:`Adm` it calls (kept alive while open).
+        max_pending, timeout_ms, int_alg, enc_alg: configuration; None keeps the
+            library's default (``aiotsec_aiotf_config_init``).
+    """
+
+    _kind = "AIOTF"
+
+    def __init__(self, ctx: Context, adm: Adm, *, max_pending: Optional[int] = None,
+                 timeout_ms: Optional[int] = None, int_alg: Optional[int] = None,
+                 enc_alg: Optional[int] = None):
+        lib = _lib.require("aiotf")
+        if not isinstance(ctx, Context):
+            raise TypeError("ctx must be a Context")
+        if not isinstance(adm, Adm):
+            raise TypeError("adm must be an Adm")
+        cfg = _ffi.AiotfConfig()
+        client = _ffi.AdmClient()
+        out = out_ptr()
+        with use(ctx) as c, use(adm) as a:
+            lib.check(lib.cdll.aiotsec_aiotf_config_init(ctypes.byref(cfg), c))
+            if max_pending is not None:
+                cfg.max_pending = as_int(max_pending, "max_pending", 0, (1 << 64) - 1)
+            if timeout_ms is not None:
+                cfg.timeout_ms = as_int(timeout_ms, "timeout_ms", 0, 0xFFFFFFFF)
+            if int_alg is not None:
+                cfg.int_alg = as_int(int_alg, "int_alg", 0, 0xFFFFFFFF)
+            if enc_alg is not None:
+                cfg.enc_alg = as_int(enc_alg, "enc_alg", 0, 0xFFFFFFFF)
+            lib.check(lib.cdll.aiotsec_adm_client_local(a, ctypes.byref(client)))
+            lib.check(lib.cdll.aiotsec_aiotf_new(ctypes.byref(out), c, ctypes.byref(client),
+                                                 ctypes.byref(cfg)))
+        super().__init__(lib, out.value, "aiotsec_aiotf_free", parent=(ctx, adm))
+        self._ctx = ctx
+        self._call_lock = threading.Lock()
+        with ProfileRef(lib, ctx) as prof:
+            self._max = int(lib.cdll.aiotsec_nas_max_len(prof))
+
+    def start(self, ident: bytes, type: ProcType = ProcType.INVENTORY, *,
+              now_ms: Optional[int] = None) -> Tuple[int, bytes]:
+        """Starts a procedure for device ``ident``: returns ``(proc_id, RAND_AIOT_n)``.
+
+        Raises:
+            ProcedureError / ArgumentError: e.g. ``AIOTSEC_E_LIMIT`` when max_pending are pending.
+        """
+        i = as_bytes(ident, "ident")
+        t = as_int(type, "type", -(1 << 31), (1 << 31) - 1)
+        now = _now(now_ms)
+        n = self._ctx.rand_n_len
+        rand_n = ctypes.create_string_buffer(n)
+        pid = ctypes.c_uint64(0)
+        with self._call_lock, use(self) as f:
+            self._lib.check(self._lib.cdll.aiotsec_aiotf_start(f, t, i, len(i), now, rand_n, n,
+                                                               ctypes.byref(pid)))
+        return int(pid.value), ctypes.string_at(rand_n, n)
+
+    def on_report(self, rand_n: bytes, ident: bytes, nas: bytes, *,
+                  now_ms: Optional[int] = None) -> ReportResult:
+        """An Inventory Report carrying the device's AUTHENTICATION RESPONSE.
+
+        Raises:
+            ProcedureError: ``AIOTSEC_E_NO_PENDING`` (unsolicited) or ``AIOTSEC_E_EXPIRED``
+                (late), both dropped without an ADM call.
+            AuthenticationError: RES_AIOT did not match (the procedure ends).
+            DecodeError: the AUTHENTICATION RESPONSE is malformed (the procedure stays pending).
+        """
+        rn, i, m = as_bytes(rand_n, "rand_n"), as_bytes(ident, "ident"), as_bytes(nas, "nas")
+        now = _now(now_ms)
+        res = _ffi.AiotfResult()
+        with self._call_lock, use(self) as f:
+            self._lib.check(self._lib.cdll.aiotsec_aiotf_on_report(
+                f, now, rn, len(rn), i, len(i), m, len(m), ctypes.byref(res)))
+        t = int(res.type)
+        return ReportResult(int(res.proc_id), ProcType(t) if t in (1, 2) else t,
+                            bytes(res.perm_id[:int(res.perm_id_len)]))
+
+    def command(self, proc_id: int, command: Command, *, offset: int = 0, length: int = 0,
+                data: bytes = b"", now_ms: Optional[int] = None) -> bytes:
+        """A protected COMMAND REQUEST for an authenticated command procedure.
+
+        Raises:
+            ProcedureError: unknown procedure. ArgumentError: ``AIOTSEC_E_BAD_STATE``
+                (not an authenticated command procedure). DecodeError: bad values.
+        """
+        p = as_int(proc_id, "proc_id", 0, (1 << 64) - 1)
+        c = as_int(command, "command", -(1 << 31), (1 << 31) - 1)
+        off = _field(self._lib, offset, "offset", 16)
+        ln = _field(self._lib, length, "length", 16)
+        d = as_bytes(data, "data")
+        now = _now(now_ms)
+        buf = ctypes.create_string_buffer(self._max)
+        n = ctypes.c_size_t(0)
+        with self._call_lock, use(self) as f:
+            self._lib.check(self._lib.cdll.aiotsec_aiotf_command(
+                f, p, now, c, off, ln, d if d else None, len(d), buf, self._max, ctypes.byref(n)))
+        return ctypes.string_at(buf, n.value)
+
+    def on_command_response(self, proc_id: int, data: bytes, *,
+                            now_ms: Optional[int] = None) -> CommandResponse:
+        """Verifies and decodes a protected COMMAND RESPONSE.
+
+        Raises:
+            SecurityError (MacMismatchError, ReplayError...), DecodeError,
+            ProcedureError (``AIOTSEC_E_EXPIRED``), ArgumentError (wrong transaction ID).
+        """
+        p = as_int(proc_id, "proc_id", 0, (1 << 64) - 1)
+        d = as_bytes(data, "data")
+        now = _now(now_ms)
+        cap = max(len(d), 1)
+        work = ctypes.create_string_buffer(cap)
+        raw = _ffi.NasMsg()
+        with self._call_lock, use(self) as f:
+            self._lib.check(self._lib.cdll.aiotsec_aiotf_on_command_response(
+                f, p, now, d, len(d), work, cap, ctypes.byref(raw)))
+            msg = from_c(raw)
+        if not isinstance(msg, CommandResponse):  # the library checks the direction
+            raise TypeError(f"library returned {type(msg).__name__}")
+        return msg
+
+    def finish(self, proc_id: int) -> None:
+        """Ends a procedure and wipes its context (ProcedureError if unknown)."""
+        p = as_int(proc_id, "proc_id", 0, (1 << 64) - 1)
+        with self._call_lock, use(self) as f:
+            self._lib.check(self._lib.cdll.aiotsec_aiotf_finish(f, p))
+
+    def expire(self, now_ms: Optional[int] = None) -> int:
+        """Removes every procedure past its deadline; returns how many."""
+        now = _now(now_ms)
+        with self._call_lock, use(self) as f:
+            return int(self._lib.cdll.aiotsec_aiotf_expire(f, now))
+
+    @property
+    def pending(self) -> int:
+        """Number of pending procedures."""
+        with self._call_lock, use(self) as f:
+            return int(self._lib.cdll.aiotsec_aiotf_pending(f))
+
+    @property
+    def stats(self) -> AiotfStats:
+        """The AIOTF's counters."""
+        raw = _ffi.AiotfStats()
+        with self._call_lock, use(self) as f:
+            self._lib.check(self._lib.cdll.aiotsec_aiotf_stats_get(f, ctypes.byref(raw)))
+        return AiotfStats(**{k: int(getattr(raw, k)) for k, _ in _ffi.AiotfStats._fields_})
+
+
+class DeviceState(enum.IntEnum):
+    """States of a device (``aiotsec_device_state``)."""
+
+    IDLE = 0
+    AUTHENTICATING = 1
+    SECURED = 2
+    DISABLED = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class DeviceStats:
+    """Counters of a device (``aiotsec_device_stats``)."""
+
+    pagings: int
+    answered: int
+    aborted: int
+    commands_executed: int
+    commands_rejected: int
+
+
+class Device(Handle):
+    """A simulated Ambient IoT device (``aiotsec_device``) for tests and tools.
+
+    The storage (``aiotsec_device_size()`` octets, aligned) and the user memory
+    are owned by this object. RAND_AIOT_d comes from ``rand`` (a callable
+    ``n -> bytes``, e.g. to replay a vector) or, by default, from the context's
+    CSPRNG. Not thread-safe in C; this wrapper serialises calls with a lock.
+
+    Args:
+        ctx: the context (kept alive while open).
+        ident: identification information (1..64 octets).
+        k_root: K_AIOT_root (16 or 32 octets).
+        memory: initial user memory (bytes) or its size (int); READ/WRITE act on it.
+        wp_offset, wp_len: the write-protected range.
+        rand: RAND_AIOT_d source; None for the context's CSPRNG.
+        int_alg, enc_alg: algorithms (None: the profile's defaults).
+        disabled: start disabled.
+    """
+
+    _kind = "device"
+
+    def __init__(self, ctx: Context, ident: bytes, k_root: bytes, *,
+                 memory: Union[bytes, int] = 0, wp_offset: int = 0, wp_len: int = 0,
+                 rand: Optional[Callable[[int], bytes]] = None, int_alg: Optional[int] = None,
+                 enc_alg: Optional[int] = None, disabled: bool = False):
+        lib = _lib.require("device")
+        if not isinstance(ctx, Context):
+            raise TypeError("ctx must be a Context")
+        i, k = as_bytes(ident, "ident"), as_bytes(k_root, "k_root")
+        if isinstance(memory, int) and not isinstance(memory, bool):
+            mem_init = bytes(as_int(memory, "memory", 0, 1 << 32))
+        else:
+            mem_init = as_bytes(memory, "memory")
+        if rand is not None and not callable(rand):
+            raise TypeError("rand must be a callable n -> bytes")
+        self._rand_src = rand
+        self._rand_error: Optional[BaseException] = None
+        self._memory = ctypes.create_string_buffer(mem_init, max(len(mem_init), 1))
+        self._memory_len = len(mem_init)
+        cfg = _ffi.DeviceConfig()
+        # The callback must outlive the device: it is kept on the object.
+        self._rand_cb = _ffi.DEVICE_RAND_FN(self._rand)
+        size = int(lib.cdll.aiotsec_device_size())
+        align = 16  # AIOTSEC_DEVICE_ALIGN
+        self._storage = ctypes.create_string_buffer(size + align)
+        base = ctypes.addressof(self._storage)
+        mem = base + (-base % align)
+        out = out_ptr()
+        self._ctx = ctx
+        with use(ctx) as c:
+            lib.check(lib.cdll.aiotsec_device_config_init(ctypes.byref(cfg), c))
+            cfg.ident, cfg.ident_len = i, len(i)
+            cfg.k_root, cfg.k_root_len = k, len(k)
+            cfg.memory = ctypes.addressof(self._memory) if self._memory_len else None
+            cfg.memory_len = self._memory_len
+            cfg.wp_offset = as_int(wp_offset, "wp_offset", 0, (1 << 64) - 1)
+            cfg.wp_len = as_int(wp_len, "wp_len", 0, (1 << 64) - 1)
+            cfg.rand = self._rand_cb
+            if int_alg is not None:
+                cfg.int_alg = as_int(int_alg, "int_alg", 0, 0xFFFFFFFF)
+            if enc_alg is not None:
+                cfg.enc_alg = as_int(enc_alg, "enc_alg", 0, 0xFFFFFFFF)
+            cfg.disabled = 1 if disabled else 0
+            rc = lib.cdll.aiotsec_device_init(ctypes.byref(out), mem, size, c, ctypes.byref(cfg))
+        lib.check(rc)
+        super().__init__(lib, out.value, "aiotsec_device_clear", parent=ctx)
+        self._call_lock = threading.Lock()
+        with ProfileRef(lib, ctx) as prof:
+            self._max = int(lib.cdll.aiotsec_nas_max_len(prof))
+
+    def _rand(self, user: Optional[int], out: Any, n: int) -> int:
+        # Called from C: never let an exception escape (ctypes would return 0, "success").
+        try:
+            if self._rand_src is None:
+                data = self._ctx.random(n)
+            else:
+                data = as_bytes(self._rand_src(n), "rand() result")
+                if len(data) != n:
+                    raise ValueError(f"rand({n}) returned {len(data)} octets")
+            ctypes.memmove(out, data, n)
+            return 0
+        except BaseException as exc:  # noqa: BLE001 - reported after the C call returns
+            self._rand_error = exc
+            return self._lib.status_code("AIOTSEC_E_BACKEND_FAILURE")
+
+    def _raise_rand_error(self) -> None:
+        exc, self._rand_error = self._rand_error, None
+        if exc is not None:
+            raise exc
+
+    def on_paging(self, rand_n: bytes, ident: bytes) -> Optional[bytes]:
+        """A paging: aborts any ongoing procedure; returns the AUTHENTICATION RESPONSE,
+        or None when the paging does not address this device.
+
+        Raises:
+            ProcedureError: ``AIOTSEC_E_DEVICE_DISABLED``. ArgumentError: bad lengths.
+        """
+        rn, i = as_bytes(rand_n, "rand_n"), as_bytes(ident, "ident")
+        buf = ctypes.create_string_buffer(self._max)
+        n = ctypes.c_size_t(0)
+        with self._call_lock, use(self) as d:
+            rc = self._lib.cdll.aiotsec_device_on_paging(d, rn, len(rn), i, len(i), buf,
+                                                         self._max, ctypes.byref(n))
+            self._raise_rand_error()
+        if rc < 0 and self._lib.status_name(rc) == "AIOTSEC_E_NOT_ADDRESSED":
+            return None
+        self._lib.check(rc)
+        return ctypes.string_at(buf, n.value)
+
+    def on_command(self, data: bytes) -> bytes:
+        """A protected COMMAND REQUEST: verified, acted on; returns the protected COMMAND RESPONSE.
+
+        Raises:
+            SecurityError (MacMismatchError, ReplayError...), DecodeError,
+            ProcedureError (``AIOTSEC_E_DEVICE_DISABLED``, ``AIOTSEC_E_ABORTED``),
+            ArgumentError (``AIOTSEC_E_BAD_STATE``: no procedure).
+        """
+        d = as_bytes(data, "data")
+        buf = ctypes.create_string_buffer(self._max)
+        n = ctypes.c_size_t(0)
+        with self._call_lock, use(self) as dev:
+            self._lib.check(self._lib.cdll.aiotsec_device_on_command(dev, d, len(d), buf,
+                                                                     self._max, ctypes.byref(n)))
+        return ctypes.string_at(buf, n.value)
+
+    @property
+    def state(self) -> DeviceState:
+        """The device's state."""
+        with self._call_lock, use(self) as d:
+            return DeviceState(self._lib.check(self._lib.cdll.aiotsec_device_state_get(d)))
+
+    @property
+    def stats(self) -> DeviceStats:
+        """The device's counters."""
+        raw = _ffi.DeviceStats()
+        with self._call_lock, use(self) as d:
+            self._lib.check(self._lib.cdll.aiotsec_device_stats_get(d, ctypes.byref(raw)))
+        return DeviceStats(**{k: int(getattr(raw, k)) for k, _ in _ffi.DeviceStats._fields_})
+
+    @property
+    def memory(self) -> bytes:
+        """A copy of the device's user memory."""
+        with self._call_lock, use(self):
+            return ctypes.string_at(self._memory, self._memory_len)

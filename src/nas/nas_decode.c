@@ -144,11 +144,13 @@ static int decode_optional(const aiotsec_profile_params *p, reader *r, aiotsec_n
             return AIOTSEC_E_NAS_TRUNCATED;
         const uint8_t *h = r->in + r->pos;
         size_t n = hlen == 3 ? (size_t)be16(h + 1) : h[1];
+        int known = m->type == AIOTSEC_NAS_COMMAND_RESPONSE && iei == p->iei_read_data && !seen_read_data;
+        /* As for mandatory IEs, a known IE's length is range-checked before it is used. */
+        if (known && (n < 1 || n > p->nas_max_data_len))
+            return AIOTSEC_E_NAS_BAD_IE_VALUE;
         if (left(r) - hlen < n)
             return AIOTSEC_E_NAS_TRUNCATED;
-        if (m->type == AIOTSEC_NAS_COMMAND_RESPONSE && iei == p->iei_read_data && !seen_read_data) {
-            if (n < 1 || n > p->nas_max_data_len)
-                return AIOTSEC_E_NAS_BAD_IE_VALUE;
+        if (known) {
             m->data = h + hlen;
             m->data_len = n;
             seen_read_data = 1;

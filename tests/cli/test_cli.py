@@ -225,6 +225,8 @@ BAD = {
     "algkey alg -1": ["derive", "algkey", "--kaiotf", KF, "--type", "enc", "--alg", "-1"],
     "algkey alg word": ["derive", "algkey", "--kaiotf", KF, "--type", "enc", "--alg", "two"],
     "algkey alg empty": ["derive", "algkey", "--kaiotf", KF, "--type", "enc", "--alg", ""],
+    "algkey alg octal-looking": ["derive", "algkey", "--kaiotf", KF, "--type", "int", "--alg", "010"],
+    "algkey alg blank": ["derive", "algkey", "--kaiotf", KF, "--type", "int", "--alg", " 8"],
     "algkey alg 2x": ["derive", "algkey", "--kaiotf", KF, "--type", "enc", "--alg", "2x"],
     "algkey type foo": ["derive", "algkey", "--kaiotf", KF, "--type", "foo", "--alg", "2"],
     "algkey type INT": ["derive", "algkey", "--kaiotf", KF, "--type", "INT", "--alg", "2"],
@@ -272,6 +274,19 @@ def test_bad_input_reasons_are_specific():
     assert "--alg" in err("derive", "algkey", "--kaiotf", KF, "--type", "int", "--alg", "0")
     assert "--type" in err("derive", "algkey", "--kaiotf", KF, "--type", "x", "--alg", "2")
     assert "missing option --key" in err("derive", "res", *RAND)
+    # A key given without its option is not echoed whole to stderr.
+    leaked = err("derive", "res", ROW0["k_root"], *RAND)
+    assert "unexpected argument" in leaked and ROW0["k_root"] not in leaked
+
+
+def test_write_error_is_not_success():
+    """A value that cannot be written (full disk) exits 1, never 0."""
+    with open("/dev/full", "w") as full:
+        for argv in (["kdf", "--key", "00", "--fc", "a0"], ["version"],
+                     ["derive", "algkey", "--kaiotf", KF, "--type", "int", "--alg", "2"]):
+            p = subprocess.run([CLI] + argv, stdout=full, stderr=subprocess.PIPE, text=True)
+            assert p.returncode == 1, argv
+            assert p.stderr.count("\n") == 1
 
 
 # --- the cross-check can fail ----------------------------------------------------

@@ -1,0 +1,24 @@
+# Shared by the hardening stages (tests/stages/30..55): sourced, not run.
+# Each stage works from the repository root, in its own build directory, with at
+# most 2 parallel jobs (the CI machine has 2 cores).
+set -euo pipefail
+HARD_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$HARD_ROOT"
+HARD_JOBS=${AIOTSEC_JOBS:-2}
+# Where the official vectors are (overridable for throwaway copies of the tree).
+HARD_VECTORS=${AIOTSEC_VECTORS_DIR:-$HARD_ROOT/../shared/vectors}
+
+# hard_build DIR [cmake args...]: configure (if needed) and build everything in DIR.
+hard_build() {
+  local dir=$1
+  shift
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIOTSEC_VECTORS_DIR="$HARD_VECTORS" "$@" >/dev/null
+  cmake --build "$dir" -j"$HARD_JOBS" 2>&1 | grep -Ev '^\[ *[0-9]+%\]' || true
+  # grep hides progress lines only; a failed build must still fail the stage.
+  cmake --build "$dir" -j"$HARD_JOBS" >/dev/null
+}
+
+# hard_test_json DIR: ctest's view of the registered tests (name, command, environment).
+hard_test_json() {
+  ctest --test-dir "$1" --show-only=json-v1
+}

@@ -1,0 +1,190 @@
+/* Thread check: many threads share ONE context, ONE in-memory key store and ONE
+ * ADM, and derive and verify at the same time; batch calls with their own worker
+ * threads run concurrently too. Built once more with -fsanitize=thread (stage 45),
+ * where ThreadSanitizer reports any data race; in the ordinary build it is a
+ * correctness test (every thread must get the single-threaded answers).
+ *
+ * Usage: thread_check [BACKEND...]  (default: sodium native). Exit 0 ok, 1 wrong result. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aiotsec/aiotsec.h"
+
+#define NDEV 256u
+#define NTHREADS 8u
+#define ROUNDS 2u
+
+typedef struct device {
+    uint8_t ident[4], perm_id[5], k_root[32];
+    size_t k_root_len;
+    uint8_t res[32], kaiotf[32];
+} device;
+
+typedef struct shared {
+    const aiotsec_ctx *ctx;
+    const aiotsec_adm *adm;
+    aiotsec_keystore ks;
+    const device *dev;
+    uint8_t rand_n[32], rand_d[32];
+    size_t rn, rd, res_len;
+    const aiotsec_batch_item *items;
+    size_t n_good; /* items[0..n_good) carry the right RES, the rest a wrong one */
+} shared;
+
+typedef struct worker {
+    const shared *sh;
+    unsigned id;
+    size_t errors, ops;
+} worker;
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+    const shared *sh = w->sh;
+    for (unsigned round = 0; round < ROUNDS; round++) {
+        for (size_t k = 0; k < NDEV; k++) {
+            const device *d = &sh->dev[(k + w->id * 31u) % NDEV];
+            uint8_t xres[32], kaiotf[32], perm[AIOTSEC_ID_MAX];
+            size_t perm_len = 0;
+            /* ADM: Nadm_SecAuthentication_Get through the shared key store. */
+            int rc = aiotsec_adm_sec_authentication_get(sh->adm, d->ident, sizeof d->ident, sh->rand_n,
+                                                        sh->rn, sh->rand_d, sh->rd, xres, sizeof xres,
+                                                        perm, sizeof perm, &perm_len);
+            if (rc != AIOTSEC_OK || memcmp(xres, d->res, sh->res_len) != 0 ||
+                perm_len != sizeof d->perm_id || memcmp(perm, d->perm_id, perm_len) != 0)
+                w->errors++;
+            /* ADM: Nadm_SecSessionKey_Get. */
+            rc = aiotsec_adm_sec_session_key_get(sh->adm, d->perm_id, sizeof d->perm_id, sh->rand_n,
+                                                 sh->rn, sh->rand_d, sh->rd, kaiotf, sizeof kaiotf);
+            if (rc != AIOTSEC_OK || memcmp(kaiotf, d->kaiotf, 32) != 0)
+                w->errors++;
+            /* Raw verify with the shared context, and the prepared key owned by the store. */
+            if (aiotsec_verify_res(sh->ctx, d->k_root, d->k_root_len, sh->rand_n, sh->rn, sh->rand_d,
+                                   sh->rd, d->res, sh->res_len) != AIOTSEC_OK)
+                w->errors++;
+            const aiotsec_prepared_key *pk = NULL;
+            const uint8_t *pid = NULL;
+            size_t pid_len = 0;
+            if (sh->ks.prepared_by_ident &&
+                sh->ks.prepared_by_ident(sh->ks.user, d->ident, sizeof d->ident, &pk, &pid,
+                                         &pid_len) == AIOTSEC_OK) {
+                if (aiotsec_verify_res_prepared(pk, sh->rand_n, sh->rn, sh->rand_d, sh->rd, d->res,
+                                                sh->res_len) != AIOTSEC_OK)
+                    w->errors++;
+            } else if (sh->ks.prepared_by_ident) {
+                w->errors++;
+            }
+            w->ops += 4;
+        }
+        /* A batch with its own worker threads, while the other workers run. */
+        int results[NDEV];
+        size_t n_ok = 0;
+        int rc = aiotsec_batch_verify_res(sh->ctx, sh->items, NDEV, results, 3, &n_ok);
+        if (rc != AIOTSEC_OK || n_ok != sh->n_good)
+            w->errors++;
+        for (size_t i = 0; i < NDEV; i++)
+            if ((results[i] == AIOTSEC_OK) != (i < sh->n_good))
+                w->errors++;
+        w->ops += NDEV;
+    }
+    return NULL;
+}
+
+static int run_backend(const char *be)
+{
+    aiotsec_ctx *ctx = NULL;
+    if (aiotsec_ctx_new(&ctx, be, NULL) != AIOTSEC_OK) {
+        fprintf(stderr, "thread_check: no backend %s\n", be);
+        return 1;
+    }
+    static device dev[NDEV];
+    shared sh;
+    memset(&sh, 0, sizeof sh);
+    sh.ctx = ctx;
+    sh.dev = dev;
+    sh.rn = aiotsec_rand_n_len(ctx);
+    sh.rd = aiotsec_rand_d_len(ctx);
+    sh.res_len = aiotsec_res_len(ctx);
+    int bad = aiotsec_gen_rand_n(ctx, sh.rand_n, sizeof sh.rand_n) != AIOTSEC_OK ||
+              aiotsec_gen_rand_d(ctx, sh.rand_d, sizeof sh.rand_d) != AIOTSEC_OK;
+
+    aiotsec_memstore *store = NULL;
+    bad |= aiotsec_memstore_new(&store, ctx, NDEV) != AIOTSEC_OK;
+    for (size_t i = 0; i < NDEV && !bad; i++) {
+        device *d = &dev[i];
+        d->ident[0] = 0xA0;
+        d->ident[1] = (uint8_t)(i >> 16);
+        d->ident[2] = (uint8_t)(i >> 8);
+        d->ident[3] = (uint8_t)i;
+        memcpy(d->perm_id, "P", 1);
+        memcpy(d->perm_id + 1, d->ident, 4);
+        d->k_root_len = (i & 1) ? 32 : 16;
+        bad |= aiotsec_random(ctx, d->k_root, d->k_root_len) != AIOTSEC_OK;
+        bad |= aiotsec_memstore_add(store, d->ident, sizeof d->ident, d->perm_id, sizeof d->perm_id,
+                                    d->k_root, d->k_root_len) != AIOTSEC_OK;
+        /* Single-threaded reference answers. */
+        bad |= aiotsec_derive_res(ctx, d->k_root, d->k_root_len, sh.rand_n, sh.rn, sh.rand_d, sh.rd,
+                                  d->res, sizeof d->res) != AIOTSEC_OK;
+        bad |= aiotsec_derive_kaiotf(ctx, d->k_root, d->k_root_len, sh.rand_n, sh.rn, sh.rand_d,
+                                     sh.rd, d->kaiotf, sizeof d->kaiotf) != AIOTSEC_OK;
+    }
+    bad |= !store || aiotsec_memstore_keystore(store, &sh.ks) != AIOTSEC_OK;
+    aiotsec_adm *adm = NULL;
+    bad |= bad || aiotsec_adm_new(&adm, ctx, &sh.ks) != AIOTSEC_OK;
+    sh.adm = adm;
+
+    /* Batch items from the store's prepared keys; the second half carries a wrong RES. */
+    static aiotsec_batch_item items[NDEV];
+    static uint8_t wrong[NDEV][32];
+    sh.n_good = NDEV / 2;
+    for (size_t i = 0; i < NDEV && !bad; i++) {
+        const aiotsec_prepared_key *pk = NULL;
+        const uint8_t *pid = NULL;
+        size_t pid_len = 0;
+        bad |= !sh.ks.prepared_by_ident ||
+               sh.ks.prepared_by_ident(sh.ks.user, dev[i].ident, 4, &pk, &pid, &pid_len) != AIOTSEC_OK;
+        memcpy(wrong[i], dev[i].res, sh.res_len);
+        wrong[i][i % sh.res_len] ^= 0x01;
+        items[i] = (aiotsec_batch_item){pk, sh.rand_n, sh.rn, sh.rand_d, sh.rd,
+                                        i < sh.n_good ? dev[i].res : wrong[i], sh.res_len};
+    }
+    sh.items = items;
+
+    worker w[NTHREADS];
+    pthread_t t[NTHREADS];
+    size_t started = 0, errors = 0, ops = 0;
+    for (unsigned i = 0; i < NTHREADS && !bad; i++) {
+        w[i] = (worker){&sh, i, 0, 0};
+        if (pthread_create(&t[i], NULL, work, &w[i]) != 0)
+            break;
+        started++;
+    }
+    for (size_t i = 0; i < started; i++) {
+        pthread_join(t[i], NULL);
+        errors += w[i].errors;
+        ops += w[i].ops;
+    }
+    bad |= started != NTHREADS;
+    aiotsec_adm_free(adm);
+    aiotsec_memstore_free(store);
+    aiotsec_ctx_free(ctx);
+    printf("thread_check: backend %s: %zu threads, %zu operations, %zu wrong results%s\n", be,
+           started, ops, errors, bad ? ", SETUP FAILED" : "");
+    return bad || errors ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const char *const def[] = {"sodium", "native"};
+    int fail = 0;
+    if (argc > 1) {
+        for (int i = 1; i < argc; i++)
+            fail |= run_backend(argv[i]);
+    } else {
+        for (size_t i = 0; i < sizeof def / sizeof def[0]; i++)
+            fail |= run_backend(def[i]);
+    }
+    return fail;
+}

@@ -1,0 +1,107 @@
+"""Finding and checking the library: explicit path, AIOTSEC_LIBRARY, build tree, version, layouts."""
+
+import ctypes
+import ctypes.util
+import pathlib
+
+import pytest
+
+import aiotsec
+from aiotsec import _ffi, _lib
+from conftest import REPO
+
+LIB_PATH = aiotsec.library().path
+
+
+def test_loaded_library_version():
+    lib = aiotsec.library()
+    assert lib.version_number // 10000 == aiotsec.EXPECTED_MAJOR
+    assert aiotsec.library_version() == lib.version
+    major, minor, patch = (int(x) for x in lib.version.split("."))
+    assert lib.version_number == major * 10000 + minor * 100 + patch
+    for area in ("nas", "nas_security", "nas_algs", "batch", "keystore", "adm", "aiotf", "device"):
+        assert aiotsec.has(area), area
+    assert not aiotsec.has("no-such-area")
+
+
+def test_struct_layouts_match_size_getters():
+    cd = aiotsec.library().cdll
+    checks = list(_ffi.STRUCT_CHECKS) + [(s, g) for s, g, _ in _ffi.AREA_STRUCT_CHECKS]
+    assert len(checks) >= 12
+    for struct, getter in checks:
+        assert ctypes.sizeof(struct) == getattr(cd, getter)(), struct.__name__
+
+
+def test_every_function_has_a_prototype():
+    cd = aiotsec.library().cdll
+    tables = [_ffi.CORE] + list(_ffi.AREAS.values())
+    for table in tables:
+        for name in table:
+            fn = getattr(cd, name)
+            assert fn.argtypes is not None, name
+    assert sum(len(t) for t in tables) >= 100
+
+
+def test_explicit_path_and_load():
+    lib = aiotsec.load(LIB_PATH)
+    try:
+        assert lib.path == LIB_PATH
+        assert aiotsec.library() is lib
+        assert aiotsec.derive_res(bytes(16), bytes(16), bytes(16)) == \
+            aiotsec.Context().derive_res(bytes(16), bytes(16), bytes(16))
+    finally:
+        aiotsec.load(LIB_PATH)
+
+
+def test_explicit_path_never_falls_back(tmp_path):
+    with pytest.raises(aiotsec.LibraryError):
+        _lib.find_library(tmp_path / "libaiotsec.so")
+    with pytest.raises(OSError):   # LibraryError is an OSError
+        aiotsec.load(tmp_path / "nothing.so")
+    assert aiotsec.library().path == LIB_PATH   # the default was not replaced
+
+
+def test_env_variable(monkeypatch, tmp_path):
+    monkeypatch.setenv("AIOTSEC_LIBRARY", LIB_PATH)
+    assert _lib.find_library().path == LIB_PATH
+    monkeypatch.setenv("AIOTSEC_LIBRARY", str(tmp_path / "missing.so"))
+    with pytest.raises(aiotsec.LibraryError, match="missing.so"):
+        _lib.find_library()
+
+
+def test_not_an_aiotsec_library():
+    libc = ctypes.util.find_library("c")
+    with pytest.raises(aiotsec.LibraryError, match="not a complete libaiotsec"):
+        _lib.Library(libc)
+
+
+def test_build_tree_search(monkeypatch):
+    monkeypatch.delenv("AIOTSEC_LIBRARY", raising=False)
+    cands = list(_lib._build_tree_candidates())
+    assert cands, "no libaiotsec in any build* directory of the checkout"
+    for c in cands:
+        assert pathlib.Path(c).parent.parent == REPO
+        assert pathlib.Path(c).parent.name.startswith("build")
+    lib = _lib.find_library()
+    assert lib.version_number // 10000 == aiotsec.EXPECTED_MAJOR
+
+
+def test_major_version_mismatch(monkeypatch):
+    monkeypatch.setattr(_lib, "EXPECTED_MAJOR", aiotsec.EXPECTED_MAJOR + 1)
+    with pytest.raises(aiotsec.LibraryError, match="major version"):
+        _lib.Library(LIB_PATH)
+
+
+def test_struct_mismatch_refused(monkeypatch):
+    class Wrong(ctypes.Structure):
+        _fields_ = [("x", ctypes.c_uint8 * 3)]
+    monkeypatch.setattr(_ffi, "STRUCT_CHECKS", [(Wrong, "aiotsec_profile_params_size")])
+    with pytest.raises(aiotsec.LibraryError, match="do not match"):
+        _lib.Library(LIB_PATH)
+
+
+def test_missing_area_is_reported(monkeypatch):
+    lib = aiotsec.library()
+    monkeypatch.setattr(lib, "areas", [a for a in lib.areas if a != "nas"])
+    with pytest.raises(aiotsec.LibraryError, match="does not provide 'nas'"):
+        aiotsec.nas.decode(b"\x7a\x00\x42\x09\x03")
