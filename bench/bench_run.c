@@ -82,7 +82,7 @@ static void print_json(const char *cpu, const bench_baselines *b, const bench_ro
         json_str(r->op);
         printf(", \"backend\": ");
         json_str(r->backend);
-        printf(", \"threads\": %d, \"ns_per_op\": %.2f, \"ops_per_s\": %.0f}", r->threads, r->ns_per_op,
+        printf(", \"threads\": %d, \"ns_per_op\": %.2f, \"ops_per_s\": %.1f}", r->threads, r->ns_per_op,
                1e9 / r->ns_per_op);
     }
     printf("],\n \"baselines\": {\"libsodium_hmac_ns\": %.2f, \"openssl_hmac_ns\": %.2f, "

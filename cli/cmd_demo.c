@@ -40,7 +40,7 @@ static double now_s(void)
 static void print_json(const demo *d, double secs, int ok)
 {
     aiotsec_aiotf_stats st;
-    aiotsec_aiotf_stats_get(d->aiotf, &st);
+    demo_stats(d, &st);
     printf("{\n"
            "  \"backend\": \"%s\",\n"
            "  \"devices\": %zu,\n"
@@ -52,7 +52,7 @@ static void print_json(const demo *d, double secs, int ok)
            "  \"attacks_rejected\": %zu,\n"
            "  \"checks\": %zu,\n"
            "  \"checks_failed\": %zu,\n"
-           "  \"adm_authentication_calls\": %llu,\n"
+           "  \"adm_calls\": %llu,\n"
            "  \"aiotf\": {\"started\": %llu, \"authenticated\": %llu, \"auth_failed\": %llu, "
            "\"unsolicited\": %llu, \"late\": %llu},\n"
            "  \"time_s\": %.3f,\n"
@@ -61,7 +61,7 @@ static void print_json(const demo *d, double secs, int ok)
            aiotsec_ctx_backend_name(d->ctx), d->n_devs, d->authenticated, d->rej.auth_failed,
            d->rej.no_pending, d->rej.expired, d->rej.replay, d->rej.mac_mismatch, d->rej.aborted,
            d->rej.disabled, d->commands, d->attacks, d->attacks_rejected, d->checks, d->checks_failed,
-           (unsigned long long)d->adm_auth_calls, (unsigned long long)st.started,
+           (unsigned long long)st.adm_calls, (unsigned long long)st.started,
            (unsigned long long)st.authenticated, (unsigned long long)st.auth_failed,
            (unsigned long long)st.unsolicited, (unsigned long long)st.late, secs, ok ? "true" : "false");
 }

@@ -23,7 +23,8 @@ typedef struct demo {
     aiotsec_ctx *ctx;
     aiotsec_memstore *store;
     aiotsec_adm *adm;
-    aiotsec_aiotf *aiotf;
+    aiotsec_aiotf *aiotf;             /* narrated: every Nadm call is printed */
+    aiotsec_aiotf *bulk;              /* large inventories: in-process ADM client, batch path */
     aiotsec_adm_client adm_local;     /* the real ADM */
     int verbose;                      /* print every step (off for --json and large runs) */
     int progress;                     /* progress line on stderr (a terminal only) */
@@ -36,6 +37,7 @@ typedef struct demo {
     demo_rejects rej;
     uint64_t adm_auth_calls;          /* Nadm_SecAuthentication_Get calls seen */
     uint64_t clock_ms;                /* the simulated monotonic clock given to the AIOTF */
+    int in_bulk;                      /* the unnarrated inventory is running */
     int step10_shown;                 /* step 10 already narrated (before step 11) */
 } demo;
 
@@ -44,6 +46,8 @@ int demo_roster_generate(demo *d, size_t count);
 int demo_roster_from_file(demo *d, const char *path);
 int demo_build_network(demo *d);
 void demo_free(demo *d);
+/* The two AIOTFs' counters added up. */
+void demo_stats(const demo *d, aiotsec_aiotf_stats *out);
 
 /* demo_run.c: the procedure steps, the command sequence, the attacks. */
 int demo_inventory_all(demo *d);

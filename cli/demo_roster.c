@@ -146,11 +146,36 @@ int demo_build_network(demo *d)
     aiotsec_aiotf_config_init(&cfg, d->ctx);
     cfg.max_pending = 4096;
     cfg.timeout_ms = 5000;
-    return aiotsec_aiotf_new(&d->aiotf, d->ctx, &nar, &cfg);
+    rc = aiotsec_aiotf_new(&d->aiotf, d->ctx, &nar, &cfg);
+    if (rc == AIOTSEC_OK)
+        rc = aiotsec_aiotf_new(&d->bulk, d->ctx, &d->adm_local, &cfg);
+    return rc;
+}
+
+void demo_stats(const demo *d, aiotsec_aiotf_stats *out)
+{
+    aiotsec_aiotf_stats a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    aiotsec_aiotf_stats_get(d->aiotf, &a);
+    aiotsec_aiotf_stats_get(d->bulk, &b);
+    memset(out, 0, sizeof *out);
+    out->started = a.started + b.started;
+    out->authenticated = a.authenticated + b.authenticated;
+    out->auth_failed = a.auth_failed + b.auth_failed;
+    out->unsolicited = a.unsolicited + b.unsolicited;
+    out->late = a.late + b.late;
+    out->malformed = a.malformed + b.malformed;
+    out->adm_calls = a.adm_calls + b.adm_calls;
+    out->commands_sent = a.commands_sent + b.commands_sent;
+    out->responses_ok = a.responses_ok + b.responses_ok;
+    out->responses_rejected = a.responses_rejected + b.responses_rejected;
+    out->expired = a.expired + b.expired;
 }
 
 void demo_free(demo *d)
 {
+    aiotsec_aiotf_free(d->bulk);
     aiotsec_aiotf_free(d->aiotf);
     aiotsec_adm_free(d->adm);
     aiotsec_memstore_free(d->store);

@@ -68,7 +68,9 @@ static int page(demo *d, tag *t, size_t i, int type, uint8_t *rand_n, uint64_t *
 {
     const demo_dev *v = &d->devs[i];
     char h[140];
-    int rc = aiotsec_aiotf_start(d->aiotf, type, v->ident, v->ident_len, d->clock_ms, rand_n, 32, proc);
+    /* Unnarrated inventories go through the bulk AIOTF (batch path to the ADM). */
+    aiotsec_aiotf *f = d->in_bulk ? d->bulk : d->aiotf;
+    int rc = aiotsec_aiotf_start(f, type, v->ident, v->ident_len, d->clock_ms, rand_n, 32, proc);
     if (rc != AIOTSEC_OK)
         return rc;
     size_t rn = aiotsec_rand_n_len(d->ctx);
@@ -113,9 +115,12 @@ int demo_inventory_all(demo *d)
     uint8_t (*rn)[32] = malloc(BATCH * sizeof *rn);
     uint8_t (*pdu)[80] = malloc(BATCH * sizeof *pdu);
     size_t *pl = malloc(BATCH * sizeof *pl);
+    aiotsec_aiotf_report *reps = malloc(BATCH * sizeof *reps);
+    int *st = malloc(BATCH * sizeof *st);
     tag t = {0};
-    int rc = (rn && pdu && pl) ? AIOTSEC_OK : AIOTSEC_E_NO_MEMORY;
+    int rc = (rn && pdu && pl && reps && st) ? AIOTSEC_OK : AIOTSEC_E_NO_MEMORY;
     size_t batch = d->verbose ? 1 : BATCH; /* step by step when narrated */
+    d->in_bulk = !d->verbose;
     demo_say(d, "\n== Inventory of all %zu devices", d->n_devs);
     for (size_t base = 0; rc == AIOTSEC_OK && base < d->n_devs; base += batch) {
         size_t n = d->n_devs - base < batch ? d->n_devs - base : batch;
@@ -131,8 +136,21 @@ int demo_inventory_all(demo *d)
             aiotsec_device_clear(t.dev);
         }
         d->clock_ms++;
+        if (rc == AIOTSEC_OK && !d->verbose) {
+            /* The whole batch of Inventory Reports in one call: the ADM's batch path. */
+            for (size_t j = 0; j < n; j++) {
+                const demo_dev *v = &d->devs[base + j];
+                reps[j].rand_n = rn[j];
+                reps[j].rand_n_len = aiotsec_rand_n_len(d->ctx);
+                reps[j].ident = v->ident;
+                reps[j].ident_len = v->ident_len;
+                reps[j].nas = pdu[j];
+                reps[j].nas_len = pl[j];
+            }
+            rc = aiotsec_aiotf_on_reports(d->bulk, d->clock_ms, reps, n, st, NULL);
+        }
         for (size_t j = 0; rc == AIOTSEC_OK && j < n; j++) {
-            int r = report(d, base + j, rn[j], pdu[j], pl[j], d->clock_ms, NULL);
+            int r = d->verbose ? report(d, base + j, rn[j], pdu[j], pl[j], d->clock_ms, NULL) : st[j];
             d->checks++;
             if (r == AIOTSEC_OK) {
                 d->authenticated++;
@@ -147,10 +165,13 @@ int demo_inventory_all(demo *d)
     }
     if (d->progress)
         fputc('\n', stderr);
+    d->in_bulk = 0;
     tag_free(&t);
     free(rn);
     free(pdu);
     free(pl);
+    free(reps);
+    free(st);
     if (rc != AIOTSEC_OK)
         fprintf(stderr, "aiotsec demo: inventory stopped: %s\n", aiotsec_strerror(rc));
     demo_say(d, "== Inventory: %zu of %zu devices authenticated", d->authenticated, d->n_devs);

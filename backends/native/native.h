@@ -38,6 +38,9 @@ typedef struct aiot_sha256_impl {
     /* Optional: the same for eight messages at once (lanes of a wide register). */
     void (*hmac8)(const uint32_t *const in[8], const uint32_t *const out[8], const uint8_t *const msg[8],
                   const uint8_t keep[64], const uint8_t pad[64], uint8_t *const mac[8]);
+    /* Optional: one HMAC of a padded one-block message blk (the block after the
+     * key block), inner and outer compressions fused. */
+    void (*hmac1)(const uint32_t in[8], const uint32_t out[8], const uint8_t blk[64], uint8_t mac[32]);
 } aiot_sha256_impl;
 
 /* The SHA-256 initial hash value and round constants (FIPS 180-4, 5.3.3 and 4.2.2). */

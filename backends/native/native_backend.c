@@ -86,15 +86,7 @@ static void op_hmac_release(void *user, void *state)
 static int op_hmac_oneshot(void *user, const uint8_t *key, size_t key_len, const uint8_t *msg,
                            size_t msg_len, uint8_t mac[32])
 {
-    aiot_native_hmac st;
-    const aiot_sha256_impl *impl = impl_of(user);
-    int rc = aiot_native_hmac_init_impl(impl, &st, key, key_len);
-    if (rc == AIOTSEC_OK)
-        rc = aiot_native_hmac_update_impl(impl, &st, msg, msg_len);
-    if (rc == AIOTSEC_OK)
-        rc = aiot_native_hmac_final_impl(impl, &st, mac);
-    aiot_native_wipe(&st, sizeof st);
-    return rc;
+    return aiot_native_oneshot_impl(impl_of(user), key, key_len, msg, msg_len, mac);
 }
 
 static int op_batch(void *user, const void *const *prepared, const uint8_t *msgs, size_t msg_len,

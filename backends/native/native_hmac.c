@@ -129,6 +129,44 @@ int aiot_native_hmac_final_impl(const aiot_sha256_impl *impl, aiot_native_hmac *
     return AIOTSEC_OK;
 }
 
+/* One-shot HMAC. A key of at most one block and a message that fits in one
+ * block (<= 55 octets: every S of A.2/A.3 in every profile) take the fused
+ * path: both key blocks in one two-stream call, then inner and outer back to back. */
+int aiot_native_oneshot_impl(const aiot_sha256_impl *impl, const uint8_t *key, size_t key_len,
+                             const uint8_t *msg, size_t msg_len, uint8_t mac[32])
+{
+    if ((!key && key_len) || (!msg && msg_len) || !mac)
+        return AIOTSEC_E_NULL_ARG;
+    if (!impl->hmac1 || key_len > 64 || msg_len > 55) {
+        aiot_native_hmac st;
+        int rc = aiot_native_hmac_init_impl(impl, &st, key, key_len);
+        if (rc == AIOTSEC_OK)
+            rc = aiot_native_hmac_update_impl(impl, &st, msg, msg_len);
+        if (rc == AIOTSEC_OK)
+            rc = aiot_native_hmac_final_impl(impl, &st, mac);
+        aiot_native_wipe(&st, sizeof st);
+        return rc;
+    }
+    uint8_t ipad[64], opad[64], blk[64];
+    uint32_t in[8], out[8];
+    memset(ipad, 0x36, sizeof ipad);
+    memset(opad, 0x5c, sizeof opad);
+    for (size_t i = 0; i < key_len; i++) {
+        ipad[i] = (uint8_t)(key[i] ^ 0x36u);
+        opad[i] = (uint8_t)(key[i] ^ 0x5cu);
+    }
+    memcpy(in, aiot_sha256_iv, sizeof in);
+    memcpy(out, aiot_sha256_iv, sizeof out);
+    impl->compress2(in, ipad, out, opad, 1);
+    aiot_native_one_block(blk, msg, msg_len);
+    impl->hmac1(in, out, blk, mac);
+    aiot_native_wipe(ipad, sizeof ipad);
+    aiot_native_wipe(opad, sizeof opad);
+    aiot_native_wipe(in, sizeof in);
+    aiot_native_wipe(out, sizeof out);
+    return AIOTSEC_OK;
+}
+
 /* Builds the single padded block of a message of len <= 55 octets that follows
  * one 64-octet block (the HMAC key block): msg || 0x80 || 0.. || bit length. */
 void aiot_native_one_block(uint8_t blk[64], const uint8_t *msg, size_t len)

@@ -30,6 +30,8 @@ int aiot_native_hmac_init_impl(const aiot_sha256_impl *impl, aiot_native_hmac *s
 int aiot_native_hmac_update_impl(const aiot_sha256_impl *impl, aiot_native_hmac *st,
                                  const uint8_t *data, size_t len);
 int aiot_native_hmac_final_impl(const aiot_sha256_impl *impl, aiot_native_hmac *st, uint8_t mac[32]);
+int aiot_native_oneshot_impl(const aiot_sha256_impl *impl, const uint8_t *key, size_t key_len,
+                             const uint8_t *msg, size_t msg_len, uint8_t mac[32]);
 int aiot_native_batch_impl(const aiot_sha256_impl *impl, const void *const *prepared,
                            const uint8_t *msgs, size_t msg_len, size_t n, uint8_t *macs);
 

@@ -191,7 +191,42 @@ SHANI_TARGET static void hmac2_shani(const uint32_t ina[8], const uint32_t outa[
     _mm_storeu_si128((__m128i *)(void *)(macb + 16), _mm_shuffle_epi8(h47, mask));
 }
 
-const aiot_sha256_impl aiot_sha256_shani = {"shani", compress_shani, compress2_shani, hmac2_shani, NULL};
+/* One whole HMAC of a padded one-block message (see aiot_sha256_impl.hmac1):
+ * inner and outer compressions back to back, the digest kept in registers. */
+SHANI_TARGET static void hmac1_shani(const uint32_t in[8], const uint32_t out[8], const uint8_t blk[64],
+                                     uint8_t mac[32])
+{
+    const __m128i mask = bswap_mask();
+    const __m128i *k = (const __m128i *)(const void *)aiot_sha256_k;
+    __m128i abef, cdgh, w[4];
+    to_regs(in, &abef, &cdgh);
+    load_block(w, blk, mask);
+    for (int pass = 0; pass < 2; pass++) {
+        __m128i abef0 = abef, cdgh0 = cdgh;
+#pragma GCC unroll 16
+        for (int g = 0; g < 16; g++) {
+            if (g >= 4)
+                w[g & 3] = SCHED(w[g & 3], w[(g + 1) & 3], w[(g + 2) & 3], w[(g + 3) & 3]);
+            __m128i msg = _mm_add_epi32(w[g & 3], _mm_loadu_si128(k + g));
+            QROUND(abef, cdgh, msg);
+        }
+        abef = _mm_add_epi32(abef, abef0);
+        cdgh = _mm_add_epi32(cdgh, cdgh0);
+        if (pass == 0) {
+            /* Outer block: inner digest || 0x80 || zeros || 768 bits. */
+            digest_words(abef, cdgh, &w[0], &w[1]);
+            w[2] = _mm_set_epi32(0, 0, 0, (int)0x80000000u);
+            w[3] = _mm_set_epi32((64 + 32) * 8, 0, 0, 0);
+            to_regs(out, &abef, &cdgh);
+        }
+    }
+    __m128i h03, h47;
+    digest_words(abef, cdgh, &h03, &h47);
+    _mm_storeu_si128((__m128i *)(void *)mac, _mm_shuffle_epi8(h03, mask));
+    _mm_storeu_si128((__m128i *)(void *)(mac + 16), _mm_shuffle_epi8(h47, mask));
+}
+
+const aiot_sha256_impl aiot_sha256_shani = {"shani", compress_shani, compress2_shani, hmac2_shani, NULL, hmac1_shani};
 
 #else
 

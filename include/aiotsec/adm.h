@@ -102,6 +102,47 @@ AIOTSEC_API int aiotsec_adm_sec_session_key_get(const aiotsec_adm *adm,
                                                 uint8_t *kaiotf, size_t kaiotf_cap);
 
 /**
+ * @brief One request and its answer in a batch of Nadm_SecAuthentication_Get.
+ *
+ * The caller fills the inputs and the output pointers; the batch call fills
+ * @c perm_id_len and @c status.
+ */
+typedef struct aiotsec_adm_auth_item {
+    const uint8_t *ident;  /**< Identification information (1..64 octets). */
+    size_t ident_len;      /**< Its length. */
+    const uint8_t *rand_n; /**< RAND_AIOT_n (profile length). */
+    size_t rand_n_len;     /**< Its length. */
+    const uint8_t *rand_d; /**< RAND_AIOT_d (profile length). */
+    size_t rand_d_len;     /**< Its length. */
+    uint8_t *xres;         /**< Output: aiotsec_res_len() octets of XRES_AIOT (caller buffer of that size). */
+    uint8_t *perm_id;      /**< Output: Permanent Identifier (caller buffer of ::AIOTSEC_ID_MAX octets), or NULL. */
+    size_t perm_id_len;    /**< Output: its length. */
+    int status;            /**< Output: as aiotsec_adm_sec_authentication_get() for this item. */
+} aiotsec_adm_auth_item;
+
+/**
+ * @brief Nadm_SecAuthentication_Get for many devices at once (the inventory hot path).
+ *
+ * Devices whose key store offers prepared keys go through the batch API
+ * (batch.h: several HMACs interleaved on the native backend); the others one
+ * by one. Results are exactly those of aiotsec_adm_sec_authentication_get().
+ * No allocation.
+ * @param adm The ADM.
+ * @param items The requests; outputs are written into them.
+ * @param n Number of items (0 does nothing).
+ * @return ::AIOTSEC_OK when every item was processed (see each @c status),
+ *         or ::AIOTSEC_E_NULL_ARG.
+ */
+AIOTSEC_API int aiotsec_adm_sec_authentication_get_batch(const aiotsec_adm *adm,
+                                                         aiotsec_adm_auth_item *items, size_t n);
+
+/**
+ * @brief Size of ::aiotsec_adm_auth_item (for bindings).
+ * @return sizeof(aiotsec_adm_auth_item).
+ */
+AIOTSEC_API size_t aiotsec_adm_auth_item_size(void);
+
+/**
  * @brief The three Nadm_Sec operations as seen by an AIOTF: a table of callbacks.
  *
  * Each operation has the parameters of the aiotsec_adm_sec_* function of the

@@ -145,6 +145,42 @@ AIOTSEC_API AIOTSEC_WUR int aiotsec_aiotf_on_report(aiotsec_aiotf *aiotf, uint64
                                                     const uint8_t *nas, size_t nas_len,
                                                     aiotsec_aiotf_result *result);
 
+/** @brief One Inventory Report of a batch (see aiotsec_aiotf_on_reports()). */
+typedef struct aiotsec_aiotf_report {
+    const uint8_t *rand_n; /**< RAND_AIOT_n the report answers. */
+    size_t rand_n_len;     /**< Its length. */
+    const uint8_t *ident;  /**< Identification information of the reporting device. */
+    size_t ident_len;      /**< Its length. */
+    const uint8_t *nas;    /**< The AUTHENTICATION RESPONSE (plain AIOT NAS). */
+    size_t nas_len;        /**< Its length. */
+} aiotsec_aiotf_report;
+
+/**
+ * @brief Many Inventory Reports at once: each as aiotsec_aiotf_on_report(), in order.
+ *
+ * Unsolicited, late and malformed reports are dropped first, without an ADM
+ * call; the others go to the ADM together (one batch when the client is
+ * aiotsec_adm_client_local(), see aiotsec_adm_sec_authentication_get_batch()).
+ * A second report for the same procedure in one call is unsolicited. No allocation.
+ * @param aiotf The AIOTF.
+ * @param now_ms Now (monotonic milliseconds).
+ * @param reports The reports.
+ * @param n Number of reports (0 does nothing).
+ * @param[out] statuses Receives n statuses, each as aiotsec_aiotf_on_report() would return.
+ * @param[out] results Receives n results (valid where the status is ::AIOTSEC_OK); may be NULL.
+ * @return ::AIOTSEC_OK when every report was processed (verdicts in @p statuses),
+ *         or ::AIOTSEC_E_NULL_ARG.
+ */
+AIOTSEC_API int aiotsec_aiotf_on_reports(aiotsec_aiotf *aiotf, uint64_t now_ms,
+                                         const aiotsec_aiotf_report *reports, size_t n,
+                                         int *statuses, aiotsec_aiotf_result *results);
+
+/**
+ * @brief Size of ::aiotsec_aiotf_report (for bindings).
+ * @return sizeof(aiotsec_aiotf_report).
+ */
+AIOTSEC_API size_t aiotsec_aiotf_report_size(void);
+
 /**
  * @brief Builds a protected COMMAND REQUEST for an authenticated command procedure.
  * @param aiotf The AIOTF.

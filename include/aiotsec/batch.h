@@ -13,6 +13,11 @@
  * of the items and of the outputs, and nothing else is shared or written.
  * With @c threads of 0 or 1 everything runs in the calling thread and the call
  * allocates nothing.
+ *
+ * For an ADM, make the context with the `native` backend: its batch path
+ * interleaves two SHA-NI streams (or eight AVX2 lanes on CPUs without the SHA
+ * extensions), and `aiotsec bench` shows the speed on the machine at hand.
+ * The results are identical on every backend.
  */
 #ifndef AIOTSEC_BATCH_H
 #define AIOTSEC_BATCH_H

@@ -9,7 +9,10 @@
  * normative profile changes data, not code.
  *
  * Decoding is bounded (never reads outside the input, never trusts a length
- * field), never allocates, and fills a caller-provided ::aiotsec_nas_msg whose
+ * field: a length outside its IE's range is ::AIOTSEC_E_NAS_BAD_IE_VALUE even
+ * before the value is looked for; a value that runs past the end is
+ * ::AIOTSEC_E_NAS_TRUNCATED; an absent mandatory IE is ::AIOTSEC_E_NAS_MISSING_IE),
+ * never allocates, and fills a caller-provided ::aiotsec_nas_msg whose
  * octet fields are views into the input: the input must outlive the message.
  * Each rejection rule has its own status (the -40..-59 family of status.h).
  * Encoding writes into a caller buffer and reports the length it needs.

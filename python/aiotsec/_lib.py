@@ -39,6 +39,12 @@ class Library:
     """
 
     def __init__(self, path: str):
+        missing = _missing_sanitizer_runtime(path)
+        if missing:
+            # dlopen() of such a library would end the process, not raise.
+            raise LibraryError(f"{path!r} was built with {missing} and its runtime is not "
+                               f"loaded: run Python with LD_PRELOAD=$(cc -print-file-name="
+                               f"{_SANITIZERS[missing][0]})")
         try:
             cdll = ctypes.CDLL(path)
         except OSError as exc:
@@ -120,6 +126,26 @@ class Library:
         return area in self.areas
 
 
+# Sanitizer runtimes a library may need, and a symbol that shows the runtime is loaded.
+_SANITIZERS = {
+    "AddressSanitizer": ("libasan.so", "__asan_init"),
+    "ThreadSanitizer": ("libtsan.so", "__tsan_init"),
+}
+
+
+def _missing_sanitizer_runtime(path: str) -> Optional[str]:
+    """Name of a sanitizer the library at ``path`` needs and this process lacks, or None."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None  # not a plain file path (a soname): let the loader decide
+    process = ctypes.CDLL(None)
+    for name, (runtime, symbol) in _SANITIZERS.items():
+        if runtime.encode() in data and not hasattr(process, symbol):
+            return name
+    return None
+
+
 def _repo_root() -> Optional[Path]:
     """The source checkout this package lives in (python/aiotsec/ -> repo), or None."""
     root = Path(__file__).resolve().parents[2]
@@ -138,10 +164,13 @@ def _build_tree_candidates() -> Iterator[str]:
     for build in root.glob("build*"):
         for name in _SONAMES:
             lib = build / name
-            if lib.is_file():
-                # "build" (the README's build) first, then the newest library.
-                found.append((build.name != "build", -lib.stat().st_mtime, str(lib)))
-                break
+            try:
+                mtime = lib.stat().st_mtime
+            except OSError:  # absent, or removed while we look
+                continue
+            # "build" (the README's build) first, then the newest library.
+            found.append((build.name != "build", -mtime, str(lib)))
+            break
     for _, _, path in sorted(found):
         yield path
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Dict, Optional, Union
 
+from . import _lib
 from .context import AlgType, Context
 
 __all__ = ["default_context", "derive_res", "verify_res", "derive_kaiotf", "derive_alg_key",
@@ -27,12 +28,14 @@ def default_context(backend: BackendArg = None) -> Context:
         return backend
     if backend is not None and not isinstance(backend, str):
         raise TypeError("backend must be a str, a Context or None")
+    lib = _lib.get()
     ctx = _contexts.get(backend)
-    if ctx is not None and not ctx.closed:
+    if ctx is not None and not ctx.closed and ctx._lib is lib:
         return ctx
     with _lock:
         ctx = _contexts.get(backend)
-        if ctx is None or ctx.closed:
+        # (re)made when missing, closed by someone, or from a library replaced by load()
+        if ctx is None or ctx.closed or ctx._lib is not lib:
             ctx = Context(backend)
             _contexts[backend] = ctx
         return ctx

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import enum
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from . import _ffi, _lib
 from ._bytes import as_bytes, as_int, take
@@ -50,7 +50,7 @@ class Context(Handle):
 
     _kind = "context"
 
-    def __init__(self, backend: Optional[str] = None, profile: Any = None):
+    def __init__(self, backend: Union[str, CustomBackend, None] = None, profile: Any = None):
         lib = _lib.get()
         bridge = None
         if isinstance(backend, CustomBackend):

@@ -76,19 +76,14 @@ static int encode_body(const aiotsec_profile_params *p, const aiotsec_nas_msg *m
     int st = aiot_nas_status_to_wire(p, m->status);
     if (st < 0)
         return AIOTSEC_E_NAS_BAD_IE_VALUE;
-    uint8_t iei = p->iei_read_data;
-    int tlve = (iei & AIOT_NAS_TLVE_MASK) == AIOT_NAS_TLVE_HIGH;
-    size_t max = tlve || p->nas_max_data_len < 255 ? p->nas_max_data_len : 255;
-    if (m->data_len && (rc = check_view(m->data, m->data_len, 1, max)))
+    if (m->data_len && (rc = check_view(m->data, m->data_len, 1, p->nas_max_data_len)))
         return rc;
     put8(w, m->transaction_id);
     put8(w, (unsigned)st);
     if (m->data_len) {
-        put8(w, iei);
-        if (tlve)
-            put16(w, m->data_len);
-        else
-            put8(w, (unsigned)m->data_len);
+        /* Read data is TLV-E: the profile check keeps its IEI in 0x70..0x7F. */
+        put8(w, p->iei_read_data);
+        put16(w, m->data_len);
         put(w, m->data, m->data_len);
     }
     return AIOTSEC_OK;

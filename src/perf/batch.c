@@ -82,7 +82,7 @@ static void run_slice(slice *sl)
     size_t idx[CHUNK];
     uint8_t msgs[CHUNK * S_MAX];
     uint8_t macs[CHUNK * 32];
-    size_t n_ok = 0;
+    size_t n_ok = 0, used = 0; /* used: MAC slots written, to wipe */
     /* Every valid item has the profile's lengths, so one S length for all. */
     const size_t s_len = (fc >= 0xFF00 ? 2u : 1u) + ctx->profile.p.rand_n_len + 2u +
                          ctx->profile.p.rand_d_len + 2u;
@@ -107,6 +107,7 @@ static void run_slice(slice *sl)
         }
         if (!m)
             continue;
+        used = m > used ? m : used;
         int rc = macs_of(ctx, states, msgs, s_len, m, macs);
         for (size_t j = 0; j < m; j++) {
             size_t i = idx[j];
@@ -125,7 +126,7 @@ static void run_slice(slice *sl)
             }
         }
     }
-    aiotsec_wipe(macs, sizeof macs); /* XRES material */
+    aiotsec_wipe(macs, 32 * used); /* XRES material */
     sl->n_ok = n_ok;
 }
 

@@ -6,6 +6,8 @@
 
 #include "core/internal.h"
 #include "aiotsec/adm.h"
+#include "aiotsec/batch.h"
+#include "roles/roles_internal.h"
 
 struct aiotsec_adm {
     const aiotsec_ctx *ctx;
@@ -127,6 +129,79 @@ int aiotsec_adm_sec_session_key_get(const aiotsec_adm *adm, const uint8_t *perm_
     return rc;
 }
 
+/* --- batches ------------------------------------------------------------------ */
+
+#define ADM_CHUNK 64 /* items per batch call: bounded stack, no allocation */
+
+size_t aiotsec_adm_auth_item_size(void)
+{
+    return sizeof(aiotsec_adm_auth_item);
+}
+
+static void one_by_one(const aiotsec_adm *adm, aiotsec_adm_auth_item *it)
+{
+    it->perm_id_len = 0;
+    it->status = aiotsec_adm_sec_authentication_get(adm, it->ident, it->ident_len, it->rand_n,
+                                                    it->rand_n_len, it->rand_d, it->rand_d_len,
+                                                    it->xres, it->xres ? AIOTSEC_RAND_RES_MAX : 0,
+                                                    it->perm_id, AIOTSEC_ID_MAX,
+                                                    it->perm_id ? &it->perm_id_len : NULL);
+}
+
+int aiotsec_adm_sec_authentication_get_batch(const aiotsec_adm *adm, aiotsec_adm_auth_item *items, size_t n)
+{
+    if (!adm || (!items && n))
+        return AIOTSEC_E_NULL_ARG;
+    size_t res_len = aiotsec_res_len(adm->ctx);
+    for (size_t base = 0; base < n; base += ADM_CHUNK) {
+        size_t m = n - base < ADM_CHUNK ? n - base : ADM_CHUNK;
+        aiotsec_batch_item b[ADM_CHUNK];
+        size_t which[ADM_CHUNK], k = 0;
+        for (size_t j = 0; j < m; j++) {
+            aiotsec_adm_auth_item *it = &items[base + j];
+            const aiotsec_prepared_key *key = NULL;
+            const uint8_t *p = NULL;
+            size_t plen = 0;
+            /* Only well-formed requests with a usable prepared key join the batch;
+             * everything else takes the single path, which reports the error. */
+            if (!adm->ks.prepared_by_ident || !it->ident || !it->rand_n || !it->rand_d || !it->xres ||
+                it->ident_len == 0 || it->ident_len > AIOTSEC_ID_MAX ||
+                adm->ks.prepared_by_ident(adm->ks.user, it->ident, it->ident_len, &key, &p, &plen) != AIOTSEC_OK ||
+                !prepared_usable(adm, key) || !p || plen == 0 || plen > AIOTSEC_ID_MAX) {
+                one_by_one(adm, it);
+                continue;
+            }
+            if (it->perm_id) {
+                memcpy(it->perm_id, p, plen);
+                it->perm_id_len = plen;
+            }
+            b[k].key = key;
+            b[k].rand_n = it->rand_n;
+            b[k].rand_n_len = it->rand_n_len;
+            b[k].rand_d = it->rand_d;
+            b[k].rand_d_len = it->rand_d_len;
+            b[k].res = NULL;
+            b[k].res_len = 0;
+            which[k++] = base + j;
+        }
+        if (!k)
+            continue;
+        uint8_t xres[ADM_CHUNK * AIOTSEC_RAND_RES_MAX];
+        int results[ADM_CHUNK];
+        int rc = aiotsec_batch_derive_res(adm->ctx, b, k, xres, sizeof xres, results, 0);
+        for (size_t j = 0; j < k; j++) {
+            aiotsec_adm_auth_item *it = &items[which[j]];
+            it->status = rc != AIOTSEC_OK ? rc : results[j];
+            if (it->status == AIOTSEC_OK)
+                memcpy(it->xres, xres + j * res_len, res_len);
+            else
+                it->perm_id_len = 0;
+        }
+        aiotsec_wipe(xres, sizeof xres);
+    }
+    return AIOTSEC_OK;
+}
+
 /* --- the local client table ------------------------------------------------ */
 
 static int lc_rand(void *user, uint8_t *rand_n, size_t cap)
@@ -141,6 +216,11 @@ static int lc_auth(void *user, const uint8_t *ident, size_t ident_len, const uin
     return aiotsec_adm_sec_authentication_get(user, ident, ident_len, rand_n, rand_n_len, rand_d,
                                               rand_d_len, xres, xres_cap, perm_id, perm_id_cap,
                                               perm_id_len);
+}
+
+int aiot_adm_client_is_local(const aiotsec_adm_client *c)
+{
+    return c->authentication_get == lc_auth;
 }
 
 static int lc_skey(void *user, const uint8_t *perm_id, size_t perm_id_len, const uint8_t *rand_n,

@@ -10,7 +10,7 @@
 #include "aiotsec/nas_security.h"
 #include "roles/roles_internal.h"
 
-enum { ST_FREE = 0, ST_WAIT_REPORT = 1, ST_SECURED = 2 };
+enum { ST_FREE = 0, ST_WAIT_REPORT = 1, ST_SECURED = 2, ST_CLAIMED = 3 };
 
 typedef struct pend {
     uint32_t gen;        /* bumped on every reuse: stale procedure ids miss */
@@ -248,15 +248,16 @@ static int secure(aiotsec_aiotf *a, uint32_t s, pend *p)
     return rc;
 }
 
-int aiotsec_aiotf_on_report(aiotsec_aiotf *a, uint64_t now_ms, const uint8_t *rand_n,
-                            size_t rand_n_len, const uint8_t *ident, size_t ident_len,
-                            const uint8_t *nas, size_t nas_len, aiotsec_aiotf_result *result)
+/* Matching first: nothing here costs more than a hash and a decode until a
+ * pending procedure for exactly this RAND_AIOT_n and device is found. On
+ * success the slot is claimed (a second report in the same batch misses it). */
+static int match_report(aiotsec_aiotf *a, uint64_t now_ms, const uint8_t *rand_n, size_t rand_n_len,
+                        const uint8_t *ident, size_t ident_len, const uint8_t *nas, size_t nas_len,
+                        uint32_t *slot, aiotsec_nas_msg *m)
 {
-    if (!a || !rand_n || !ident || !nas)
+    if (!rand_n || !ident || !nas)
         return AIOTSEC_E_NULL_ARG;
     size_t rn = aiotsec_rand_n_len(a->ctx), rd = aiotsec_rand_d_len(a->ctx);
-    /* Matching first: nothing below this costs more than a hash until a
-     * pending procedure for exactly this RAND_AIOT_n and device is found. */
     size_t i = SIZE_MAX;
     if (rand_n_len == rn)
         i = ix_find(a, rand_n, rn, aiot_siphash24(a->hash_key, rand_n, rn));
@@ -272,26 +273,30 @@ int aiotsec_aiotf_on_report(aiotsec_aiotf *a, uint64_t now_ms, const uint8_t *ra
         release(a, s);
         return AIOTSEC_E_EXPIRED;
     }
-    aiotsec_nas_msg m;
-    int rc = aiotsec_nas_decode(aiotsec_ctx_profile(a->ctx), nas, nas_len, &m);
-    if (rc == AIOTSEC_OK && m.type != AIOTSEC_NAS_AUTH_RESPONSE)
+    int rc = aiotsec_nas_decode(aiotsec_ctx_profile(a->ctx), nas, nas_len, m);
+    if (rc == AIOTSEC_OK && m->type != AIOTSEC_NAS_AUTH_RESPONSE)
         rc = AIOTSEC_E_NAS_BAD_TYPE;
-    if (rc == AIOTSEC_OK && (m.rand_d_len != rd || m.res_len != aiotsec_res_len(a->ctx)))
+    if (rc == AIOTSEC_OK && (m->rand_d_len != rd || m->res_len != aiotsec_res_len(a->ctx)))
         rc = AIOTSEC_E_BAD_LENGTH;
     if (rc != AIOTSEC_OK) {
         a->stats.malformed++; /* garbage does not end the procedure: it costs no ADM call */
         return rc;
     }
-    /* Steps 7 to 10. */
-    uint8_t xres[AIOTSEC_RAND_RES_MAX];
-    a->stats.adm_calls++;
-    rc = a->adm.authentication_get(a->adm.user, p->ident, p->ident_len, p->rand_n, rn, m.rand_d, rd,
-                                   xres, sizeof xres, p->perm, sizeof p->perm, &p->perm_len);
+    p->state = ST_CLAIMED;
+    *slot = s;
+    return AIOTSEC_OK;
+}
+
+/* Step 10 and what follows, once the ADM answered (adm_rc, xres, p->perm). */
+static int finish_report(aiotsec_aiotf *a, uint32_t s, uint64_t now_ms, int adm_rc, const uint8_t *xres,
+                         const aiotsec_nas_msg *m, aiotsec_aiotf_result *result)
+{
+    pend *p = &a->slot[s];
+    int rc = adm_rc;
     if (rc == AIOTSEC_OK && (p->perm_len == 0 || p->perm_len > sizeof p->perm))
         rc = AIOTSEC_E_BAD_LENGTH;
-    if (rc == AIOTSEC_OK && !aiotsec_ct_equal(xres, m.res, m.res_len))
+    if (rc == AIOTSEC_OK && !aiotsec_ct_equal(xres, m->res, m->res_len))
         rc = AIOTSEC_E_AUTH_FAILED;
-    aiotsec_wipe(xres, sizeof xres);
     if (rc != AIOTSEC_OK) {
         if (rc == AIOTSEC_E_AUTH_FAILED)
             a->stats.auth_failed++;
@@ -311,7 +316,7 @@ int aiotsec_aiotf_on_report(aiotsec_aiotf *a, uint64_t now_ms, const uint8_t *ra
         release(a, s);
         return AIOTSEC_OK;
     }
-    memcpy(p->rand_d, m.rand_d, rd);
+    memcpy(p->rand_d, m->rand_d, m->rand_d_len);
     rc = secure(a, s, p);
     if (rc != AIOTSEC_OK) {
         release(a, s);
@@ -319,6 +324,86 @@ int aiotsec_aiotf_on_report(aiotsec_aiotf *a, uint64_t now_ms, const uint8_t *ra
     }
     p->state = ST_SECURED;
     p->deadline = now_ms + a->cfg.timeout_ms;
+    return AIOTSEC_OK;
+}
+
+int aiotsec_aiotf_on_report(aiotsec_aiotf *a, uint64_t now_ms, const uint8_t *rand_n,
+                            size_t rand_n_len, const uint8_t *ident, size_t ident_len,
+                            const uint8_t *nas, size_t nas_len, aiotsec_aiotf_result *result)
+{
+    if (!a)
+        return AIOTSEC_E_NULL_ARG;
+    uint32_t s;
+    aiotsec_nas_msg m;
+    int rc = match_report(a, now_ms, rand_n, rand_n_len, ident, ident_len, nas, nas_len, &s, &m);
+    if (rc != AIOTSEC_OK)
+        return rc;
+    /* Steps 7 to 9. */
+    pend *p = &a->slot[s];
+    uint8_t xres[AIOTSEC_RAND_RES_MAX];
+    a->stats.adm_calls++;
+    rc = a->adm.authentication_get(a->adm.user, p->ident, p->ident_len, p->rand_n, rand_n_len, m.rand_d,
+                                   m.rand_d_len, xres, sizeof xres, p->perm, sizeof p->perm, &p->perm_len);
+    rc = finish_report(a, s, now_ms, rc, xres, &m, result);
+    aiotsec_wipe(xres, sizeof xres);
+    return rc;
+}
+
+size_t aiotsec_aiotf_report_size(void) { return sizeof(aiotsec_aiotf_report); }
+
+#define REPORT_CHUNK 64
+
+int aiotsec_aiotf_on_reports(aiotsec_aiotf *a, uint64_t now_ms, const aiotsec_aiotf_report *reports,
+                             size_t n, int *statuses, aiotsec_aiotf_result *results)
+{
+    if (!a || ((!reports || !statuses) && n))
+        return AIOTSEC_E_NULL_ARG;
+    int local = aiot_adm_client_is_local(&a->adm);
+    size_t rn = aiotsec_rand_n_len(a->ctx);
+    for (size_t base = 0; base < n; base += REPORT_CHUNK) {
+        size_t cnt = n - base < REPORT_CHUNK ? n - base : REPORT_CHUNK, k = 0;
+        aiotsec_nas_msg m[REPORT_CHUNK];
+        uint32_t slot[REPORT_CHUNK];
+        size_t which[REPORT_CHUNK];
+        aiotsec_adm_auth_item items[REPORT_CHUNK];
+        uint8_t xres[REPORT_CHUNK][AIOTSEC_RAND_RES_MAX];
+        for (size_t j = 0; j < cnt; j++) {
+            const aiotsec_aiotf_report *r = &reports[base + j];
+            statuses[base + j] = match_report(a, now_ms, r->rand_n, r->rand_n_len, r->ident, r->ident_len,
+                                              r->nas, r->nas_len, &slot[k], &m[k]);
+            if (statuses[base + j] != AIOTSEC_OK)
+                continue;
+            pend *p = &a->slot[slot[k]];
+            memset(&items[k], 0, sizeof items[k]);
+            items[k].ident = p->ident;
+            items[k].ident_len = p->ident_len;
+            items[k].rand_n = p->rand_n;
+            items[k].rand_n_len = rn;
+            items[k].rand_d = m[k].rand_d;
+            items[k].rand_d_len = m[k].rand_d_len;
+            items[k].xres = xres[k];
+            items[k].perm_id = p->perm;
+            which[k++] = base + j;
+        }
+        /* Steps 7 to 9 for the whole chunk: one batch when the ADM is in-process. */
+        a->stats.adm_calls += k;
+        if (local && k) {
+            aiotsec_adm_sec_authentication_get_batch(a->adm.user, items, k);
+        } else {
+            for (size_t j = 0; j < k; j++)
+                items[j].status = a->adm.authentication_get(a->adm.user, items[j].ident, items[j].ident_len,
+                                                            items[j].rand_n, rn, items[j].rand_d,
+                                                            items[j].rand_d_len, xres[j], sizeof xres[j],
+                                                            items[j].perm_id, AIOTSEC_ID_MAX,
+                                                            &items[j].perm_id_len);
+        }
+        for (size_t j = 0; j < k; j++) {
+            a->slot[slot[j]].perm_len = items[j].status == AIOTSEC_OK ? items[j].perm_id_len : 0;
+            statuses[which[j]] = finish_report(a, slot[j], now_ms, items[j].status, xres[j], &m[j],
+                                               results ? &results[which[j]] : NULL);
+        }
+        aiotsec_wipe(xres, sizeof xres);
+    }
     return AIOTSEC_OK;
 }
 

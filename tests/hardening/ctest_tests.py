@@ -7,6 +7,9 @@
               holds the library is instrumented.
       hosted: the library is loaded into an uninstrumented host (Python ctypes, or
               programs compiled by the test without sanitizer flags).
+  ctest_tests.py run BUILD NAME [EXTRA...] -> runs one registered test as ctest would
+              (same command, environment and directory) with EXTRA arguments appended:
+              how a stage runs a slow test at a reduced size; exits with its status.
   ctest_tests.py elf BUILD      -> one line per test whose command is an executable of
               the build tree: name <TAB> working directory <TAB> env (k=v;...) <TAB> argv...
 """
@@ -50,8 +53,16 @@ def main():
         for name, cmd, env, cwd in tests(build):
             if cmd and os.path.realpath(cmd[0]).startswith(build + os.sep):
                 print("\t".join([name, cwd, ";".join(env)] + cmd))
+    elif mode == "run":
+        for name, cmd, env, cwd in tests(build):
+            if name == sys.argv[3]:
+                full_env = dict(os.environ)
+                full_env.update(e.split("=", 1) for e in env)
+                print("+", " ".join(cmd + sys.argv[4:]), flush=True)
+                sys.exit(subprocess.run(cmd + sys.argv[4:], env=full_env, cwd=cwd).returncode)
+        sys.exit(f"no test named {sys.argv[3]}")
     else:
-        sys.exit("usage: ctest_tests.py groups|elf BUILD")
+        sys.exit("usage: ctest_tests.py groups|elf|run BUILD ...")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ def main():
         assert set(row) == {"op", "backend", "threads", "ns_per_op", "ops_per_s"}, row
         assert row["op"] in OPS, row["op"]
         assert isinstance(row["threads"], int) and row["threads"] >= 1
+        assert isinstance(row["ns_per_op"], float) and isinstance(row["ops_per_s"], float), row
         assert row["ns_per_op"] > 0 and abs(row["ops_per_s"] * row["ns_per_op"] / 1e9 - 1) < 0.01, row
         seen.add(row["op"])
     assert seen == OPS, OPS - seen

@@ -145,8 +145,8 @@ def test_bad_digest_and_random_are_failures():
         assert isinstance(ei.value.__cause__, ValueError)
 
 
-def test_backend_status_passes_through():
-    """A backend may fail with one of the library's own argument statuses."""
+def test_flaky_backend_recovers():
+    """A failure is reported for the call it happened in, and only for that call."""
     class Flaky(aiotsec.CustomBackend):
         calls = 0
 

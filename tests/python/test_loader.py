@@ -105,3 +105,32 @@ def test_missing_area_is_reported(monkeypatch):
     monkeypatch.setattr(lib, "areas", [a for a in lib.areas if a != "nas"])
     with pytest.raises(aiotsec.LibraryError, match="does not provide 'nas'"):
         aiotsec.nas.decode(b"\x7a\x00\x42\x09\x03")
+
+
+def test_profile_params_dataclass_matches_struct():
+    import dataclasses
+    names = [f.name for f in dataclasses.fields(aiotsec.ProfileParams)]
+    assert names == [n for n, _ in _ffi.ProfileParams._fields_ if n != "struct_size"]
+
+
+def test_default_context_follows_load():
+    old = aiotsec.default_context()
+    lib = aiotsec.load(LIB_PATH)          # a new Library object
+    try:
+        new = aiotsec.default_context()
+        assert new is not old and new._lib is lib
+        assert new.derive_res(bytes(16), bytes(16), bytes(16)) == \
+            old.derive_res(bytes(16), bytes(16), bytes(16))
+    finally:
+        aiotsec.load(LIB_PATH)
+
+
+def test_sanitized_library_refused_not_fatal(tmp_path):
+    """dlopen() of an ASan library without its runtime would end the process;
+    the loader refuses it with an exception instead."""
+    fake = tmp_path / "libaiotsec.so"
+    fake.write_bytes(b"\x7fELF not really, but it needs libasan.so.8\0")
+    with pytest.raises(aiotsec.LibraryError) as ei:
+        _lib.Library(str(fake))
+    if not hasattr(ctypes.CDLL(None), "__asan_init"):
+        assert "AddressSanitizer" in str(ei.value)

@@ -8,15 +8,40 @@ import sys
 
 from conftest import REPO
 
+CHECK = ("import aiotsec, sys; "
+         "assert aiotsec.__file__.startswith(sys.argv[1]), aiotsec.__file__; "
+         "print(aiotsec.__version__, aiotsec.library_version(), "
+         "aiotsec.derive_res(bytes(16), bytes(16), bytes(16)).hex())")
 
-def test_pip_install_offline(tmp_path):
-    src = tmp_path / "src"
+
+def _copy_source(tmp_path):
     # Build from a copy so the shared source tree gets no build/ or egg-info.
+    src = tmp_path / "src"
     shutil.copytree(REPO / "python", src, ignore=shutil.ignore_patterns(
         "__pycache__", "build", "*.egg-info"))
-    site = tmp_path / "site"
+    return src
+
+
+def _env():
     env = dict(os.environ, PIP_NO_CACHE_DIR="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
     env.pop("PYTHONPATH", None)
+    env.pop("PIP_FIND_LINKS", None)  # nothing but the source tree and Debian packages
+    return env
+
+
+def _check_installed(python, prefix, env, cwd):
+    run = subprocess.run([python, "-c", CHECK, str(prefix)], env=env, capture_output=True,
+                         text=True, timeout=60, cwd=cwd)
+    assert run.returncode == 0, run.stderr
+    version, libversion, res = run.stdout.split()
+    assert version.split(".")[0] == libversion.split(".")[0]
+    assert len(bytes.fromhex(res)) == 16
+
+
+def test_pip_install_offline_target(tmp_path):
+    src = _copy_source(tmp_path)
+    site = tmp_path / "site"
+    env = _env()
     out = subprocess.run([sys.executable, "-m", "pip", "install", "--no-build-isolation",
                           "--no-index", "--no-deps", "--target", str(site), str(src)],
                          env=env, capture_output=True, text=True, timeout=240, cwd=tmp_path)
@@ -25,13 +50,19 @@ def test_pip_install_offline(tmp_path):
     assert (site / "aiotsec" / "py.typed").is_file()
     assert (site / "aiotsec" / "examples").exists() is False
     env["PYTHONPATH"] = str(site)
-    code = ("import aiotsec, sys; "
-            "assert aiotsec.__file__.startswith(sys.argv[1]), aiotsec.__file__; "
-            "print(aiotsec.__version__, aiotsec.library_version(), "
-            "aiotsec.derive_res(bytes(16), bytes(16), bytes(16)).hex())")
-    run = subprocess.run([sys.executable, "-c", code, str(site)], env=env, capture_output=True,
-                         text=True, timeout=60, cwd=tmp_path)
-    assert run.returncode == 0, run.stderr
-    version, libversion, res = run.stdout.split()
-    assert version.split(".")[0] == libversion.split(".")[0]
-    assert len(bytes.fromhex(res)) == 16
+    _check_installed(sys.executable, site, env, tmp_path)
+
+
+def test_pip_install_offline_venv(tmp_path):
+    """A venv made with --system-site-packages (Debian's setuptools and wheel visible)."""
+    src = _copy_source(tmp_path)
+    venv = tmp_path / "venv"
+    env = _env()
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
+                   check=True, timeout=120, env=env)
+    py = str(venv / "bin" / "python")
+    out = subprocess.run([py, "-m", "pip", "install", "--no-build-isolation", "--no-index",
+                          "--no-deps", str(src)], env=env, capture_output=True, text=True,
+                         timeout=240, cwd=tmp_path)
+    assert out.returncode == 0, out.stdout + out.stderr
+    _check_installed(py, venv, env, tmp_path)

@@ -222,3 +222,79 @@ Test(keystore, file_load_loses_nothing)
     aiotsec_memstore_free(s2);
     unlink(path);
 }
+
+/* Random text built from the characters that matter to the parser: the buffer
+ * and the streamed file reader agree on every input (status and line), a
+ * failure always names a line that exists and changes nothing. */
+Test(keystore, random_text_buffer_and_file_agree)
+{
+    static const char alphabet[] = "0123456789abcdefABCDEF0123456789   \t\t#\n\n\n\r g";
+    uint64_t seed = 2026;
+    char text[600];
+    char path[] = "/tmp/aiotsec-ks-rand-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    close(fd);
+    for (int round = 0; round < 3000; round++) {
+        uint8_t r[600];
+        test_rand(&seed, r, sizeof r);
+        size_t len = r[0] + 2u * r[1];
+        size_t lines = 1;
+        for (size_t i = 0; i < len; i++) {
+            text[i] = alphabet[r[i + 2 < sizeof r ? i + 2 : 0] % (sizeof alphabet - 1)];
+            lines += text[i] == '\n';
+        }
+        /* Every other round, make it mostly valid so the success path is exercised. */
+        if (round % 2) {
+            len = (size_t)snprintf(text, sizeof text, "%02x%02x %02x %s\n%02x %02x%02x %s%s\n",
+                                   r[0], r[1], r[2], K16, r[3], r[4], r[5], K16, round % 4 == 1 ? "" : "00");
+            lines = 3;
+        }
+        size_t before = aiotsec_memstore_count(store), line_b = 0, line_f = 0;
+        int rb = aiotsec_memstore_load_buffer(store, text, len, &line_b);
+        cr_assert(rb == AIOTSEC_OK || rb == AIOTSEC_E_PARSE || rb == AIOTSEC_E_BAD_LENGTH ||
+                  rb == AIOTSEC_E_DUPLICATE, "round %d: %s", round, aiotsec_status_name(rb));
+        if (rb != AIOTSEC_OK) {
+            cr_assert(line_b >= 1 && line_b <= lines, "round %d: line %zu of %zu", round, line_b, lines);
+            cr_assert_eq(aiotsec_memstore_count(store), before);
+        }
+        /* The same text through the file reader, into a fresh store. */
+        FILE *f = fopen(path, "wb");
+        fwrite(text, 1, len, f);
+        fclose(f);
+        aiotsec_memstore *s2;
+        cr_assert_eq(aiotsec_memstore_new(&s2, ctx, 0), 0);
+        int rf = aiotsec_memstore_load_file(s2, path, &line_f);
+        aiotsec_memstore *s3;
+        cr_assert_eq(aiotsec_memstore_new(&s3, ctx, 0), 0);
+        size_t line_3 = 0;
+        int r3 = aiotsec_memstore_load_buffer(s3, text, len, &line_3);
+        cr_assert_eq(rf, r3, "round %d", round);
+        cr_assert_eq(line_f, line_3, "round %d", round);
+        cr_assert_eq(aiotsec_memstore_count(s2), aiotsec_memstore_count(s3));
+        aiotsec_memstore_free(s2);
+        aiotsec_memstore_free(s3);
+    }
+    unlink(path);
+}
+
+/* An over-long line deep in a file (after the first 64 KiB chunk) is refused
+ * with its own line number; so is one that straddles a chunk boundary. */
+Test(keystore, long_line_in_a_large_file)
+{
+    char path[] = "/tmp/aiotsec-ks-long-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    for (int i = 0; i < 2000; i++)
+        fprintf(f, "%08x %08x %s\n", i, i, K16);
+    for (int i = 0; i < 3000; i++)
+        fputc(i % 2 ? 'a' : ' ', f);
+    fputc('\n', f);
+    fclose(f);
+    size_t line = 0;
+    cr_assert_eq(aiotsec_memstore_load_file(store, path, &line), AIOTSEC_E_PARSE);
+    cr_assert_eq(line, 2001);
+    cr_assert_eq(aiotsec_memstore_count(store), 0);
+    unlink(path);
+}

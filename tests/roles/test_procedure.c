@@ -446,3 +446,123 @@ Test(procedure_backends, every_backend_and_algorithm)
         }
     }
 }
+
+/* A batch of reports gives, report by report, what single calls would: valid,
+ * impostor, duplicate, unsolicited, malformed and late, through the counting
+ * (remote-style) client and through the in-process client's batch path. */
+static void batch_mix(world *w, aiotsec_aiotf *f, int expect_adm_calls, unsigned long *auth_calls)
+{
+    uint8_t rn[NDEV][32], pdu[NDEV][128], fake[32];
+    size_t pl[NDEV];
+    uint64_t proc[NDEV];
+    uint8_t bad[32];
+    memcpy(bad, w->key[2], 32);
+    bad[31] ^= 1;
+    make_device(w, 2, bad, 0, 0); /* device 2 is an impostor */
+    for (int i = 0; i < NDEV; i++) {
+        uint64_t t0 = i == 6 ? 0 : 500; /* device 6's procedure will be late */
+        cr_assert_eq(aiotsec_aiotf_start(f, i == 5 ? AIOTSEC_PROC_COMMAND : AIOTSEC_PROC_INVENTORY, w->ident[i], 8,
+                                         t0, rn[i], 32, &proc[i]), 0);
+        cr_assert_eq(aiotsec_device_on_paging(w->dev[i], rn[i], 16, w->ident[i], 8, pdu[i], 128, &pl[i]), 0);
+    }
+    memset(fake, 0xAB, sizeof fake);
+    aiotsec_aiotf_report r[NDEV + 3];
+    for (int i = 0; i < NDEV; i++)
+        r[i] = (aiotsec_aiotf_report){rn[i], 16, w->ident[i], 8, pdu[i], pl[i]};
+    r[7].nas_len = pl[7] - 2;                                /* malformed: stays pending */
+    r[NDEV] = r[0];                                          /* duplicate of device 0 */
+    r[NDEV + 1] = (aiotsec_aiotf_report){fake, 16, w->ident[1], 8, pdu[1], pl[1]}; /* unsolicited */
+    r[NDEV + 2] = (aiotsec_aiotf_report){rn[7], 16, w->ident[7], 8, pdu[7], pl[7]}; /* 7 again, intact */
+    int st[NDEV + 3];
+    aiotsec_aiotf_result res[NDEV + 3];
+    unsigned long before = *auth_calls;
+    cr_assert_eq(aiotsec_aiotf_on_reports(f, 1001, r, NDEV + 3, st, res), AIOTSEC_OK);
+    int want[NDEV + 3] = {AIOTSEC_OK, AIOTSEC_OK, AIOTSEC_E_AUTH_FAILED, AIOTSEC_OK, AIOTSEC_OK, AIOTSEC_OK,
+                          AIOTSEC_E_EXPIRED, AIOTSEC_E_NAS_TRUNCATED, AIOTSEC_E_NO_PENDING,
+                          AIOTSEC_E_NO_PENDING, AIOTSEC_OK};
+    for (int i = 0; i < NDEV + 3; i++)
+        cr_assert_eq(st[i], want[i], "report %d: %s", i, aiotsec_status_name(st[i]));
+    for (int i = 0; i < NDEV; i++)
+        if (st[i] == AIOTSEC_OK) {
+            cr_assert_eq(res[i].perm_id_len, 10);
+            cr_assert_arr_eq(res[i].perm_id, w->perm[i], 10);
+            cr_assert_eq(res[i].type, i == 5 ? AIOTSEC_PROC_COMMAND : AIOTSEC_PROC_INVENTORY);
+        }
+    cr_assert_arr_eq(res[NDEV + 2].perm_id, w->perm[7], 10);
+    if (expect_adm_calls >= 0) /* 0,1,2,3,4,5,7: the well-formed matched ones */
+        cr_assert_eq(*auth_calls - before, (unsigned long)expect_adm_calls);
+    /* The command procedure is secured and usable. */
+    uint8_t req[64], resp[1100];
+    size_t rl, sl;
+    cr_assert_eq(aiotsec_aiotf_command(f, proc[5], 1002, AIOTSEC_CMD_READ, 16, 4, NULL, 0, req, sizeof req, &rl), 0);
+    cr_assert_eq(aiotsec_device_on_command(w->dev[5], req, rl, resp, sizeof resp, &sl), 0);
+    cr_assert_eq(aiotsec_aiotf_pending(f), 1);
+}
+
+Test(procedure, batch_of_reports_through_a_remote_client)
+{
+    batch_mix(&W, W.aiotf, 7, &W.cnt.auth_calls);
+}
+
+Test(procedure, batch_of_reports_through_the_local_batch_path)
+{
+    aiotsec_adm_client local;
+    aiotsec_aiotf *f;
+    aiotsec_aiotf_config cfg;
+    cr_assert_eq(aiotsec_adm_client_local(W.adm, &local), 0);
+    cr_assert_eq(aiotsec_aiotf_config_init(&cfg, W.ctx), 0);
+    cfg.max_pending = 16;
+    cfg.timeout_ms = 1000;
+    cr_assert_eq(aiotsec_aiotf_new(&f, W.ctx, &local, &cfg), 0);
+    unsigned long none = 0;
+    batch_mix(&W, f, -1, &none);
+    aiotsec_aiotf_stats st;
+    cr_assert_eq(aiotsec_aiotf_stats_get(f, &st), 0);
+    cr_assert_eq(st.authenticated, 6);
+    cr_assert_eq(st.auth_failed, 1);
+    cr_assert_eq(st.unsolicited, 2);
+    cr_assert_eq(st.late, 1);
+    cr_assert_eq(st.malformed, 1);
+    aiotsec_aiotf_free(f);
+}
+
+/* The ADM's batch equals its single call, item by item, on every backend
+ * (the native one has a real multi-buffer HMAC path), errors included. */
+Test(procedure_backends, adm_batch_equals_single_calls)
+{
+    for (size_t b = 0; b < aiotsec_backend_count(); b++) {
+        world *w = calloc(1, sizeof *w);
+        build(w, aiotsec_backend_name_at(b), 0, 0);
+        enum { N = 150 };
+        static aiotsec_adm_auth_item it[N];
+        static uint8_t rn[N][16], rd[N][16], xres[N][32], perm[N][64], want[32], wperm[64];
+        for (int i = 0; i < N; i++) {
+            uint64_t s = (uint64_t)i * 77u + 1;
+            test_rand(&s, rn[i], 16);
+            test_rand(&s, rd[i], 16);
+            it[i] = (aiotsec_adm_auth_item){w->ident[i % NDEV], 8, rn[i], 16, rd[i], 16, xres[i], perm[i], 0, 99};
+        }
+        it[10].ident_len = 7;   /* unknown device */
+        it[20].rand_d_len = 15; /* bad length */
+        it[30].perm_id = NULL;  /* Permanent Identifier not wanted */
+        cr_assert_eq(aiotsec_adm_sec_authentication_get_batch(w->adm, it, N), AIOTSEC_OK);
+        for (int i = 0; i < N; i++) {
+            size_t wl = 0;
+            int rc = aiotsec_adm_sec_authentication_get(w->adm, it[i].ident, it[i].ident_len, rn[i], 16, rd[i],
+                                                        it[i].rand_d_len, want, sizeof want, wperm, sizeof wperm, &wl);
+            cr_assert_eq(it[i].status, rc, "item %d: %s vs %s", i, aiotsec_status_name(it[i].status),
+                         aiotsec_status_name(rc));
+            if (rc == AIOTSEC_OK) {
+                cr_assert_arr_eq(xres[i], want, 16, "item %d", i);
+                if (i != 30) {
+                    cr_assert_eq(it[i].perm_id_len, wl);
+                    cr_assert_arr_eq(perm[i], wperm, wl);
+                }
+            }
+        }
+        cr_assert_eq(it[10].status, AIOTSEC_E_UNKNOWN_DEVICE);
+        cr_assert_eq(it[20].status, AIOTSEC_E_BAD_LENGTH);
+        teardown_world(w);
+        free(w);
+    }
+}
