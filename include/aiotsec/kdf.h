@@ -51,6 +51,12 @@ AIOTSEC_API int aiotsec_kdf(const aiotsec_ctx *ctx, const uint8_t *key, size_t k
                             uint8_t *out, size_t out_len);
 
 /**
+ * @brief Output length of the KDF and of HMAC-SHA-256, in octets (for bindings).
+ * @return ::AIOTSEC_KDF_OUT_LEN (32).
+ */
+AIOTSEC_API size_t aiotsec_kdf_out_len(void);
+
+/**
  * @brief Size of ::aiotsec_kdf_param (for bindings).
  * @return sizeof(aiotsec_kdf_param).
  */

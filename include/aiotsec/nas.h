@@ -98,6 +98,12 @@ typedef struct aiotsec_nas_protected_hdr {
 } aiotsec_nas_protected_hdr;
 
 /**
+ * @brief Length of the MAC of a protected AIOT NAS message (for bindings).
+ * @return ::AIOTSEC_NAS_MAC_LEN (4).
+ */
+AIOTSEC_API size_t aiotsec_nas_mac_len(void);
+
+/**
  * @brief Size of ::aiotsec_nas_msg in this build (for bindings).
  * @return sizeof(aiotsec_nas_msg).
  */

@@ -32,6 +32,12 @@ extern "C" {
 #define AIOTSEC_AIA_HS_KEY_LEN 32u
 
 /**
+ * @brief Length of an AES-CMAC tag in octets (for bindings).
+ * @return ::AIOTSEC_CMAC_LEN (16).
+ */
+AIOTSEC_API size_t aiotsec_cmac_len(void);
+
+/**
  * @brief AES-128-CMAC (RFC 4493) of an octet string.
  * @param ctx The context (its backend does the AES).
  * @param key The key.

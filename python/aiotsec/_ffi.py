@@ -137,6 +137,7 @@ CORE: Dict[str, Proto] = {
     "aiotsec_kdf": (c_int, [HANDLE, BUF, c_size_t, c_uint16, POINTER(KdfParam), c_size_t,
                             BUF, c_size_t]),
     "aiotsec_kdf_param_size": (c_size_t, []),
+    "aiotsec_kdf_out_len": (c_size_t, []),
     # derive.h
     "aiotsec_res_len": (c_size_t, [HANDLE]),
     "aiotsec_rand_n_len": (c_size_t, [HANDLE]),
@@ -223,6 +224,7 @@ AREAS["nas"] = {
     "aiotsec_nas_msg_size": (c_size_t, []),
     "aiotsec_nas_protected_hdr_size": (c_size_t, []),
     "aiotsec_nas_max_len": (c_size_t, [HANDLE]),
+    "aiotsec_nas_mac_len": (c_size_t, []),
     "aiotsec_nas_decode": (c_int, [HANDLE, BUF, c_size_t, POINTER(NasMsg)]),
     "aiotsec_nas_encode": (c_int, [HANDLE, POINTER(NasMsg), BUF, c_size_t, POINTER(c_size_t)]),
     "aiotsec_nas_parse_protected": (c_int, [HANDLE, BUF, c_size_t, POINTER(NasProtectedHdr)]),
@@ -256,6 +258,7 @@ AREAS["nas_security"] = {
 # --- nas_algs.h ----------------------------------------------------------------
 
 AREAS["nas_algs"] = {
+    "aiotsec_cmac_len": (c_size_t, []),
     "aiotsec_aes_cmac": (c_int, [HANDLE, BUF, c_size_t, BUF, c_size_t, BUF, c_size_t]),
     "aiotsec_nia2": (c_int, [HANDLE, BUF, c_size_t, c_uint32, c_uint, c_uint, BUF, c_size_t,
                              BUF, c_size_t]),

@@ -15,9 +15,6 @@ from .profile import Profile, ProfileParams
 
 __all__ = ["AlgType", "Context", "PreparedKey"]
 
-# HMAC-SHA-256 output, the only length the library has no getter for: the
-# full KDF output and the HMAC output are 32 octets by definition (kdf.h).
-_SHA256_LEN = 32
 _U32 = 0xFFFFFFFF
 # Largest buffer random() allocates before the library checks n (its own limit is lower).
 _RANDOM_SANITY = 1 << 24
@@ -200,11 +197,12 @@ class Context(Handle):
         """HMAC-SHA-256(key, msg) through the context's backend (32 octets)."""
         k = as_bytes(key, "key")
         m = as_bytes(msg, "msg")
-        buf = ctypes.create_string_buffer(_SHA256_LEN)
+        out_len = self._lib.cdll.aiotsec_kdf_out_len()  # HMAC and KDF outputs are one size
+        buf = ctypes.create_string_buffer(out_len)
         with use(self) as ctx:
             self._check(self._lib.cdll.aiotsec_hmac_sha256(ctx, k, len(k), m, len(m),
                                                                buf, len(buf)))
-        return take(buf, _SHA256_LEN)
+        return take(buf, out_len)
 
     def kdf(self, key: bytes, fc: int, *params: bytes, out_len: Optional[int] = None) -> bytes:
         """The TS 33.220 B.2 KDF: HMAC-SHA-256(key, FC || P0 || L0 || ...), last ``out_len`` octets.
@@ -227,10 +225,11 @@ class Context(Handle):
             raise self._lib.error(self._lib.status_code("AIOTSEC_E_BAD_VALUE"),
                                   f"fc {fc:#x} does not fit 16 bits")
         ps = [as_bytes(p, f"P{i}") for i, p in enumerate(params)]
-        n = _SHA256_LEN if out_len is None else as_int(out_len, "out_len", 0, 1 << 62)
-        if n > _SHA256_LEN:  # never hand C a length larger than the buffer we can size
+        full = self._lib.cdll.aiotsec_kdf_out_len()
+        n = full if out_len is None else as_int(out_len, "out_len", 0, 1 << 62)
+        if n > full:  # never hand C a length larger than the buffer we can size
             raise self._lib.error(self._lib.status_code("AIOTSEC_E_BAD_LENGTH"),
-                                  f"out_len={n} is above {_SHA256_LEN}")
+                                  f"out_len={n} is above {full}")
         arr = (_ffi.KdfParam * max(len(ps), 1))()
         for i, p in enumerate(ps):
             arr[i].data = p

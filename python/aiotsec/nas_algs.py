@@ -16,10 +16,6 @@ from .api import BackendArg, default_context
 
 __all__ = ["aes_cmac", "nia2", "nea2", "aia_hs"]
 
-# Output sizes fixed by the algorithms themselves; nas_algs.h has no getter
-# for them (AIOTSEC_CMAC_LEN, and the 32-bit NAS MAC of NIA2 and AIA-HS).
-_CMAC_LEN = 16
-_NAS_MAC_LEN = 4
 _U32 = 0xFFFFFFFF
 
 
@@ -40,10 +36,11 @@ def aes_cmac(key: bytes, msg: bytes, *, backend: BackendArg = None) -> bytes:
     lib = _lib.require("nas_algs")
     ctx = default_context(backend)
     k, m = as_bytes(key, "key"), as_bytes(msg, "msg")
-    buf = ctypes.create_string_buffer(_CMAC_LEN)
+    n = lib.cdll.aiotsec_cmac_len()
+    buf = ctypes.create_string_buffer(n)
     with use(ctx) as c:
-        ctx._check(lib.cdll.aiotsec_aes_cmac(c, k, len(k), m, len(m), buf, _CMAC_LEN))
-    return ctypes.string_at(buf, _CMAC_LEN)
+        ctx._check(lib.cdll.aiotsec_aes_cmac(c, k, len(k), m, len(m), buf, n))
+    return ctypes.string_at(buf, n)
 
 
 def nia2(key: bytes, count: int, bearer: int, direction: int, msg: bytes,
@@ -61,10 +58,11 @@ def nia2(key: bytes, count: int, bearer: int, direction: int, msg: bytes,
     if (bits + 7) // 8 > len(m):  # never let C read past our buffer
         raise lib.error(lib.status_code("AIOTSEC_E_BAD_LENGTH"),
                         f"len_bits={bits} needs {(bits + 7) // 8} octets, msg has {len(m)}")
-    buf = ctypes.create_string_buffer(_NAS_MAC_LEN)
+    n = lib.cdll.aiotsec_nas_mac_len()
+    buf = ctypes.create_string_buffer(n)
     with use(ctx) as c:
-        ctx._check(lib.cdll.aiotsec_nia2(c, k, len(k), cnt, b, d, m, bits, buf, _NAS_MAC_LEN))
-    return ctypes.string_at(buf, _NAS_MAC_LEN)
+        ctx._check(lib.cdll.aiotsec_nia2(c, k, len(k), cnt, b, d, m, bits, buf, n))
+    return ctypes.string_at(buf, n)
 
 
 def nea2(key: bytes, count: int, bearer: int, direction: int, data: bytes,
@@ -92,7 +90,8 @@ def aia_hs(key: bytes, count: int, bearer: int, direction: int, msg: bytes, *,
     ctx = default_context(backend)
     k, m = as_bytes(key, "key"), as_bytes(msg, "msg")
     cnt, b, d = _ints(count, bearer, direction)
-    buf = ctypes.create_string_buffer(_NAS_MAC_LEN)
+    n = lib.cdll.aiotsec_nas_mac_len()
+    buf = ctypes.create_string_buffer(n)
     with use(ctx) as c:
-        ctx._check(lib.cdll.aiotsec_aia_hs(c, k, len(k), cnt, b, d, m, len(m), buf, _NAS_MAC_LEN))
-    return ctypes.string_at(buf, _NAS_MAC_LEN)
+        ctx._check(lib.cdll.aiotsec_aia_hs(c, k, len(k), cnt, b, d, m, len(m), buf, n))
+    return ctypes.string_at(buf, n)

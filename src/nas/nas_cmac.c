@@ -83,6 +83,11 @@ int aiot_nia2_state(const aiotsec_ctx *ctx, const aiot_state *aes, uint32_t coun
     return rc;
 }
 
+size_t aiotsec_cmac_len(void)
+{
+    return AIOTSEC_CMAC_LEN;
+}
+
 int aiotsec_aes_cmac(const aiotsec_ctx *ctx, const uint8_t *key, size_t key_len, const uint8_t *msg,
                      size_t msg_len, uint8_t *mac, size_t mac_cap)
 {

@@ -101,6 +101,11 @@ const char *aiotsec_cmd_name(int command)
     }
 }
 
+size_t aiotsec_nas_mac_len(void)
+{
+    return AIOTSEC_NAS_MAC_LEN;
+}
+
 size_t aiotsec_nas_msg_size(void)
 {
     return sizeof(aiotsec_nas_msg);

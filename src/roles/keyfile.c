@@ -9,12 +9,18 @@
 
 #define LINE_MAX_CHARS 1024u
 
-static int hex_nibble(char c)
+/* Hex digit value without branches or table look-ups on the digit: the key
+ * field is secret. Returns the value in bits 0..3 and sets *bad when c is not
+ * a hex digit (accumulated by the caller, checked once per field). */
+static unsigned ct_nibble(unsigned char ch, unsigned *bad)
 {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
+    uint32_t c = ch;
+    uint32_t d = c - 0x30u;            /* '0'..'9' -> 0..9 */
+    uint32_t l = (c | 0x20u) - 0x61u;  /* 'a'..'f' / 'A'..'F' -> 0..5 */
+    uint32_t dm = ((d - 10u) >> 31) & ((~d) >> 31);
+    uint32_t lm = ((l - 6u) >> 31) & ((~l) >> 31);
+    *bad |= (dm | lm) ^ 1u;
+    return (unsigned)(((d & (0u - dm)) | ((l + 10u) & (0u - lm))) & 0xfu);
 }
 
 static int is_blank(char c)
@@ -29,13 +35,23 @@ static int decode_field(const char *s, size_t n, uint8_t *out, size_t cap, size_
 {
     if (n % 2)
         return AIOTSEC_E_PARSE;
-    for (size_t i = 0; i < n; i++)
-        if (hex_nibble(s[i]) < 0)
-            return AIOTSEC_E_PARSE;
-    if (n / 2 > cap)
+    unsigned bad = 0;
+    size_t m = n / 2 <= cap ? n / 2 : cap;
+    for (size_t i = 0; i < m; i++) {
+        unsigned hi = ct_nibble((unsigned char)s[2 * i], &bad);
+        unsigned lo = ct_nibble((unsigned char)s[2 * i + 1], &bad);
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    for (size_t i = 2 * m; i < n; i++) /* past the capacity: validity only */
+        (void)ct_nibble((unsigned char)s[i], &bad);
+    if (bad) {
+        aiotsec_wipe(out, cap);
+        return AIOTSEC_E_PARSE;
+    }
+    if (n / 2 > cap) {
+        aiotsec_wipe(out, cap);
         return AIOTSEC_E_BAD_LENGTH;
-    for (size_t i = 0; i < n / 2; i++)
-        out[i] = (uint8_t)(hex_nibble(s[2 * i]) << 4 | hex_nibble(s[2 * i + 1]));
+    }
     *len = n / 2;
     return AIOTSEC_OK;
 }

@@ -298,3 +298,30 @@ Test(keystore, long_line_in_a_large_file)
     cr_assert_eq(aiotsec_memstore_count(store), 0);
     unlink(path);
 }
+
+/* Every octet value as the second digit of a field: accepted exactly when it
+ * is a hex digit, with the right value (the digit decoder is branch-free). */
+Test(keystore, every_octet_as_a_hex_digit)
+{
+    for (int c = 0; c < 256; c++) {
+        if (c == '\n' || c == ' ' || c == '\t' || c == '\r' || c == '#')
+            continue;
+        char t[64] = "1";
+        t[1] = (char)c;
+        memcpy(t + 2, " a1 " K16 "\n", 4 + 32 + 1);
+        aiotsec_memstore *s;
+        cr_assert_eq(aiotsec_memstore_new(&s, ctx, 0), 0);
+        size_t line = 0;
+        int rc = aiotsec_memstore_load_buffer(s, t, 2 + 4 + 32 + 1, &line);
+        int hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        cr_assert_eq(rc, hex ? AIOTSEC_OK : AIOTSEC_E_PARSE, "octet 0x%02x", c);
+        if (hex) {
+            const uint8_t *id;
+            size_t il;
+            cr_assert_eq(aiotsec_memstore_device_at(s, 0, &id, &il, NULL, NULL), 0);
+            int v = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+            cr_assert_eq(id[0], 0x10 | v, "octet 0x%02x", c);
+        }
+        aiotsec_memstore_free(s);
+    }
+}
