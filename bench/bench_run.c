@@ -123,14 +123,14 @@ static void print_table(const char *cpu, const bench_baselines *b, const bench_r
 
 int bench_main(int argc, char **argv)
 {
-    bench_opts o = {.target_ms = 10, .reps = 15, .batch = 16384, .only = NULL};
+    bench_opts o = {.target_ms = 2, .reps = 40, .batch = 16384, .only = NULL};
     int json = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) {
             json = 1;
         } else if (!strcmp(argv[i], "--quick")) {
-            o.target_ms = 5;
-            o.reps = 3;
+            o.target_ms = 1;
+            o.reps = 5;
         } else if (!strcmp(argv[i], "--backend") && i + 1 < argc) {
             o.only = argv[++i];
         } else if (!strcmp(argv[i], "--batch") && i + 1 < argc) {

@@ -11,7 +11,8 @@
  * - IDLE: waiting for a paging.
  * - AUTHENTICATING: a paging addressed the device; it answered with an
  *   AUTHENTICATION RESPONSE and keeps RAND_AIOT_n and RAND_AIOT_d.
- * - SECURED: a COMMAND REQUEST verified; K_AIOTF and the NAS security context exist.
+ * - SECURED: the first COMMAND REQUEST arrived: K_AIOTF and the NAS security
+ *   context exist (each command is still verified before it is acted on).
  * - DISABLED: a verified DISABLE was executed; the device never transmits again.
  *
  * Every paging aborts the ongoing procedure (spec section 1, step 3) and wipes
@@ -43,7 +44,7 @@ typedef struct aiotsec_device aiotsec_device;
 typedef enum aiotsec_device_state {
     AIOTSEC_DEVICE_IDLE = 0,           /**< No procedure. */
     AIOTSEC_DEVICE_AUTHENTICATING = 1, /**< Answered a paging; waiting for a command or a new paging. */
-    AIOTSEC_DEVICE_SECURED = 2,        /**< A verified COMMAND REQUEST set up the NAS security context. */
+    AIOTSEC_DEVICE_SECURED = 2,        /**< A COMMAND REQUEST arrived: K_AIOTF and the NAS security context exist. */
     AIOTSEC_DEVICE_DISABLED = 3        /**< Permanently silent. */
 } aiotsec_device_state;
 

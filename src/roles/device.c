@@ -151,6 +151,9 @@ int aiotsec_device_on_paging(aiotsec_device *d, const uint8_t *rand_n, size_t ra
     size_t rn = aiotsec_rand_n_len(d->ctx), rd = aiotsec_rand_d_len(d->ctx);
     if (rand_n_len != rn)
         return AIOTSEC_E_BAD_LENGTH;
+    /* Room for EPD, header, type, and the two LV IEs: checked before the random draw. */
+    if (cap < AIOTSEC_NAS_PLAIN_HDR_LEN + 2 + aiotsec_res_len(d->ctx) + rd)
+        return AIOTSEC_E_BUFFER_TOO_SMALL;
     int rc = d->rand(d->rand_user, d->rand_d, rd);
     if (rc != AIOTSEC_OK)
         return rc < 0 ? rc : AIOTSEC_E_BACKEND_FAILURE;

@@ -230,3 +230,62 @@ Test(batch, argument_errors)
     cr_assert_eq(aiotsec_batch_derive_res(f->ctx, NULL, 0, NULL, 0, NULL, 1), AIOTSEC_OK);
     drop(f);
 }
+
+/* Other profiles: a two-octet FC, unequal and extreme RAND lengths (S of 69
+ * octets no longer fits one SHA-256 block), short and long RES. */
+Test(batch, other_profiles_every_backend)
+{
+    static const struct {
+        uint8_t rn, rd, rl;
+        uint16_t fc;
+    } shapes[] = {{8, 32, 8, 0xFF05}, {32, 32, 32, 0x00}, {4, 4, 4, 0xA0}, {16, 16, 16, 0xFF00}, {16, 12, 20, 0x7E}};
+    for (size_t sh = 0; sh < sizeof shapes / sizeof shapes[0]; sh++) {
+        aiotsec_profile_params pp;
+        cr_assert_eq(aiotsec_profile_params_init(&pp), AIOTSEC_OK);
+        pp.rand_n_len = shapes[sh].rn;
+        pp.rand_d_len = shapes[sh].rd;
+        pp.res_len = shapes[sh].rl;
+        pp.fc_res = shapes[sh].fc;
+        aiotsec_profile *prof = NULL;
+        cr_assert_eq(aiotsec_profile_new(&prof, &pp), AIOTSEC_OK, "shape %zu", sh);
+        for (size_t b = 0; b < aiotsec_backend_count(); b++) {
+            enum { M = 37 };
+            aiotsec_ctx *ctx = NULL;
+            cr_assert_eq(aiotsec_ctx_new(&ctx, aiotsec_backend_name_at(b), prof), AIOTSEC_OK);
+            static uint8_t key[M][32], rn[M][32], rd[M][32], want[M][32];
+            aiotsec_prepared_key *pk[M];
+            aiotsec_batch_item items[M];
+            int results[M];
+            uint8_t xres[M * 32];
+            seed = 99 + sh;
+            for (size_t i = 0; i < M; i++) {
+                fill(key[i], 32);
+                fill(rn[i], pp.rand_n_len);
+                fill(rd[i], pp.rand_d_len);
+                cr_assert_eq(aiotsec_derive_res(ctx, key[i], 32, rn[i], pp.rand_n_len, rd[i], pp.rand_d_len,
+                                                want[i], sizeof want[i]), AIOTSEC_OK);
+                cr_assert_eq(aiotsec_prepared_key_new(&pk[i], ctx, key[i], 32), AIOTSEC_OK);
+                items[i] = (aiotsec_batch_item){pk[i], rn[i], pp.rand_n_len, rd[i], pp.rand_d_len, want[i], pp.res_len};
+            }
+            cr_assert_eq(aiotsec_batch_derive_res(ctx, items, M, xres, sizeof xres, results, 2), AIOTSEC_OK);
+            for (size_t i = 0; i < M; i++) {
+                cr_assert_eq(results[i], AIOTSEC_OK);
+                cr_assert_eq(memcmp(xres + i * pp.res_len, want[i], pp.res_len), 0, "shape %zu %s item %zu", sh,
+                             aiotsec_backend_name_at(b), i);
+            }
+            size_t n_ok = 0;
+            cr_assert_eq(aiotsec_batch_verify_res(ctx, items, M, results, 1, &n_ok), AIOTSEC_OK);
+            cr_assert_eq(n_ok, M);
+            /* A profile-0-sized RAND on a profile that wants another length is refused. */
+            if (pp.rand_n_len != 16) {
+                items[0].rand_n_len = 16;
+                cr_assert_eq(aiotsec_batch_verify_res(ctx, items, 1, results, 1, NULL), AIOTSEC_OK);
+                cr_assert_eq(results[0], AIOTSEC_E_BAD_LENGTH);
+            }
+            for (size_t i = 0; i < M; i++)
+                aiotsec_prepared_key_free(pk[i]);
+            aiotsec_ctx_free(ctx);
+        }
+        aiotsec_profile_free(prof);
+    }
+}
