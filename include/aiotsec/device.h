@@ -99,6 +99,12 @@ AIOTSEC_API int aiotsec_device_config_init(aiotsec_device_config *cfg, const aio
 AIOTSEC_API size_t aiotsec_device_size(void);
 
 /**
+ * @brief Alignment the storage given to aiotsec_device_init() needs (for bindings).
+ * @return ::AIOTSEC_DEVICE_ALIGN.
+ */
+AIOTSEC_API size_t aiotsec_device_align(void);
+
+/**
  * @brief Initialises a device in caller storage.
  * @param[out] out Receives the device (a pointer to @p mem).
  * @param mem Storage of aiotsec_device_size() octets, aligned to ::AIOTSEC_DEVICE_ALIGN.

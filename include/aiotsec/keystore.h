@@ -114,6 +114,12 @@ typedef struct aiotsec_keystore {
 AIOTSEC_API size_t aiotsec_keystore_struct_size(void);
 
 /**
+ * @brief Largest identification information or Permanent Identifier, in octets (for bindings).
+ * @return ::AIOTSEC_ID_MAX.
+ */
+AIOTSEC_API size_t aiotsec_id_max_len(void);
+
+/**
  * @brief Called once per device line by the key-file readers.
  * @param user The reader's @p user argument.
  * @param line 1-based line number.

@@ -321,6 +321,7 @@ class Keystore(Structure):
 
 AREAS["keystore"] = {
     "aiotsec_keystore_struct_size": (c_size_t, []),
+    "aiotsec_id_max_len": (c_size_t, []),
     "aiotsec_keyfile_read_buffer": (c_int, [c_char_p, c_size_t, KEYFILE_FN, c_void_p,
                                             POINTER(c_size_t)]),
     "aiotsec_keyfile_read_file": (c_int, [c_char_p, KEYFILE_FN, c_void_p, POINTER(c_size_t)]),
@@ -465,6 +466,7 @@ class DeviceStats(Structure):
 AREAS["device"] = {
     "aiotsec_device_config_init": (c_int, [POINTER(DeviceConfig), HANDLE]),
     "aiotsec_device_size": (c_size_t, []),
+    "aiotsec_device_align": (c_size_t, []),
     "aiotsec_device_init": (c_int, [HANDLE_OUT, c_void_p, c_size_t, HANDLE, POINTER(DeviceConfig)]),
     "aiotsec_device_clear": (None, [HANDLE]),
     "aiotsec_device_on_paging": (c_int, [HANDLE, BUF, c_size_t, BUF, c_size_t, BUF, c_size_t,

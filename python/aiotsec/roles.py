@@ -160,7 +160,7 @@ class Adm(Handle):
         xres = ctypes.create_string_buffer(xl)
         # The Permanent Identifier is at most as long as the largest identifier the
         # store accepts; the ADM reports BUFFER_TOO_SMALL otherwise, so grow and retry.
-        cap = 64
+        cap = int(self._lib.cdll.aiotsec_id_max_len())
         while True:
             pid = ctypes.create_string_buffer(cap)
             pl = ctypes.c_size_t(0)
@@ -443,7 +443,7 @@ class Device(Handle):
         # The callback must outlive the device: it is kept on the object.
         self._rand_cb = _ffi.DEVICE_RAND_FN(self._rand)
         size = int(lib.cdll.aiotsec_device_size())
-        align = 16  # AIOTSEC_DEVICE_ALIGN
+        align = int(lib.cdll.aiotsec_device_align())
         self._storage = ctypes.create_string_buffer(size + align)
         base = ctypes.addressof(self._storage)
         mem = base + (-base % align)

@@ -33,6 +33,11 @@ struct aiotsec_device {
     _Alignas(16) unsigned char sec_mem[];
 };
 
+size_t aiotsec_device_align(void)
+{
+    return AIOTSEC_DEVICE_ALIGN;
+}
+
 size_t aiotsec_device_size(void)
 {
     return sizeof(struct aiotsec_device) + aiotsec_nas_sec_size();

@@ -350,6 +350,11 @@ int aiotsec_memstore_keystore(const aiotsec_memstore *s, aiotsec_keystore *out)
     return AIOTSEC_OK;
 }
 
+size_t aiotsec_id_max_len(void)
+{
+    return AIOTSEC_ID_MAX;
+}
+
 size_t aiotsec_keystore_struct_size(void)
 {
     return sizeof(aiotsec_keystore);

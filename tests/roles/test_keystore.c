@@ -88,7 +88,7 @@ Test(keystore, wrong_lengths_refused_with_line_number)
     char id65[200] = {0};
     for (int i = 0; i < 65; i++)
         strcat(id65, "ab");
-    char t[400];
+    char t[1024];
     snprintf(t, sizeof t, "\n\n%s a1 %s\n", id65, K16);
     expect_error(t, AIOTSEC_E_BAD_LENGTH, 3);
     snprintf(t, sizeof t, "01 %s %s\n", id65, K16);
