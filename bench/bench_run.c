@@ -97,7 +97,7 @@ static void print_json(const char *cpu, const bench_baselines *b, const bench_ro
 static void print_table(const char *cpu, const bench_baselines *b, const bench_rows *rows,
                         const bench_opts *o)
 {
-    printf("aiotsec bench: %s, SHA-NI %s; batch %zu items; fastest of %d runs of ~%.0f ms\n\n", cpu,
+    printf("aiotsec bench: %s, SHA-NI %s; batch %zu items; fastest of %d runs of ~%.1f ms\n\n", cpu,
            b->sha_ni ? "yes" : "no", o->batch, o->reps, o->target_ms);
     printf("%-27s %-16s %3s %10s %14s %8s %8s %8s\n", "op", "backend", "thr", "ns/op", "ops/s/core",
            "x sodium", "x ossl", "ceiling");
@@ -123,7 +123,7 @@ static void print_table(const char *cpu, const bench_baselines *b, const bench_r
 
 int bench_main(int argc, char **argv)
 {
-    bench_opts o = {.target_ms = 2, .reps = 40, .batch = 16384, .only = NULL};
+    bench_opts o = {.target_ms = 0.5, .reps = 200, .batch = 4096, .only = NULL};
     int json = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) {

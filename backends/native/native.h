@@ -38,8 +38,9 @@ typedef struct aiot_sha256_impl {
     /* Optional: the same for eight messages at once (lanes of a wide register). */
     void (*hmac8)(const uint32_t *const in[8], const uint32_t *const out[8], const uint8_t *const msg[8],
                   const uint8_t keep[64], const uint8_t pad[64], uint8_t *const mac[8]);
-    /* Optional: one HMAC of a padded one-block message blk (the block after the
-     * key block), inner and outer compressions fused. */
+    /* Optional: finishes one HMAC whose last inner block blk is already padded
+     * (0x80, zeros, total bit length): the inner compression from in, then the
+     * outer one from out, fused; mac receives the 32-octet result. */
     void (*hmac1)(const uint32_t in[8], const uint32_t out[8], const uint8_t blk[64], uint8_t mac[32]);
 } aiot_sha256_impl;
 

@@ -67,6 +67,8 @@ int aiot_native_hmac_update_impl(const aiot_sha256_impl *impl, aiot_native_hmac 
         return AIOTSEC_E_NULL_ARG;
     if (st->magic != AIOT_NATIVE_MAGIC || st->buflen >= 64)
         return AIOTSEC_E_BAD_STATE;
+    if (!len)
+        return AIOTSEC_OK;
     st->total += len;
     if (st->buflen) {
         size_t take = 64 - st->buflen;
@@ -120,6 +122,18 @@ int aiot_native_hmac_final_impl(const aiot_sha256_impl *impl, aiot_native_hmac *
         aiot_native_wipe(st, sizeof *st);
         return AIOTSEC_E_BAD_STATE;
     }
+    if (impl->hmac1 && st->buflen <= 55) {
+        /* The tail fits the last inner block: pad it in place, then the inner
+         * and outer compressions in one call (the digest stays in registers). */
+        st->buf[st->buflen] = 0x80;
+        memset(st->buf + st->buflen + 1, 0, 55 - st->buflen);
+        uint64_t bits = st->total * 8u;
+        for (unsigned i = 0; i < 8; i++)
+            st->buf[63 - i] = (uint8_t)(bits >> (8 * i));
+        impl->hmac1(st->h, st->outer, st->buf, mac);
+        aiot_native_wipe(st, sizeof *st);
+        return AIOTSEC_OK;
+    }
     pad_and_compress(impl, st->h, st->buf, st->buflen, st->total);
     /* The outer message is the inner digest: built in the (now free) buffer. */
     aiot_native_digest_bytes(st->h, st->buf);
@@ -171,7 +185,8 @@ int aiot_native_oneshot_impl(const aiot_sha256_impl *impl, const uint8_t *key, s
  * one 64-octet block (the HMAC key block): msg || 0x80 || 0.. || bit length. */
 void aiot_native_one_block(uint8_t blk[64], const uint8_t *msg, size_t len)
 {
-    memcpy(blk, msg, len);
+    if (len) /* msg may be NULL when empty: memcpy must not see it */
+        memcpy(blk, msg, len);
     blk[len] = 0x80;
     memset(blk + len + 1, 0, 64 - len - 1 - 8);
     uint64_t bits = (uint64_t)(64 + len) * 8u;
@@ -186,6 +201,9 @@ int aiot_native_batch_impl(const aiot_sha256_impl *impl, const void *const *prep
         return AIOTSEC_OK;
     if (!prepared || !macs || (!msgs && msg_len))
         return AIOTSEC_E_NULL_ARG;
+    static const uint8_t no_msg[1];
+    if (!msg_len)
+        msgs = no_msg; /* empty messages: any valid pointer (memcpy must never see NULL) */
     for (size_t i = 0; i < n; i++) {
         const aiot_native_hmac *p = prepared[i];
         if (!p)

@@ -109,16 +109,6 @@ static void run_slice(slice *sl)
     for (size_t base = 0; base < sl->n; base += CHUNK) {
         size_t cn = sl->n - base < CHUNK ? sl->n - base : CHUNK;
         size_t m = 0;
-        /* The next chunk's keys and values are scattered in memory: ask for them
-         * now, so their cache misses overlap this chunk's hashing. */
-        for (size_t j = base + CHUNK; j < base + 2 * CHUNK && j < sl->n; j++) {
-            const aiotsec_batch_item *it = &sl->items[j];
-            __builtin_prefetch(it->key);
-            __builtin_prefetch((const char *)it->key + 64);
-            __builtin_prefetch(it->rand_n);
-            __builtin_prefetch(it->rand_d);
-            __builtin_prefetch(it->res);
-        }
         for (size_t j = 0; j < cn; j++) {
             const aiotsec_batch_item *it = &sl->items[base + j];
             int rc = check_item(ctx, it, verify);

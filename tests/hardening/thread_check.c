@@ -4,7 +4,7 @@
  * where ThreadSanitizer reports any data race; in the ordinary build it is a
  * correctness test (every thread must get the single-threaded answers).
  *
- * Usage: thread_check [BACKEND...]  (default: sodium native). Exit 0 ok, 1 wrong result. */
+ * Usage: thread_check [BACKEND...]  (default: every built-in backend). Exit 0 ok, 1 wrong result. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,14 +177,13 @@ static int run_backend(const char *be)
 
 int main(int argc, char **argv)
 {
-    static const char *const def[] = {"sodium", "native"};
     int fail = 0;
     if (argc > 1) {
         for (int i = 1; i < argc; i++)
             fail |= run_backend(argv[i]);
     } else {
-        for (size_t i = 0; i < sizeof def / sizeof def[0]; i++)
-            fail |= run_backend(def[i]);
+        for (size_t i = 0; i < aiotsec_backend_count(); i++)
+            fail |= run_backend(aiotsec_backend_name_at(i));
     }
     return fail;
 }

@@ -207,3 +207,29 @@ Test(native_diff, bad_states_are_refused)
     cr_assert_eq(be->hmac_batch_prepared(be->user, pp, key, 8, 2, macs), AIOTSEC_E_NULL_ARG);
     cr_assert_eq(be->hmac_batch_prepared(be->user, pp, key, 8, 0, macs), AIOTSEC_OK);
 }
+
+/* Empty messages may come with a NULL pointer, on every entry point. */
+Test(native_diff, empty_message_with_null_pointer)
+{
+    for (size_t p = 0; p < sizeof paths / sizeof paths[0]; p++) {
+        const aiotsec_backend *be = path_or_skip(paths[p]);
+        if (!be)
+            continue;
+        uint8_t key[32] = {5}, want[32], mac[32], macs[3 * 32];
+        sodium_hmac(key, sizeof key, key, 0, want);
+        cr_assert_eq(be->hmac_oneshot(be->user, key, sizeof key, NULL, 0, mac), 0);
+        cr_assert_eq(memcmp(mac, want, 32), 0, "%s oneshot", paths[p]);
+        aiot_state st[3];
+        const void *pp[3];
+        for (int i = 0; i < 3; i++) {
+            cr_assert_eq(be->hmac_init(be->user, st[i].b, key, sizeof key), 0);
+            pp[i] = st[i].b;
+        }
+        cr_assert_eq(be->hmac_batch_prepared(be->user, pp, NULL, 0, 3, macs), 0);
+        for (int i = 0; i < 3; i++)
+            cr_assert_eq(memcmp(macs + 32 * i, want, 32), 0, "%s batch %d", paths[p], i);
+        cr_assert_eq(be->hmac_update(be->user, st[0].b, NULL, 0), 0);
+        cr_assert_eq(be->hmac_final(be->user, st[0].b, mac), 0);
+        cr_assert_eq(memcmp(mac, want, 32), 0, "%s update/final", paths[p]);
+    }
+}

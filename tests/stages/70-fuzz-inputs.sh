@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Fuzzing of the other untrusted inputs (stage 60 covers the NAS decoders and the
+# CLI's JSON reader): the key-store file parser + in-memory store
+# (tests/fuzz/fuzz_keyfile.c) and the CLI's hex reader (tests/fuzz/fuzz_cli_hex.c),
+# in the same clang ASan+UBSan build as stage 60 (build-fuzz). Seeds are replayed,
+# then both targets fuzz for FUZZ_INPUT_SECONDS (30) side by side on the 2 cores.
+# A crash, leak, sanitizer report or oracle failure (abort) fails the stage.
+source "$(dirname "$0")/../hardening/common.sh"
+secs=${FUZZ_INPUT_SECONDS:-30}
+B=build-fuzz
+cmake -S . -B "$B" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DAIOTSEC_BUILD_FUZZ=ON -DAIOTSEC_BUILD_TESTS=OFF -DAIOTSEC_SANITIZE=address,undefined >/dev/null
+targets=(fuzz_keyfile fuzz_cli_hex)
+cmake --build "$B" -j"$HARD_JOBS" --target "${targets[@]}" >/dev/null
+art="$B/artifacts-inputs"
+work="$B/fuzz-work-inputs"
+rm -rf "$art" "$work"
+mkdir -p "$art"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+for t in "${targets[@]}"; do
+  "$B/tests/fuzz/$t" -runs=0 "tests/fuzz/corpus/$t" >"$art.$t.replay.log" 2>&1 ||
+    { echo "$t: a seed input fails"; tail -40 "$art.$t.replay.log"; exit 1; }
+done
+echo "fuzz-inputs: seeds replayed on ${#targets[@]} targets"
+pids=()
+for t in "${targets[@]}"; do
+  mkdir -p "$work/$t"
+  "$B/tests/fuzz/$t" -max_total_time="$secs" -max_len=4096 -timeout=10 -rss_limit_mb=1024 \
+    -print_final_stats=1 -artifact_prefix="$art/$t-" "$work/$t" "tests/fuzz/corpus/$t" \
+    >"$work/$t.log" 2>&1 &
+  pids+=($!)
+done
+status=0
+for p in "${pids[@]}"; do
+  wait "$p" || status=1
+done
+for t in "${targets[@]}"; do
+  execs=$(grep -m1 'stat::number_of_executed_units' "$work/$t.log" | awk '{print $2}')
+  echo "fuzz-inputs: $t ${execs:-?} executions in ${secs}s"
+done
+if [ "$status" -ne 0 ] || [ -n "$(ls -A "$art")" ]; then
+  echo "fuzz-inputs: FOUND something; reproducers in $art:"
+  ls "$art"
+  for t in "${targets[@]}"; do
+    grep -m1 -A14 -E 'ERROR: |deadly signal|runtime error' "$work/$t.log" || true
+    tail -4 "$work/$t.log"
+  done
+  exit 1
+fi
+echo "fuzz-inputs: nothing found"
