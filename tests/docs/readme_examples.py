@@ -3,7 +3,9 @@
 
 A block is a whole program; it runs with the vectors directory as its only
 argument and must exit 0. At least one block must exist, so a README that
-lost its examples fails too."""
+lost its examples fails too. Each file named with --verbatim (the per-role
+examples in examples/) must stand in the README as one of its blocks, unchanged,
+so the README and the example files cannot drift apart."""
 import argparse
 import os
 import re
@@ -18,15 +20,20 @@ def main() -> int:
     ap.add_argument("--lib", required=True)
     ap.add_argument("--vectors", required=True)
     ap.add_argument("--workdir", required=True)
+    ap.add_argument("--verbatim", nargs="*", default=[])
     a = ap.parse_args()
     text = open(a.readme, encoding="utf-8").read()
     blocks = re.findall(r"^```c\n(.*?)^```", text, flags=re.S | re.M)
     if not blocks:
         print("no ```c blocks in the README")
         return 1
+    failed = 0
+    for path in a.verbatim:
+        if open(path, encoding="utf-8").read() not in blocks:
+            print(f"{path}: not in the README verbatim (update the README's copy)")
+            failed += 1
     os.makedirs(a.workdir, exist_ok=True)
     libdir = os.path.dirname(os.path.abspath(a.lib))
-    failed = 0
     for i, code in enumerate(blocks, 1):
         src = os.path.join(a.workdir, f"example{i}.c")
         exe = os.path.join(a.workdir, f"example{i}")
@@ -45,7 +52,7 @@ def main() -> int:
             failed += 1
             continue
         print(f"example {i}: ok")
-    print(f"{len(blocks) - failed} passed, {failed} failed")
+    print(f"{len(blocks) + len(a.verbatim) - failed} passed, {failed} failed")
     return 1 if failed else 0
 
 
