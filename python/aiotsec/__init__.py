@@ -15,7 +15,8 @@ Quick start::
 AIOT NAS: :mod:`aiotsec.nas` (dataclasses, encode/decode), :class:`SecurityContext`
 (protect/unprotect), :mod:`aiotsec.nas_algs` (CMAC, NIA2, NEA2, AIA-HS).
 Batches: :func:`batch_derive_res`, :func:`batch_verify_res`. Roles: :class:`MemStore`,
-:class:`Adm`, :class:`Aiotf`, :class:`Device`.
+:class:`Adm` (with :meth:`Adm.sec_authentication_get_batch`), :class:`Aiotf` (with
+:meth:`Aiotf.on_reports`), :class:`Device`. Key files: :func:`read_keyfile`.
 
 The library is found by :func:`load` (explicit path, ``AIOTSEC_LIBRARY``,
 the build tree, then the system path) on first use. Every C failure raises an
@@ -42,8 +43,9 @@ from .nas import (AuthResponse, CmdStatus, Command, CommandRequest, CommandRespo
                   ProtectedHeader, Sht)
 from .nas_security import NasRole, SecurityContext
 from .batch import BatchItem, BatchResult, batch_derive_res, batch_verify_res
-from .roles import (Adm, Aiotf, AiotfStats, Device, DeviceState, DeviceStats, MemStore, ProcType,
-                    ReportResult)
+from .roles import (Adm, Aiotf, AiotfStats, AuthGetResult, Device, DeviceState, DeviceStats,
+                    MemStore, ProcType, Report, ReportOutcome, ReportResult)
+from .keyfile import KeyRecord, read_keyfile, read_keyfile_file, read_keyfile_text
 
 __version__ = "0.1.0"
 
@@ -75,7 +77,8 @@ def status_code(name: str) -> int:
 
 def has(area: str) -> bool:
     """True when the loaded library provides an optional area: ``"nas"``, ``"nas_security"``,
-    ``"nas_algs"``, ``"batch"``, ``"keystore"``, ``"adm"``, ``"aiotf"``, ``"device"``."""
+    ``"nas_algs"``, ``"batch"``, ``"keystore"``, ``"adm"``, ``"adm_batch"``, ``"aiotf"``,
+    ``"aiotf_batch"``, ``"device"``."""
     return _lib.get().has(area)
 
 
@@ -98,5 +101,6 @@ __all__ = [
     "CommandResponse", "NasType", "ProtectedHeader", "Sht", "NasRole", "SecurityContext",
     "BatchItem", "BatchResult", "batch_derive_res", "batch_verify_res",
     "Adm", "Aiotf", "AiotfStats", "Device", "DeviceState", "DeviceStats", "MemStore", "ProcType",
-    "ReportResult", "has",
+    "ReportResult", "has", "AuthGetResult", "Report", "ReportOutcome",
+    "KeyRecord", "read_keyfile", "read_keyfile_text", "read_keyfile_file",
 ]

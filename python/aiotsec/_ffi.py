@@ -372,6 +372,31 @@ AREAS["adm"] = {
 }
 AREA_STRUCT_CHECKS.append((AdmClient, "aiotsec_adm_client_struct_size", "adm"))
 
+
+class AdmAuthItem(Structure):
+    """``aiotsec_adm_auth_item`` (adm.h): inputs are bytes, outputs point into caller arrays."""
+
+    _fields_ = [
+        ("ident", c_char_p),
+        ("ident_len", c_size_t),
+        ("rand_n", c_char_p),
+        ("rand_n_len", c_size_t),
+        ("rand_d", c_char_p),
+        ("rand_d_len", c_size_t),
+        ("xres", c_void_p),
+        ("perm_id", c_void_p),
+        ("perm_id_len", c_size_t),
+        ("status", c_int),
+    ]
+
+
+# A separate area, so a library from before the batch call still offers the rest of the ADM.
+AREAS["adm_batch"] = {
+    "aiotsec_adm_sec_authentication_get_batch": (c_int, [HANDLE, POINTER(AdmAuthItem), c_size_t]),
+    "aiotsec_adm_auth_item_size": (c_size_t, []),
+}
+AREA_STRUCT_CHECKS.append((AdmAuthItem, "aiotsec_adm_auth_item_size", "adm_batch"))
+
 # --- aiotf.h -------------------------------------------------------------------
 
 
@@ -429,6 +454,28 @@ AREAS["aiotf"] = {
 AREA_STRUCT_CHECKS += [(AiotfConfig, "aiotsec_aiotf_config_size", "aiotf"),
                        (AiotfStats, "aiotsec_aiotf_stats_size", "aiotf"),
                        (AiotfResult, "aiotsec_aiotf_result_size", "aiotf")]
+
+
+class AiotfReport(Structure):
+    """``aiotsec_aiotf_report`` (aiotf.h): one Inventory Report of a batch."""
+
+    _fields_ = [
+        ("rand_n", c_char_p),
+        ("rand_n_len", c_size_t),
+        ("ident", c_char_p),
+        ("ident_len", c_size_t),
+        ("nas", c_char_p),
+        ("nas_len", c_size_t),
+    ]
+
+
+# Separate from "aiotf" for the same reason as "adm_batch".
+AREAS["aiotf_batch"] = {
+    "aiotsec_aiotf_on_reports": (c_int, [HANDLE, ctypes.c_uint64, POINTER(AiotfReport), c_size_t,
+                                         POINTER(c_int), POINTER(AiotfResult)]),
+    "aiotsec_aiotf_report_size": (c_size_t, []),
+}
+AREA_STRUCT_CHECKS.append((AiotfReport, "aiotsec_aiotf_report_size", "aiotf_batch"))
 
 # --- device.h ------------------------------------------------------------------
 

@@ -57,13 +57,17 @@ class AiotsecError(Exception):
         status: the negative ``aiotsec_status`` value (an ``int``).
         name: its symbolic name, e.g. ``"AIOTSEC_E_REPLAY"``.
         message: the library's one-line description (``aiotsec_strerror``).
+        line: the 1-based key-file line that failed, for the key-file readers
+            (:func:`aiotsec.read_keyfile`, :meth:`aiotsec.MemStore.load_text`...); None otherwise.
     """
 
-    def __init__(self, status: int, name: str, message: str, detail: Optional[str] = None):
+    def __init__(self, status: int, name: str, message: str, detail: Optional[str] = None,
+                 line: Optional[int] = None):
         self.status = int(status)
         self.name = name
         self.message = message
         self.detail = detail
+        self.line = line
         text = f"{name} ({status}): {message}"
         if detail:
             text += f" [{detail}]"

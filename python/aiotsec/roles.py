@@ -9,23 +9,32 @@ import enum
 import os
 import threading
 import time
-from typing import Any, Callable, List, Optional, Tuple, Union
+from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 
 from . import _ffi, _lib
 from ._bytes import as_bytes, as_int, take
 from ._handle import Handle, out_ptr, use
 from ._profile_ref import ProfileRef
 from .context import Context
+from .errors import AiotsecError
 from .nas import Command, CommandResponse, _field, from_c
 
-__all__ = ["MemStore", "Adm", "Aiotf", "ProcType", "ReportResult", "AiotfStats", "Device",
-           "DeviceState", "DeviceStats"]
+__all__ = ["MemStore", "Adm", "AuthGetResult", "Aiotf", "ProcType", "Report", "ReportResult",
+           "ReportOutcome", "AiotfStats", "Device", "DeviceState", "DeviceStats"]
 
 
 def _text(text: Any) -> bytes:
     if isinstance(text, str):
         return text.encode("utf-8")
     return as_bytes(text, "text")
+
+
+def _check_line(lib: Any, rc: int, line: int, detail: Optional[str]) -> None:
+    """As ``lib.check``, with the offending key-file line in the exception's ``.line``."""
+    if rc < 0:
+        exc = lib.error(rc, detail)
+        exc.line = line or None
+        raise exc
 
 
 class MemStore(Handle):
@@ -81,7 +90,7 @@ class MemStore(Handle):
         line = ctypes.c_size_t(0)
         with use(self) as s:
             rc = self._lib.cdll.aiotsec_memstore_load_buffer(s, t, len(t), ctypes.byref(line))
-        self._lib.check(rc, f"line {line.value}" if line.value else None)
+        _check_line(self._lib, rc, int(line.value), f"line {line.value}" if line.value else None)
         return len(self)
 
     def load_file(self, path: Union[str, os.PathLike]) -> int:
@@ -90,7 +99,8 @@ class MemStore(Handle):
         line = ctypes.c_size_t(0)
         with use(self) as s:
             rc = self._lib.cdll.aiotsec_memstore_load_file(s, p, ctypes.byref(line))
-        self._lib.check(rc, f"{os.fsdecode(p)} line {line.value}" if line.value else None)
+        _check_line(self._lib, rc, int(line.value),
+                    f"{os.fsdecode(p)} line {line.value}" if line.value else None)
         return len(self)
 
     def __len__(self) -> int:
@@ -174,6 +184,55 @@ class Adm(Handle):
             self._lib.check(rc)
             return take(xres, xl), ctypes.string_at(pid, pl.value)
 
+    def sec_authentication_get_batch(self, items: Sequence[Any]) -> List["AuthGetResult"]:
+        """Nadm_SecAuthentication_Get for many devices in one call (the inventory hot path;
+        ``aiotsec_adm_sec_authentication_get_batch``).
+
+        Args:
+            items: ``(ident, rand_n, rand_d)`` tuples.
+        Returns:
+            One :class:`AuthGetResult` per item, in order: the same XRES_AIOT and Permanent
+            Identifier as :meth:`sec_authentication_get`, or the item's status.
+        Raises:
+            TypeError: a malformed item. Per-item failures (unknown device, bad lengths) are
+            not raised: see :attr:`AuthGetResult.status` / :meth:`AuthGetResult.error`.
+        """
+        lib = _lib.require("adm_batch")
+        reqs = []
+        for idx, it in enumerate(items):
+            if not isinstance(it, (tuple, list)) or len(it) != 3:
+                raise TypeError(f"item {idx} must be an (ident, rand_n, rand_d) tuple")
+            reqs.append(tuple(as_bytes(v, f"item {idx} {w}")
+                              for v, w in zip(it, ("ident", "rand_n", "rand_d"))))
+        n = len(reqs)
+        xl = self._ctx.res_len
+        # The header asks for an AIOTSEC_ID_MAX buffer per item: always enough.
+        pl = int(lib.cdll.aiotsec_id_max_len())
+        arr = (_ffi.AdmAuthItem * max(n, 1))()
+        xres = ctypes.create_string_buffer(max(n * xl, 1))
+        pids = ctypes.create_string_buffer(max(n * pl, 1))
+        base_x, base_p = ctypes.addressof(xres), ctypes.addressof(pids)
+        for idx, (i, rn, rd) in enumerate(reqs):
+            e = arr[idx]
+            e.ident, e.ident_len = i, len(i)
+            e.rand_n, e.rand_n_len = rn, len(rn)
+            e.rand_d, e.rand_d_len = rd, len(rd)
+            e.xres, e.perm_id = base_x + idx * xl, base_p + idx * pl
+        with use(self) as a:
+            lib.check(lib.cdll.aiotsec_adm_sec_authentication_get_batch(a, arr, n))
+        raw = ctypes.string_at(xres, n * xl)
+        ctypes.memset(xres, 0, ctypes.sizeof(xres))
+        out = []
+        for idx in range(n):
+            st = int(arr[idx].status)
+            if st == 0:
+                plen = min(int(arr[idx].perm_id_len), pl)
+                out.append(AuthGetResult(0, raw[idx * xl:(idx + 1) * xl],
+                                         ctypes.string_at(base_p + idx * pl, plen), lib))
+            else:
+                out.append(AuthGetResult(st, None, None, lib))
+        return out
+
     def sec_session_key_get(self, perm_id: bytes, rand_n: bytes, rand_d: bytes) -> bytes:
         """Nadm_SecSessionKey_Get: K_AIOTF of a device (32 octets)."""
         p = as_bytes(perm_id, "perm_id")
@@ -184,6 +243,31 @@ class Adm(Handle):
             self._lib.check(self._lib.cdll.aiotsec_adm_sec_session_key_get(
                 a, p, len(p), rn, len(rn), rd, len(rd), buf, n))
         return take(buf, n)
+
+
+@dataclasses.dataclass(frozen=True)
+class AuthGetResult:
+    """One answer of :meth:`Adm.sec_authentication_get_batch`.
+
+    Attributes:
+        status: 0, or the item's negative ``aiotsec_status`` (e.g. ``AIOTSEC_E_UNKNOWN_DEVICE``).
+        xres: XRES_AIOT (secret: left out of ``repr``), None when the item failed.
+        perm_id: the device's Permanent Identifier, None when the item failed.
+    """
+
+    status: int
+    xres: Optional[bytes] = dataclasses.field(repr=False)
+    perm_id: Optional[bytes]
+    _lib: Any = dataclasses.field(repr=False, compare=False, default=None)
+
+    @property
+    def ok(self) -> bool:
+        """True when the item succeeded."""
+        return self.status == 0
+
+    def error(self) -> Optional[AiotsecError]:
+        """The item's exception object (not raised), or None when it succeeded."""
+        return self._lib.error(self.status) if self.status < 0 else None
 
 
 def _now(now_ms: Optional[int]) -> int:
@@ -210,6 +294,44 @@ class ReportResult:
 
 
 @dataclasses.dataclass(frozen=True)
+class Report:
+    """One Inventory Report for :meth:`Aiotf.on_reports` (the arguments of :meth:`Aiotf.on_report`)."""
+
+    rand_n: bytes
+    ident: bytes
+    nas: bytes
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportOutcome:
+    """The verdict on one report of :meth:`Aiotf.on_reports`.
+
+    Attributes:
+        status: 0, or the negative status :meth:`Aiotf.on_report` would have raised
+            (``AIOTSEC_E_NO_PENDING``, ``AIOTSEC_E_EXPIRED``, ``AIOTSEC_E_AUTH_FAILED``...).
+        result: what the report established when ``status`` is 0, else None.
+    """
+
+    status: int
+    result: Optional[ReportResult]
+    _lib: Any = dataclasses.field(repr=False, compare=False, default=None)
+
+    @property
+    def ok(self) -> bool:
+        """True when the report authenticated its device."""
+        return self.status == 0
+
+    @property
+    def name(self) -> str:
+        """Symbolic name of ``status`` (``"AIOTSEC_OK"`` on success)."""
+        return self._lib.status_name(self.status)
+
+    def error(self) -> Optional[AiotsecError]:
+        """The exception :meth:`Aiotf.on_report` would have raised (not raised), or None."""
+        return self._lib.error(self.status) if self.status < 0 else None
+
+
+@dataclasses.dataclass(frozen=True)
 class AiotfStats:
     """Counters of an AIOTF (``aiotsec_aiotf_stats``)."""
 
@@ -224,6 +346,12 @@ class AiotfStats:
     responses_ok: int
     responses_rejected: int
     expired: int
+
+
+def _report_result(res: Any) -> ReportResult:
+    t = int(res.type)
+    return ReportResult(int(res.proc_id), ProcType(t) if t in (1, 2) else t,
+                        bytes(res.perm_id[:min(int(res.perm_id_len), len(res.perm_id))]))
 
 
 class Aiotf(Handle):
@@ -306,9 +434,48 @@ class Aiotf(Handle):
         with self._call_lock, use(self) as f:
             self._lib.check(self._lib.cdll.aiotsec_aiotf_on_report(
                 f, now, rn, len(rn), i, len(i), m, len(m), ctypes.byref(res)))
-        t = int(res.type)
-        return ReportResult(int(res.proc_id), ProcType(t) if t in (1, 2) else t,
-                            bytes(res.perm_id[:int(res.perm_id_len)]))
+        return _report_result(res)
+
+    def on_reports(self, reports: Sequence[Any], *,
+                   now_ms: Optional[int] = None) -> List[ReportOutcome]:
+        """Many Inventory Reports at once (``aiotsec_aiotf_on_reports``): each judged as
+        :meth:`on_report` would, in order; unsolicited, late and malformed ones are dropped
+        before any ADM call, the rest go to the ADM as one batch. A second report for the
+        same procedure in one call is unsolicited.
+
+        Args:
+            reports: :class:`Report` objects or ``(rand_n, ident, nas)`` tuples.
+        Returns:
+            One :class:`ReportOutcome` per report. Per-report failures are not raised.
+        Raises:
+            TypeError: a malformed report.
+        """
+        lib = _lib.require("aiotf_batch")
+        reps = []
+        for idx, r in enumerate(reports):
+            if isinstance(r, Report):
+                r = (r.rand_n, r.ident, r.nas)
+            if not isinstance(r, (tuple, list)) or len(r) != 3:
+                raise TypeError(f"report {idx} must be a Report or a (rand_n, ident, nas) tuple")
+            reps.append(tuple(as_bytes(v, f"report {idx} {w}")
+                              for v, w in zip(r, ("rand_n", "ident", "nas"))))
+        now = _now(now_ms)
+        n = len(reps)
+        arr = (_ffi.AiotfReport * max(n, 1))()
+        for idx, (rn, i, m) in enumerate(reps):
+            e = arr[idx]
+            e.rand_n, e.rand_n_len = rn, len(rn)
+            e.ident, e.ident_len = i, len(i)
+            e.nas, e.nas_len = m, len(m)
+        statuses = (ctypes.c_int * max(n, 1))()
+        results = (_ffi.AiotfResult * max(n, 1))()
+        with self._call_lock, use(self) as f:
+            lib.check(lib.cdll.aiotsec_aiotf_on_reports(f, now, arr, n, statuses, results))
+        out = []
+        for idx in range(n):
+            st = int(statuses[idx])
+            out.append(ReportOutcome(st, _report_result(results[idx]) if st == 0 else None, lib))
+        return out
 
     def command(self, proc_id: int, command: Command, *, offset: int = 0, length: int = 0,
                 data: bytes = b"", now_ms: Optional[int] = None) -> bytes:

@@ -89,6 +89,19 @@ def main() -> int:
             print(f"AIOTF: {stats.started} procedures, {stats.authenticated} authenticated, "
                   f"{stats.adm_calls} ADM calls, {stats.responses_ok} responses verified; "
                   f"device state {device.state.name}")
+
+            # Batched inventory: many reports in one call (one ADM batch for the matched
+            # ones); the second device's key comes from the same key file.
+            rec = aiotsec.read_keyfile(KEYFILE)[1]
+            with aiotsec.Device(ctx, rec.ident, rec.k_root) as device2:
+                _, rn1 = aiotf.start(ident, aiotsec.ProcType.INVENTORY, now_ms=now + 50)
+                _, rn2 = aiotf.start(rec.ident, aiotsec.ProcType.INVENTORY, now_ms=now + 50)
+                reports = [(rn1, ident, device.on_paging(rn1, ident)),
+                           (rn2, rec.ident, device2.on_paging(rn2, rec.ident)),
+                           (bytes(len(rn1)), ident, answer)]      # unsolicited: dropped
+                outcomes = aiotf.on_reports(reports, now_ms=now + 55)
+                print("batch inventory: " + ", ".join(
+                    o.result.perm_id.decode() if o.ok else o.name for o in outcomes))
     return 0
 
 

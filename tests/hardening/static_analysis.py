@@ -54,18 +54,32 @@ def run_clang_tidy(build, files):
     cmd = ["run-clang-tidy", "-p", build, f"-j{JOBS}", "-quiet"] + files
     p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     text = re.sub(r"\x1b\[[0-9;]*m", "", p.stdout + p.stderr)
-    new, listed = [], 0
-    for m in re.finditer(r"^(\S+?):(\d+):\d+: (warning|error): (.*) \[([\w.,-]+)\]$", text, re.M):
-        path, line, _, msg, checks = m.groups()
+    new, listed, used = [], 0, set()
+    # A diagnostic starts with "path:line:col: warning|error: message"; its check name
+    # is the first "[check]" at the end of a line of its block (some messages, e.g.
+    # the padding checker's, span several lines).
+    heads = list(re.finditer(r"^(/\S+?):(\d+):\d+: (warning|error): ", text, re.M))
+    for i, m in enumerate(heads):
+        block = text[m.start():heads[i + 1].start() if i + 1 < len(heads) else len(text)]
+        c = re.search(r"\[((?:clang-analyzer|clang-diagnostic|bugprone|cert|misc|performance|"
+                      r"portability|readability)-[\w.,-]+)\]\s*$", block, re.M)
+        checks = c.group(1) if c else "unknown-check"
+        path, line = m.group(1), m.group(2)
         rel = os.path.relpath(path, ROOT)
-        if any(rel.endswith(k[0]) and k[1] in checks.split(",") for k in known):
+        hit = [k for k in known if rel.endswith(k[0]) and k[1] in checks.split(",")]
+        if hit:
             listed += 1
+            used.update(hit)
             continue
-        new.append(f"{rel}:{line}: {msg} [{checks}]")
+        first = block.splitlines()[0][m.end() - m.start():]
+        new.append(f"{rel}:{line}: {first} [{checks}]")
     if re.search(r"^Error while processing", text, re.M):
         new.append("clang-tidy could not process a file:\n" + text[-2000:])
     for n in new:
         print(n)
+    for k in known:
+        if k not in used:
+            print(f"note: clang-tidy-known.txt entry no longer needed (fixed?): {k[0]} {k[1]}")
     print(f"clang-tidy: {len(files)} files, {len(new)} new findings, {listed} known (clang-tidy-known.txt)")
     return not new
 

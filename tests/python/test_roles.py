@@ -288,3 +288,4 @@ def test_example_script_runs(backend):
     assert "READ -> SUCCESS, data b'temperature=21C;'" in out.stdout
     assert "WRITE into the protected range -> WRITE_PROTECTED" in out.stdout
     assert "rejected by the device: AIOTSEC_E_REPLAY" in out.stdout
+    assert "batch inventory: M-0001, M-0002, AIOTSEC_E_NO_PENDING" in out.stdout
