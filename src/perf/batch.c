@@ -6,6 +6,7 @@
  * interleave several SHA-256 streams. Everything lives on the stack: no
  * allocation unless the caller asks for threads. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "core/internal.h"
@@ -147,45 +148,69 @@ static void run_slice(slice *sl)
     sl->n_ok = n_ok;
 }
 
-static void *slice_thread(void *arg)
+/* Threads share one batch call through a work counter: each takes the next GRAIN
+ * items until none are left. A thread that starts late (waking an idle CPU costs tens
+ * of microseconds here) then simply takes fewer grains, instead of the caller waiting
+ * for it at the end of a fixed half. The counter and the call's description live on
+ * the caller's stack for the duration of the call; the items each thread writes are
+ * disjoint. */
+#define GRAIN (8u * CHUNK)
+
+typedef struct job {
+    slice whole;          /* the entire batch, read-only while threads run */
+    atomic_size_t next;   /* first item not yet taken */
+} job;
+
+typedef struct worker {
+    job *job;
+    size_t n_ok; /* written by this worker's thread only */
+} worker;
+
+static void *work(void *arg)
 {
-    run_slice(arg);
+    worker *w = arg;
+    job *jb = w->job;
+    const size_t res_len = jb->whole.ctx->profile.p.res_len;
+    for (;;) {
+        size_t b = atomic_fetch_add_explicit(&jb->next, GRAIN, memory_order_relaxed);
+        if (b >= jb->whole.n)
+            break;
+        size_t len = jb->whole.n - b < GRAIN ? jb->whole.n - b : GRAIN;
+        slice part = {jb->whole.ctx, jb->whole.items + b, len,
+                      jb->whole.xres ? jb->whole.xres + b * res_len : NULL, jb->whole.results + b, 0};
+        run_slice(&part);
+        w->n_ok += part.n_ok;
+    }
     return NULL;
 }
 
-/* Splits [0, n) into `threads` near-equal slices; slice 0 runs in the caller.
- * A thread that cannot be started has its slice run in the caller too. */
+/* Runs the batch in the caller, helped by threads - 1 more threads. A thread that
+ * cannot be started leaves its share to the others. */
 static size_t run_batch(const aiotsec_ctx *ctx, const aiotsec_batch_item *items, size_t n,
                         uint8_t *xres, int *results, unsigned threads)
 {
-    if (threads > n)
-        threads = (unsigned)n;
+    if (threads > (n + GRAIN - 1) / GRAIN)
+        threads = (unsigned)((n + GRAIN - 1) / GRAIN); /* no thread without a grain to take */
     if (threads <= 1) {
         slice one = {ctx, items, n, xres, results, 0};
         run_slice(&one);
         return one.n_ok;
     }
-    slice sl[AIOTSEC_BATCH_MAX_THREADS];
+    job jb = {{ctx, items, n, xres, results, 0}, 0};
+    atomic_init(&jb.next, 0);
+    worker w[AIOTSEC_BATCH_MAX_THREADS];
     pthread_t tid[AIOTSEC_BATCH_MAX_THREADS];
     int started[AIOTSEC_BATCH_MAX_THREADS];
-    const size_t res_len = ctx->profile.p.res_len;
-    size_t start = 0;
-    for (unsigned t = 0; t < threads; t++) {
-        size_t len = n / threads + (t < n % threads ? 1 : 0);
-        sl[t] = (slice){ctx, items + start, len, xres ? xres + start * res_len : NULL,
-                        results + start, 0};
-        start += len;
-    }
+    for (unsigned t = 0; t < threads; t++)
+        w[t] = (worker){&jb, 0};
     for (unsigned t = 1; t < threads; t++)
-        started[t] = pthread_create(&tid[t], NULL, slice_thread, &sl[t]) == 0;
-    run_slice(&sl[0]);
-    size_t n_ok = sl[0].n_ok;
+        started[t] = pthread_create(&tid[t], NULL, work, &w[t]) == 0;
+    work(&w[0]);
+    size_t n_ok = w[0].n_ok;
     for (unsigned t = 1; t < threads; t++) {
         if (started[t])
-            pthread_join(tid[t], NULL);
-        else
-            run_slice(&sl[t]);
-        n_ok += sl[t].n_ok;
+            pthread_join(tid[t], NULL); /* after join, its n_ok is visible here */
+        n_ok += w[t].n_ok;
     }
     return n_ok;
 }

@@ -1,4 +1,4 @@
-# Shared by the hardening stages (tests/stages/30..55): sourced, not run.
+# Shared by the hardening stages (tests/stages/30..70): sourced, not run.
 # Each stage works from the repository root, in its own build directory, with at
 # most 2 parallel jobs (the CI machine has 2 cores).
 set -euo pipefail
@@ -20,9 +20,4 @@ hard_build() {
   cmake --build "$dir" -j"$HARD_JOBS" 2>&1 | grep -Ev '^\[ *[0-9]+%\]' || true
   # grep hides progress lines only; a failed build must still fail the stage.
   cmake --build "$dir" -j"$HARD_JOBS" >/dev/null
-}
-
-# hard_test_json DIR: ctest's view of the registered tests (name, command, environment).
-hard_test_json() {
-  ctest --test-dir "$1" --show-only=json-v1
 }

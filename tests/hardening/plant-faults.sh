@@ -5,7 +5,7 @@
 # pass on the unmodified copy. Not part of the CI run (it takes several minutes).
 #
 # usage: tests/hardening/plant-faults.sh [FAULT...]
-#   faults: memcmp leak-valgrind leak-asan race export abi abi-soname-bump abi-added
+#   faults: memcmp memcmp-aiotf leak-valgrind leak-asan ubsan race export abi abi-soname-bump abi-added
 #           tidy fuzz-hex   (default: all); the "clean" run is always done first.
 # Output: per fault, the command, PASS/FAIL of the demonstration, and the lines of
 # the stage's output that show the catch (also in /tmp/aiotsec-plant/<fault>.log).
@@ -48,7 +48,7 @@ expect() {
 
 want_all() { [ $# -eq 0 ] && return 0; for f in "$@"; do [ "$f" = "$FAULT" ] && return 0; done; return 1; }
 
-ALL=(memcmp leak-valgrind leak-asan race export abi abi-soname-bump abi-added tidy fuzz-hex)
+ALL=(memcmp memcmp-aiotf leak-valgrind leak-asan ubsan race export abi abi-soname-bump abi-added tidy fuzz-hex)
 SEL=("$@")
 [ ${#SEL[@]} -eq 0 ] && SEL=("${ALL[@]}")
 
@@ -68,6 +68,12 @@ for FAULT in "${SEL[@]}"; do
     grep -q 'memcmp(mac' "$d/src/core/derive.c" || { echo "memcmp: plant failed"; bad=$((bad + 1)); continue; }
     expect fail memcmp "$d" 'Conditional jump|uninitialised|at 0x.*(memcmp|bcmp)|by 0x.*verify_res|ERROR SUMMARY' \
       bash tests/stages/40-constant-time.sh ;;
+  memcmp-aiotf) # a variable-time comparison in the AIOTF's RES_AIOT check
+    d=$(copy memcmp-aiotf)
+    sed -i -E 's/!aiotsec_ct_equal\(xres, m(->|\.)res, m(->|\.)res_len\)/memcmp(xres, m\1res, m\2res_len) != 0/' "$d/src/roles/aiotf.c"
+    grep -q 'memcmp(xres' "$d/src/roles/aiotf.c" || { echo "memcmp-aiotf: plant failed"; bad=$((bad + 1)); continue; }
+    expect fail memcmp-aiotf "$d" 'Conditional jump|bcmp|by 0x.*aiotf|ERROR SUMMARY: [1-9]' \
+      bash tests/stages/40-constant-time.sh ;;
   leak-valgrind | leak-asan) # aiotsec_prepared_key_free forgets to free the key
     d=$(copy "$FAULT")
     sed -i '/^void aiotsec_prepared_key_free/,/^}/ s/^    free(key);/    \/* planted leak *\//' "$d/src/core/prepared.c"
@@ -79,6 +85,13 @@ for FAULT in "${SEL[@]}"; do
       AIOTSEC_HARD_ONLY='^test_core_vectors$' expect fail leak-asan "$d" \
         'LeakSanitizer|Direct leak|aiotsec_prepared_key_new|tests passed' bash tests/stages/30-asan-ubsan.sh
     fi ;;
+  ubsan) # signed overflow on a path every derivation takes
+    d=$(copy ubsan)
+    sed -i '/^int aiotsec_derive_res(/,/^{/ s/^{/{\n    volatile int planted = 0x7fffffff;\n    planted += (int)(res_cap | 1u);/' \
+      "$d/src/core/derive.c"
+    grep -q 'planted +=' "$d/src/core/derive.c" || { echo "ubsan: plant failed"; bad=$((bad + 1)); continue; }
+    AIOTSEC_HARD_ONLY='^test_core_vectors$' expect fail ubsan "$d" \
+      'runtime error|signed integer overflow|tests passed|Crash' bash tests/stages/30-asan-ubsan.sh ;;
   race) # mutable global state on the hot path: an unsynchronised call counter
     d=$(copy race)
     sed -i 's/^int aiotsec_derive_res(const aiotsec_ctx \*ctx/static unsigned long planted_calls;\n&/' "$d/src/core/derive.c"

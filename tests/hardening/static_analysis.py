@@ -71,7 +71,7 @@ def run_clang_tidy(build, files):
             listed += 1
             used.update(hit)
             continue
-        first = block.splitlines()[0][m.end() - m.start():]
+        first = re.sub(r"\s*\[[\w.,-]+\]\s*$", "", block.splitlines()[0][m.end() - m.start():])
         new.append(f"{rel}:{line}: {first} [{checks}]")
     if re.search(r"^Error while processing", text, re.M):
         new.append("clang-tidy could not process a file:\n" + text[-2000:])
