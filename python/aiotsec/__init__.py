@@ -14,7 +14,7 @@ Quick start::
 
 AIOT NAS: :mod:`aiotsec.nas` (dataclasses, encode/decode), :class:`SecurityContext`
 (protect/unprotect), :mod:`aiotsec.nas_algs` (CMAC, NIA2, NEA2, AIA-HS).
-Batches: :func:`batch_derive_res`, :func:`batch_verify_res`. Roles: :class:`MemStore`,
+Batches: :func:`batch_derive_res`, :func:`batch_verify_res`, :class:`BatchPool`. Roles: :class:`MemStore`,
 :class:`Adm` (with :meth:`Adm.sec_authentication_get_batch`), :class:`Aiotf` (with
 :meth:`Aiotf.on_reports`), :class:`Device`. Key files: :func:`read_keyfile`.
 
@@ -42,7 +42,7 @@ from . import nas, nas_algs
 from .nas import (AuthResponse, CmdStatus, Command, CommandRequest, CommandResponse, NasType,
                   ProtectedHeader, Sht)
 from .nas_security import NasRole, SecurityContext
-from .batch import BatchItem, BatchResult, batch_derive_res, batch_verify_res
+from .batch import BatchItem, BatchPool, BatchResult, batch_derive_res, batch_verify_res
 from .roles import (Adm, Aiotf, AiotfStats, AuthGetResult, Device, DeviceState, DeviceStats,
                     MemStore, ProcType, Report, ReportOutcome, ReportResult)
 from .keyfile import KeyRecord, read_keyfile, read_keyfile_file, read_keyfile_text
@@ -77,7 +77,7 @@ def status_code(name: str) -> int:
 
 def has(area: str) -> bool:
     """True when the loaded library provides an optional area: ``"nas"``, ``"nas_security"``,
-    ``"nas_algs"``, ``"batch"``, ``"keystore"``, ``"adm"``, ``"adm_batch"``, ``"aiotf"``,
+    ``"nas_algs"``, ``"batch"``, ``"batch_pool"``, ``"keystore"``, ``"adm"``, ``"adm_batch"``, ``"aiotf"``,
     ``"aiotf_batch"``, ``"device"``."""
     return _lib.get().has(area)
 
@@ -99,7 +99,7 @@ __all__ = [
     "ProcedureError", "ClosedError", "LibraryError",
     "nas", "nas_algs", "AuthResponse", "CmdStatus", "Command", "CommandRequest",
     "CommandResponse", "NasType", "ProtectedHeader", "Sht", "NasRole", "SecurityContext",
-    "BatchItem", "BatchResult", "batch_derive_res", "batch_verify_res",
+    "BatchItem", "BatchPool", "BatchResult", "batch_derive_res", "batch_verify_res",
     "Adm", "Aiotf", "AiotfStats", "Device", "DeviceState", "DeviceStats", "MemStore", "ProcType",
     "ReportResult", "has", "AuthGetResult", "Report", "ReportOutcome",
     "KeyRecord", "read_keyfile", "read_keyfile_text", "read_keyfile_file",

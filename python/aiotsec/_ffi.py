@@ -294,6 +294,17 @@ AREAS["batch"] = {
 }
 AREA_STRUCT_CHECKS.append((BatchItem, "aiotsec_batch_item_size", "batch"))
 
+# The caller-owned worker pool: its own area, so a library from before the pool
+# still offers the per-call batch functions.
+AREAS["batch_pool"] = {
+    "aiotsec_batch_pool_new": (c_int, [HANDLE_OUT, c_uint]),
+    "aiotsec_batch_pool_free": (None, [HANDLE]),
+    "aiotsec_batch_derive_res_pool": (c_int, [HANDLE, HANDLE, POINTER(BatchItem), c_size_t, BUF,
+                                              c_size_t, POINTER(c_int)]),
+    "aiotsec_batch_verify_res_pool": (c_int, [HANDLE, HANDLE, POINTER(BatchItem), c_size_t,
+                                              POINTER(c_int), POINTER(c_size_t)]),
+}
+
 # --- keystore.h ----------------------------------------------------------------
 
 KS_BY_IDENT = CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t, c_void_p, POINTER(c_size_t),

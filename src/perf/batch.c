@@ -1,4 +1,6 @@
 /* Batches of XRES_AIOT derivations / RES_AIOT verifications over prepared keys.
+ * (The caller-owned worker pool, aiotsec_batch_*_pool, is batch_pool.c; it runs
+ * the same aiot_batch_take_grains loop as the per-call threads here.)
  *
  * Items are taken CHUNK at a time: the valid ones are packed (their KDF
  * strings S side by side, their prepared states in a pointer array) and handed
@@ -10,8 +12,9 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "perf/batch_internal.h"
 
-#define CHUNK 32u
+#define CHUNK AIOT_BATCH_CHUNK
 /* FC (<= 2) || RAND_n || L (2) || RAND_d || L (2) */
 #define S_MAX (2u + AIOTSEC_RAND_RES_MAX + 2u + AIOTSEC_RAND_RES_MAX + 2u)
 
@@ -148,55 +151,58 @@ static void run_slice(slice *sl)
     sl->n_ok = n_ok;
 }
 
+size_t aiot_batch_run_range(const aiotsec_ctx *ctx, const aiotsec_batch_item *items, size_t n,
+                            uint8_t *xres, int *results)
+{
+    slice one = {ctx, items, n, xres, results, 0};
+    run_slice(&one);
+    return one.n_ok;
+}
+
 /* Threads share one batch call through a work counter: each takes the next GRAIN
  * items until none are left. A thread that starts late (waking an idle CPU costs tens
  * of microseconds here) then simply takes fewer grains, instead of the caller waiting
- * for it at the end of a fixed half. The counter and the call's description live on
- * the caller's stack for the duration of the call; the items each thread writes are
- * disjoint. */
-#define GRAIN (8u * CHUNK)
+ * for it at the end of a fixed half. */
+size_t aiot_batch_take_grains(aiot_batch_job *jb)
+{
+    const size_t res_len = jb->ctx->profile.p.res_len;
+    size_t n_ok = 0;
+    for (;;) {
+        size_t b = atomic_fetch_add_explicit(&jb->next, AIOT_BATCH_GRAIN, memory_order_relaxed);
+        if (b >= jb->n)
+            break;
+        size_t len = jb->n - b < AIOT_BATCH_GRAIN ? jb->n - b : AIOT_BATCH_GRAIN;
+        n_ok += aiot_batch_run_range(jb->ctx, jb->items + b, len, jb->xres ? jb->xres + b * res_len : NULL,
+                                     jb->results + b);
+    }
+    return n_ok;
+}
 
-typedef struct job {
-    slice whole;          /* the entire batch, read-only while threads run */
-    atomic_size_t next;   /* first item not yet taken */
-} job;
-
+/* The per-call threads: the job lives on the caller's stack for the duration of the
+ * call; each thread's count is its own until the join. */
 typedef struct worker {
-    job *job;
+    aiot_batch_job *job;
     size_t n_ok; /* written by this worker's thread only */
 } worker;
 
 static void *work(void *arg)
 {
     worker *w = arg;
-    job *jb = w->job;
-    const size_t res_len = jb->whole.ctx->profile.p.res_len;
-    for (;;) {
-        size_t b = atomic_fetch_add_explicit(&jb->next, GRAIN, memory_order_relaxed);
-        if (b >= jb->whole.n)
-            break;
-        size_t len = jb->whole.n - b < GRAIN ? jb->whole.n - b : GRAIN;
-        slice part = {jb->whole.ctx, jb->whole.items + b, len,
-                      jb->whole.xres ? jb->whole.xres + b * res_len : NULL, jb->whole.results + b, 0};
-        run_slice(&part);
-        w->n_ok += part.n_ok;
-    }
+    w->n_ok = aiot_batch_take_grains(w->job);
     return NULL;
 }
 
-/* Runs the batch in the caller, helped by threads - 1 more threads. A thread that
- * cannot be started leaves its share to the others. */
+/* Runs the batch in the caller, helped by threads - 1 threads created for this call
+ * (the pool in batch_pool.c keeps them instead). A thread that cannot be started
+ * leaves its share to the others. */
 static size_t run_batch(const aiotsec_ctx *ctx, const aiotsec_batch_item *items, size_t n,
                         uint8_t *xres, int *results, unsigned threads)
 {
-    if (threads > (n + GRAIN - 1) / GRAIN)
-        threads = (unsigned)((n + GRAIN - 1) / GRAIN); /* no thread without a grain to take */
-    if (threads <= 1) {
-        slice one = {ctx, items, n, xres, results, 0};
-        run_slice(&one);
-        return one.n_ok;
-    }
-    job jb = {{ctx, items, n, xres, results, 0}, 0};
+    if (threads > aiot_batch_grains(n))
+        threads = (unsigned)aiot_batch_grains(n); /* no thread without a grain to take */
+    if (threads <= 1)
+        return aiot_batch_run_range(ctx, items, n, xres, results);
+    aiot_batch_job jb = {ctx, items, n, xres, results, 0};
     atomic_init(&jb.next, 0);
     worker w[AIOTSEC_BATCH_MAX_THREADS];
     pthread_t tid[AIOTSEC_BATCH_MAX_THREADS];

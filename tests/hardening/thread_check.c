@@ -1,6 +1,6 @@
 /* Thread check: many threads share ONE context, ONE in-memory key store and ONE
  * ADM, and derive and verify at the same time; batch calls with their own worker
- * threads run concurrently too. Built once more with -fsanitize=thread (stage 45),
+ * threads, and batch calls on one shared worker pool, run concurrently too. Built once more with -fsanitize=thread (stage 45),
  * where ThreadSanitizer reports any data race; in the ordinary build it is a
  * correctness test (every thread must get the single-threaded answers).
  *
@@ -30,6 +30,7 @@ typedef struct shared {
     uint8_t rand_n[32], rand_d[32];
     size_t rn, rd, res_len;
     const aiotsec_batch_item *items;
+    aiotsec_batch_pool *pool; /* one worker pool shared by every thread (calls take turns) */
     size_t n_good; /* items[0..n_good) carry the right RES, the rest a wrong one */
 } shared;
 
@@ -88,6 +89,18 @@ static void *work(void *arg)
             if ((results[i] == AIOTSEC_OK) != (i < sh->n_good))
                 w->errors++;
         w->ops += NDEV;
+        /* The same batch on the shared worker pool, concurrently with the other threads. */
+        n_ok = 0;
+        rc = aiotsec_batch_verify_res_pool(sh->ctx, sh->pool, sh->items, NDEV, results, &n_ok);
+        if (rc != AIOTSEC_OK || n_ok != sh->n_good)
+            w->errors++;
+        uint8_t xres[NDEV * 32];
+        rc = aiotsec_batch_derive_res_pool(sh->ctx, sh->pool, sh->items, NDEV, xres, sizeof xres, results);
+        for (size_t i = 0; i < NDEV; i++)
+            if (rc != AIOTSEC_OK || results[i] != AIOTSEC_OK ||
+                memcmp(xres + i * sh->res_len, sh->dev[i].res, sh->res_len) != 0)
+                w->errors++;
+        w->ops += 2 * NDEV;
     }
     return NULL;
 }
@@ -151,6 +164,7 @@ static int run_backend(const char *be)
                                         i < sh.n_good ? dev[i].res : wrong[i], sh.res_len};
     }
     sh.items = items;
+    bad |= aiotsec_batch_pool_new(&sh.pool, 3) != AIOTSEC_OK;
 
     worker w[NTHREADS];
     pthread_t t[NTHREADS];
@@ -167,6 +181,7 @@ static int run_backend(const char *be)
         ops += w[i].ops;
     }
     bad |= started != NTHREADS;
+    aiotsec_batch_pool_free(sh.pool);
     aiotsec_adm_free(adm);
     aiotsec_memstore_free(store);
     aiotsec_ctx_free(ctx);

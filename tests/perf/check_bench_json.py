@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 OPS = {"res_derive", "xres_verify", "xres_verify_prepared", "xres_verify_batch_prepared",
+       "xres_verify_batch_spawn",
        "kaiotf_derive", "nas_encode", "nas_decode", "nas_protect", "nas_unprotect"}
 
 
@@ -18,7 +19,7 @@ def main():
         assert isinstance(doc["baselines"][key], float), key
     assert doc["baselines"]["libsodium_hmac_ns"] > 0 and doc["baselines"]["sha256_block_2way_ns"] > 0
     for key in ("batch_verify_vs_libsodium", "batch_verify_of_ceiling", "res_native_vs_libsodium",
-                "two_thread_scaling"):
+                "two_thread_scaling", "two_thread_scaling_spawn"):
         assert isinstance(doc["checks"][key], float) and doc["checks"][key] > 0, key
     seen = set()
     for row in doc["rows"]:
@@ -31,6 +32,11 @@ def main():
     assert seen == OPS, OPS - seen
     backends = {r["backend"] for r in doc["rows"] if r["op"] == "xres_verify_batch_prepared"}
     assert {"sodium", "native", "native-portable"} <= backends, backends
+    # 1 thread, 2 threads on the pool (the scaling check), 2 threads created per call.
+    native = {(r["op"], r["threads"]) for r in doc["rows"] if r["backend"] == "native"}
+    want = {("xres_verify_batch_prepared", 1), ("xres_verify_batch_prepared", 2),
+            ("xres_verify_batch_spawn", 2)}
+    assert want <= native, want - native
     print(f"bench JSON ok: {len(doc['rows'])} rows, checks {doc['checks']}")
 
 

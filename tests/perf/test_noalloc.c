@@ -1,6 +1,7 @@
 /* No allocation on the hot paths: malloc and friends are interposed in this
  * program and counted while a window is open around the hot calls (prepared
- * derive/verify, the batch with threads <= 1, raw-key derive/verify). */
+ * derive/verify, the batch with threads <= 1 and on a worker pool made before
+ * the window, raw-key derive/verify). */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +51,8 @@ int posix_memalign(void **out, size_t a, size_t n)
     return *out ? 0 : 12;
 }
 
-#define N 100
+/* Above two grains (256 items each), so a pool batch is shared with its worker. */
+#define N 600
 
 Test(noalloc, counter_sees_allocations)
 {
@@ -86,8 +88,10 @@ Test(noalloc, hot_paths_every_backend)
         }
         int results[N];
         uint8_t xres[N * 32], out[32];
-        size_t n_ok = 0;
+        size_t n_ok = 0, n_ok_pool = 0;
         int rc = 0;
+        aiotsec_batch_pool *pool = NULL; /* the pool's one allocation, outside the window */
+        cr_assert_eq(aiotsec_batch_pool_new(&pool, 2), AIOTSEC_OK);
 
         counting = 1;
         allocs = 0;
@@ -95,6 +99,10 @@ Test(noalloc, hot_paths_every_backend)
             rc |= aiotsec_batch_verify_res(ctx, items, N, results, t, &n_ok);
             rc |= aiotsec_batch_derive_res(ctx, items, N, xres, sizeof xres, results, t);
         }
+        /* On the pool (counted in this, the calling, thread; its worker runs the
+         * same run_slice code as the calling thread). */
+        rc |= aiotsec_batch_verify_res_pool(ctx, pool, items, N, results, &n_ok_pool);
+        rc |= aiotsec_batch_derive_res_pool(ctx, pool, items, N, xres, sizeof xres, results);
         for (size_t i = 0; i < N; i++) {
             rc |= aiotsec_verify_res_prepared(pk[i], randv[i], rn, randv[i] + 32, rd, res[i], rl);
             rc |= aiotsec_derive_res_prepared(pk[i], randv[i], rn, randv[i] + 32, rd, out, sizeof out);
@@ -104,8 +112,10 @@ Test(noalloc, hot_paths_every_backend)
         }
         counting = 0;
 
+        aiotsec_batch_pool_free(pool);
         cr_assert_eq(rc, 0);
         cr_assert_eq(n_ok, N);
+        cr_assert_eq(n_ok_pool, N);
         if (exempt)
             cr_log_info("backend %s: %lu allocations in the window (not asserted)", name, allocs);
         else

@@ -1,0 +1,46 @@
+/* Shared between the batch entry points (batch.c: per-call threads) and the
+ * caller-owned worker pool (batch_pool.c): one description of a batch call and
+ * the one loop that works through it in GRAINs. Internal, never installed. */
+#ifndef AIOT_BATCH_INTERNAL_H
+#define AIOT_BATCH_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aiotsec/batch.h"
+
+/* Items the backend gets in one hmac_batch_prepared call. */
+#define AIOT_BATCH_CHUNK 32u
+/* Items a thread takes from the shared counter at a time: large enough that the
+ * counter is touched rarely (8 chunks, ~20 us on one core), small enough that a
+ * thread that starts or wakes late only costs the others a fraction of a grain. */
+#define AIOT_BATCH_GRAIN (8u * AIOT_BATCH_CHUNK)
+
+/* One batch call. The description is read-only while threads work on it; the
+ * items and outputs each thread writes are disjoint (whole grains). */
+typedef struct aiot_batch_job {
+    const aiotsec_ctx *ctx;
+    const aiotsec_batch_item *items;
+    size_t n;
+    uint8_t *xres; /* derive: n * res_len octets; NULL for verify */
+    int *results;
+    atomic_size_t next; /* first item not yet taken */
+} aiot_batch_job;
+
+/* Runs items [0, n) in the calling thread; returns how many succeeded (derive)
+ * or matched (verify). */
+size_t aiot_batch_run_range(const aiotsec_ctx *ctx, const aiotsec_batch_item *items, size_t n,
+                            uint8_t *xres, int *results);
+
+/* Takes GRAINs from jb->next until none are left, runs them; returns how many of
+ * the items this thread ran succeeded (derive) or matched (verify). */
+size_t aiot_batch_take_grains(aiot_batch_job *jb);
+
+/* Grains in a batch of n items: more threads than this have nothing to take. */
+static inline size_t aiot_batch_grains(size_t n)
+{
+    return (n + AIOT_BATCH_GRAIN - 1) / AIOT_BATCH_GRAIN;
+}
+
+#endif /* AIOT_BATCH_INTERNAL_H */
