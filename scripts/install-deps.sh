@@ -5,7 +5,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 mapfile -t pkgs < <(grep -v '^#' "$here/deps.txt" | sed '/^$/d')
 missing=()
 for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#pkgs[@]} packages present"

@@ -32,7 +32,10 @@ soname=$(readelf -d "$so" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
 [ -f "$libdir/cmake/aiotsec/aiotsecConfigVersion.cmake" ] || fail "aiotsecConfigVersion.cmake not installed"
 [ -f "$prefix/include/aiotsec/aiotsec.h" ] || fail "headers not installed in $prefix/include/aiotsec"
 [ -x "$prefix/bin/aiotsec" ] || fail "CLI not installed in $prefix/bin"
-if find "$prefix/include" -name '*.h' -path '*internal*' | grep -q .; then
+# (Outputs are captured before grep: with pipefail, `cmd | grep -q` fails at random when
+# grep exits first and cmd dies of SIGPIPE.)
+internal=$(find "$prefix/include" -name '*.h' -path '*internal*')
+if [ -n "$internal" ]; then
   fail "an internal header was installed"
 fi
 # Only the public API is exported: every dynamic symbol is aiotsec_*.
@@ -58,10 +61,12 @@ cp "$src/tests/consumer/consumer.c" "$src/tests/consumer/app/CMakeLists.txt" "$t
 "$cmake" -S "$tmp/src" -B "$tmp/cbuild" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_COMPILER="$cc" \
   >"$tmp/cmake.log" 2>&1 || { cat "$tmp/cmake.log"; fail "find_package(aiotsec) configure"; }
 "$cmake" --build "$tmp/cbuild" >>"$tmp/cmake.log" 2>&1 || { cat "$tmp/cmake.log"; fail "CMake consumer build"; }
-ldd "$tmp/cbuild/consumer" | grep -q "libaiotsec.so.0 => $libdir/" \
-  || fail "CMake consumer does not load the installed libaiotsec: $(ldd "$tmp/cbuild/consumer" | grep aiotsec)"
+deps=$(ldd "$tmp/cbuild/consumer")
+grep -q "libaiotsec.so.0 => $libdir/" <<<"$deps" \
+  || fail "CMake consumer does not load the installed libaiotsec: $(grep aiotsec <<<"$deps")"
 "$tmp/cbuild/consumer" "$tsv" || fail "CMake consumer (shared) run"
-if ldd "$tmp/cbuild/consumer_static" | grep -q libaiotsec; then fail "consumer_static loads libaiotsec.so"; fi
+deps=$(ldd "$tmp/cbuild/consumer_static")
+if grep -q libaiotsec <<<"$deps"; then fail "consumer_static loads libaiotsec.so"; fi
 "$tmp/cbuild/consumer_static" "$tsv" || fail "CMake consumer (static) run"
 step "CMake find_package: aiotsec::aiotsec and aiotsec::aiotsec_static build and pass"
 
