@@ -6,7 +6,7 @@
 
 #include "cli.h"
 
-static void vreport(const char *fmt, va_list ap)
+__attribute__((format(printf, 1, 0))) static void vreport(const char *fmt, va_list ap)
 {
     fputs("aiotsec: ", stderr);
     vfprintf(stderr, fmt, ap);

@@ -116,7 +116,7 @@ static int op_random(void *user, uint8_t *out, size_t len)
 #define NATIVE_TABLE(NAME, USER)                                                        \
     {                                                                                   \
         .struct_size = sizeof(aiotsec_backend), .abi_version = AIOTSEC_BACKEND_ABI_VERSION, \
-        .name = NAME, .user = (void *)(USER), .hmac_state_size = sizeof(aiot_native_hmac), \
+        .name = (NAME), .user = (void *)(USER), .hmac_state_size = sizeof(aiot_native_hmac), \
         .aes_state_size = 0, .hmac_init = op_hmac_init, .hmac_update = op_hmac_update,   \
         .hmac_final = op_hmac_final, .hmac_copy = NULL, .hmac_release = op_hmac_release, \
         .hmac_oneshot = op_hmac_oneshot, .hmac_batch_prepared = op_batch,              \

@@ -56,8 +56,8 @@ SHANI_TARGET static inline __m128i bswap_mask(void)
 /* Four rounds on one stream: msg = W[4g..4g+3] + K. */
 #define QROUND(ABEF, CDGH, MSG)                                  \
     do {                                                         \
-        CDGH = _mm_sha256rnds2_epu32(CDGH, ABEF, MSG);           \
-        ABEF = _mm_sha256rnds2_epu32(ABEF, CDGH, _mm_shuffle_epi32(MSG, 0x0E)); \
+        (CDGH) = _mm_sha256rnds2_epu32((CDGH), (ABEF), (MSG));   \
+        (ABEF) = _mm_sha256rnds2_epu32((ABEF), (CDGH), _mm_shuffle_epi32((MSG), 0x0E)); \
     } while (0)
 
 /* Next four schedule words from the previous sixteen (W0 oldest .. W3 newest):

@@ -170,7 +170,7 @@ int aiotsec_keyfile_read_file(const char *path, aiotsec_keyfile_fn fn, void *use
             memmove(buf, buf + pos, have - pos);
         have = pos < have ? have - pos : 0;
     }
-    fclose(f);
+    (void)fclose(f); /* read-only stream: nothing to flush, nothing to report */
     if (rc != AIOTSEC_OK && err_line)
         *err_line = lineno;
     return rc;
