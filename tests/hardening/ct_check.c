@@ -24,38 +24,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <valgrind/memcheck.h>
 
 #include "aiotsec/aiotsec.h"
+#define CT_NAME "ct_check"
+#include "ct_common.h"
 #include "vectors.h"
 
-#define SECRET(p, n) VALGRIND_MAKE_MEM_UNDEFINED((p), (n))
-#define PUBLIC(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))
-
-int __real_aiotsec_ct_equal(const uint8_t *a, const uint8_t *b, size_t len);
-int __wrap_aiotsec_ct_equal(const uint8_t *a, const uint8_t *b, size_t len);
-
-/* The one legitimate declassification: the verify outcome (equal or not). */
-int __wrap_aiotsec_ct_equal(const uint8_t *a, const uint8_t *b, size_t len)
-{
-    int r = __real_aiotsec_ct_equal(a, b, len);
-    PUBLIC(&r, sizeof r);
-    return r;
-}
-
-static int g_fail;
-static size_t g_checks;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        g_checks++;                                                                                \
-        if (!(cond)) {                                                                             \
-            g_fail = 1;                                                                            \
-            fprintf(stderr, "ct_check: FAIL %s:%d: ", __FILE__, __LINE__);                         \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-        }                                                                                          \
-    } while (0)
 
 /* Compares an output of the library with the expected value: declassifies it first,
  * so that the comparison here (not constant time, test code) is not reported. */
@@ -262,7 +236,7 @@ int main(int argc, char **argv)
             check_backend(aiotsec_backend_name_at(i), &f);
     }
     tv_free(&f);
-    printf("ct_check: %zu checks, %s (valgrind: %s)\n", g_checks, g_fail ? "FAILED" : "ok",
+    printf("ct_check: %zu checks, %s (valgrind: %s)\n", ct_checks, ct_fail ? "FAILED" : "ok",
            RUNNING_ON_VALGRIND ? "yes" : "no");
-    return g_fail ? 1 : 0;
+    return ct_fail ? 1 : 0;
 }

@@ -16,37 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <valgrind/memcheck.h>
 
 #include "aiotsec/aiotsec.h"
+#define CT_NAME "ct_roles"
+#include "ct_common.h"
 
-#define SECRET(p, n) VALGRIND_MAKE_MEM_UNDEFINED((p), (n))
-#define PUBLIC(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))
-
-int __real_aiotsec_ct_equal(const uint8_t *a, const uint8_t *b, size_t len);
-int __wrap_aiotsec_ct_equal(const uint8_t *a, const uint8_t *b, size_t len);
-
-/* The verdict of a comparison is what the protocol reveals. */
-int __wrap_aiotsec_ct_equal(const uint8_t *a, const uint8_t *b, size_t len)
-{
-    int r = __real_aiotsec_ct_equal(a, b, len);
-    PUBLIC(&r, sizeof r);
-    return r;
-}
-
-static int g_fail;
-static size_t g_checks;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        g_checks++;                                                                                \
-        if (!(cond)) {                                                                             \
-            g_fail = 1;                                                                            \
-            fprintf(stderr, "ct_roles: FAIL %s:%d: ", __FILE__, __LINE__);                         \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-        }                                                                                          \
-    } while (0)
 
 static int dev_random(void *user, uint8_t *out, size_t len)
 {
@@ -208,7 +182,7 @@ int main(void)
             run(be, AIOTSEC_NIA2, AIOTSEC_NEA0);
         aiotsec_ctx_free(ctx);
     }
-    printf("ct_roles: %zu checks, %s (valgrind: %s)\n", g_checks, g_fail ? "FAILED" : "ok",
+    printf("ct_roles: %zu checks, %s (valgrind: %s)\n", ct_checks, ct_fail ? "FAILED" : "ok",
            RUNNING_ON_VALGRIND ? "yes" : "no");
-    return g_fail ? 1 : 0;
+    return ct_fail ? 1 : 0;
 }
