@@ -3,6 +3,7 @@
 import csv
 import os
 import pathlib
+import random
 
 import pytest
 
@@ -59,3 +60,15 @@ def ctx(backend):
 def aes_ctx(aes_backend):
     with aiotsec.Context(aes_backend) as c:
         yield c
+
+
+def random_devices(n: int, seed: int):
+    """n (K_AIOT_root, RAND_AIOT_n, RAND_AIOT_d) triples, keys of 16 or 32 octets, reproducible."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        k = bytes(rng.getrandbits(8) for _ in range(rng.choice((16, 32))))
+        rn = bytes(rng.getrandbits(8) for _ in range(16))
+        rd = bytes(rng.getrandbits(8) for _ in range(16))
+        out.append((k, rn, rd))
+    return out

@@ -1,26 +1,18 @@
 """The batch API (batch.h) through Python: same answers as item-by-item, per-item errors."""
 
-import random
 
 import pytest
 
 import aiotsec
 import refimpl
 from aiotsec import BatchItem, batch_derive_res, batch_verify_res
-from conftest import h, load_tsv
+from conftest import h, load_tsv, random_devices
 
 PROFILE0 = load_tsv("aiot-profile0.tsv")
 
 
 def _devices(n, seed=7):
-    rng = random.Random(seed)
-    out = []
-    for _ in range(n):
-        k = bytes(rng.getrandbits(8) for _ in range(rng.choice((16, 32))))
-        rn = bytes(rng.getrandbits(8) for _ in range(16))
-        rd = bytes(rng.getrandbits(8) for _ in range(16))
-        out.append((k, rn, rd))
-    return out
+    return random_devices(n, seed)
 
 
 @pytest.mark.parametrize("threads", [0, 1, 2, 5])

@@ -2,7 +2,6 @@
 answers as the per-call batch functions and as the independent reference, per-item
 errors, bad arguments, two Python threads on one pool, close semantics."""
 
-import random
 import threading
 
 import pytest
@@ -12,19 +11,13 @@ import refimpl
 from aiotsec import BatchItem, batch_derive_res, batch_verify_res
 from aiotsec.batch import BatchPool
 from aiotsec.errors import ClosedError
+from conftest import random_devices
 
 N = 600  # above two grains of 256 items: the pool's workers take part
 
 
 def _devices(n, seed=11):
-    rng = random.Random(seed)
-    out = []
-    for _ in range(n):
-        k = bytes(rng.getrandbits(8) for _ in range(rng.choice((16, 32))))
-        rn = bytes(rng.getrandbits(8) for _ in range(16))
-        rd = bytes(rng.getrandbits(8) for _ in range(16))
-        out.append((k, rn, rd))
-    return out
+    return random_devices(n, seed)
 
 
 @pytest.fixture
