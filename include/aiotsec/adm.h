@@ -1,15 +1,20 @@
 /**
  * @file adm.h
- * @brief The ADM role: the three Nadm_Sec service operations (spec sections 1 and 6).
+ * @brief The ADM role: the four Nadm_Sec service operations (spec 6.1, TS 29.369 v19.2.0).
  *
  * An ::aiotsec_adm combines a context with the application's key store
- * (keystore.h). It keeps no key of its own: every operation looks the device
+ * (keystore.h). It keeps no key of its own: every operation looks the devices
  * up, derives, and wipes what it used. An ADM is immutable and may be shared
- * between threads when the key store's look-ups are thread-safe.
+ * between threads when the key store's operations are thread-safe (each thread
+ * with its own ::aiotsec_auth_answer).
  *
- * The AIOTF talks to an ADM through an ::aiotsec_adm_client, a table of the
- * three operations: aiotsec_adm_client_local() fills one for an in-process ADM;
- * an application whose ADM is remote fills one with its SBI client.
+ * getAuthentication is the inventory's hot path: for a filter, every device
+ * the filter matches is a candidate and the ADM derives |candidates| x
+ * |randDlist| XRES_AIOT values. It refuses a request whose product exceeds its
+ * limit (::AIOTSEC_E_TOO_MANY_DERIVATIONS, an SBI 413) before it derives
+ * anything, and answers ::AIOTSEC_E_NO_CANDIDATE (an SBI 404) when nothing
+ * matches. Candidates whose store offers prepared keys go through the batch
+ * API (batch.h), on the configured worker pool when there is one.
  */
 #ifndef AIOTSEC_ADM_H
 #define AIOTSEC_ADM_H
@@ -17,9 +22,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "aiotsec/batch.h"
 #include "aiotsec/context.h"
 #include "aiotsec/export.h"
 #include "aiotsec/keystore.h"
+#include "aiotsec/nadm.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -28,16 +35,41 @@ extern "C" {
 /** @brief An ADM (opaque). */
 typedef struct aiotsec_adm aiotsec_adm;
 
+/** @brief ADM configuration; initialise with aiotsec_adm_config_init(). */
+typedef struct aiotsec_adm_config {
+    uint32_t struct_size;       /**< sizeof(aiotsec_adm_config). */
+    uint32_t max_derivations;   /**< Largest |candidates| x |randDlist| of one getAuthentication
+                                     (default: the profile's, 65,536; 1..2^24). */
+    aiotsec_batch_pool *pool;   /**< Worker pool for the batches (NULL: the calling thread only).
+                                     A pool runs one batch at a time: threads sharing the ADM take turns. */
+} aiotsec_adm_config;
+
+/**
+ * @brief Fills @p cfg with the defaults of @p ctx's profile and sets struct_size.
+ * @param[out] cfg The configuration.
+ * @param ctx The context.
+ * @return ::AIOTSEC_OK or ::AIOTSEC_E_NULL_ARG.
+ */
+AIOTSEC_API int aiotsec_adm_config_init(aiotsec_adm_config *cfg, const aiotsec_ctx *ctx);
+
+/**
+ * @brief Size of ::aiotsec_adm_config (for bindings).
+ * @return sizeof(aiotsec_adm_config).
+ */
+AIOTSEC_API size_t aiotsec_adm_config_size(void);
+
 /**
  * @brief Makes an ADM.
  * @param[out] out Receives the ADM; free with aiotsec_adm_free().
  * @param ctx The context (must outlive the ADM).
  * @param keystore The key-store table (copied; its @c user must outlive the ADM).
+ * @param cfg Configuration; NULL for the defaults (the pool, if any, must outlive the ADM).
  * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BAD_VALUE (wrong
- *         struct_size or a required look-up missing) or ::AIOTSEC_E_NO_MEMORY.
+ *         struct_size, the required look-up missing, a limit out of range) or
+ *         ::AIOTSEC_E_NO_MEMORY.
  */
-AIOTSEC_API int aiotsec_adm_new(aiotsec_adm **out, const aiotsec_ctx *ctx,
-                                const aiotsec_keystore *keystore);
+AIOTSEC_API int aiotsec_adm_new(aiotsec_adm **out, const aiotsec_ctx *ctx, const aiotsec_keystore *keystore,
+                                const aiotsec_adm_config *cfg);
 
 /**
  * @brief Frees an ADM. NULL is ignored.
@@ -46,139 +78,80 @@ AIOTSEC_API int aiotsec_adm_new(aiotsec_adm **out, const aiotsec_ctx *ctx,
 AIOTSEC_API void aiotsec_adm_free(aiotsec_adm *adm);
 
 /**
- * @brief Nadm_SecRAND_Get: a fresh RAND_AIOT_n from the backend's CSPRNG.
+ * @brief The ADM's limit of |candidates| x |randDlist|.
  * @param adm The ADM.
- * @param[out] rand_n Receives aiotsec_rand_n_len() octets.
+ * @return The limit; 0 for NULL.
+ */
+AIOTSEC_API size_t aiotsec_adm_max_derivations(const aiotsec_adm *adm);
+
+/**
+ * @brief Nadm_SecRAND_Get (`getRand`): a fresh RAND_AIOT_n from the backend's CSPRNG.
+ * @param adm The ADM.
+ * @param[out] rand_n Receives 16 octets.
  * @param rand_n_cap Capacity of @p rand_n.
  * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BUFFER_TOO_SMALL,
  *         ::AIOTSEC_E_UNSUPPORTED or ::AIOTSEC_E_BACKEND_FAILURE.
  */
-AIOTSEC_API int aiotsec_adm_sec_rand_get(const aiotsec_adm *adm, uint8_t *rand_n, size_t rand_n_cap);
+AIOTSEC_API int aiotsec_adm_get_rand(const aiotsec_adm *adm, uint8_t *rand_n, size_t rand_n_cap);
 
 /**
- * @brief Nadm_SecAuthentication_Get: XRES_AIOT for a device, and its Permanent Identifier.
+ * @brief Nadm_SecAuthentication_Get (`getAuthentication`): candidate sets.
+ *
+ * @p ans is reset, then receives one set per RAND_AIOT_d of @p req, in order,
+ * each with one entry per candidate: for a filter every matching device, in
+ * Permanent Identifier order, with its Permanent Identifier; for a named
+ * device that device alone, without it. On any error @p ans is left empty.
  * @param adm The ADM.
- * @param ident Identification information (1..64 octets).
- * @param ident_len Its length.
- * @param rand_n RAND_AIOT_n (profile length).
+ * @param req The request (@c op is not read; @c perm_id or @c filter, @c rand_n, @c rand_d).
+ * @param ans The answer (capacity at least |candidates| x |randDlist|).
+ * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BAD_VALUE (both or neither of
+ *         @c perm_id and @c filter, an empty list), ::AIOTSEC_E_BAD_LENGTH,
+ *         ::AIOTSEC_E_BAD_FILTER, ::AIOTSEC_E_UNKNOWN_DEVICE (named device),
+ *         ::AIOTSEC_E_NO_CANDIDATE (filter), ::AIOTSEC_E_TOO_MANY_DERIVATIONS,
+ *         ::AIOTSEC_E_BUFFER_TOO_SMALL (@p ans too small), ::AIOTSEC_E_UNSUPPORTED
+ *         (a filter, and the store cannot list), ::AIOTSEC_E_BAD_STATE (the store
+ *         changed between the count and the derivation), a key-store or a backend status.
+ */
+AIOTSEC_API int aiotsec_adm_get_authentication(const aiotsec_adm *adm, const aiotsec_adm_request *req,
+                                               aiotsec_auth_answer *ans);
+
+/**
+ * @brief Nadm_SecSessionKey_Get (`getSessionKey`): K_AIOTF for a device.
+ * @param adm The ADM.
+ * @param perm_id Permanent Identifier (1..64 octets).
+ * @param perm_id_len Its length.
+ * @param rand_n RAND_AIOT_n (16 octets).
  * @param rand_n_len Its length.
- * @param rand_d RAND_AIOT_d (profile length).
+ * @param rand_d RAND_AIOT_d (16 octets).
  * @param rand_d_len Its length.
- * @param[out] xres Receives aiotsec_res_len() octets of XRES_AIOT.
- * @param xres_cap Capacity of @p xres.
- * @param[out] perm_id Receives the Permanent Identifier (capacity ::AIOTSEC_ID_MAX
- *             is always enough); NULL when the caller already knows it.
- * @param perm_id_cap Capacity of @p perm_id.
- * @param[out] perm_id_len Receives its length; may be NULL when @p perm_id is NULL.
+ * @param[out] kaiotf Receives the 16 octets of K_AIOTF.
+ * @param kaiotf_cap Capacity of @p kaiotf.
  * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BAD_LENGTH,
  *         ::AIOTSEC_E_BUFFER_TOO_SMALL, ::AIOTSEC_E_UNKNOWN_DEVICE, a key-store
  *         or a backend status.
  */
-AIOTSEC_API int aiotsec_adm_sec_authentication_get(const aiotsec_adm *adm,
-                                                   const uint8_t *ident, size_t ident_len,
-                                                   const uint8_t *rand_n, size_t rand_n_len,
-                                                   const uint8_t *rand_d, size_t rand_d_len,
-                                                   uint8_t *xres, size_t xres_cap,
-                                                   uint8_t *perm_id, size_t perm_id_cap,
-                                                   size_t *perm_id_len);
+AIOTSEC_API int aiotsec_adm_get_session_key(const aiotsec_adm *adm, const uint8_t *perm_id, size_t perm_id_len,
+                                            const uint8_t *rand_n, size_t rand_n_len, const uint8_t *rand_d,
+                                            size_t rand_d_len, uint8_t *kaiotf, size_t kaiotf_cap);
 
 /**
- * @brief Nadm_SecSessionKey_Get: K_AIOTF for a device.
+ * @brief T-ID retrieval (`getTid`), profile 0: `tidType` STORED, a 16-octet T-ID
+ *        from the CSPRNG, kept by the key store with the previous one.
+ *
+ * With @p resync 0 a new T-ID replaces the current one, which becomes the
+ * previous; with @p resync non-zero the current T-ID is returned again with
+ * the previous (a device without a T-ID gets a new one either way).
  * @param adm The ADM.
  * @param perm_id Permanent Identifier (1..64 octets).
  * @param perm_id_len Its length.
- * @param rand_n RAND_AIOT_n (profile length).
- * @param rand_n_len Its length.
- * @param rand_d RAND_AIOT_d (profile length).
- * @param rand_d_len Its length.
- * @param[out] kaiotf Receives the 32 octets of K_AIOTF.
- * @param kaiotf_cap Capacity of @p kaiotf.
- * @return As aiotsec_adm_sec_authentication_get().
+ * @param resync `resyncInd`.
+ * @param[out] out Receives the T-ID information.
+ * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BAD_LENGTH,
+ *         ::AIOTSEC_E_UNKNOWN_DEVICE, ::AIOTSEC_E_UNSUPPORTED (the store keeps no
+ *         T-IDs) or a backend status.
  */
-AIOTSEC_API int aiotsec_adm_sec_session_key_get(const aiotsec_adm *adm,
-                                                const uint8_t *perm_id, size_t perm_id_len,
-                                                const uint8_t *rand_n, size_t rand_n_len,
-                                                const uint8_t *rand_d, size_t rand_d_len,
-                                                uint8_t *kaiotf, size_t kaiotf_cap);
-
-/**
- * @brief One request and its answer in a batch of Nadm_SecAuthentication_Get.
- *
- * The caller fills the inputs and the output pointers; the batch call fills
- * @c perm_id_len and @c status.
- */
-typedef struct aiotsec_adm_auth_item {
-    const uint8_t *ident;  /**< Identification information (1..64 octets). */
-    size_t ident_len;      /**< Its length. */
-    const uint8_t *rand_n; /**< RAND_AIOT_n (profile length). */
-    size_t rand_n_len;     /**< Its length. */
-    const uint8_t *rand_d; /**< RAND_AIOT_d (profile length). */
-    size_t rand_d_len;     /**< Its length. */
-    uint8_t *xres;         /**< Output: aiotsec_res_len() octets of XRES_AIOT (caller buffer of that size). */
-    uint8_t *perm_id;      /**< Output: Permanent Identifier (caller buffer of ::AIOTSEC_ID_MAX octets), or NULL. */
-    size_t perm_id_len;    /**< Output: its length. */
-    int status;            /**< Output: as aiotsec_adm_sec_authentication_get() for this item. */
-} aiotsec_adm_auth_item;
-
-/**
- * @brief Nadm_SecAuthentication_Get for many devices at once (the inventory hot path).
- *
- * Devices whose key store offers prepared keys go through the batch API
- * (batch.h: several HMACs interleaved on the native backend); the others one
- * by one. Results are exactly those of aiotsec_adm_sec_authentication_get().
- * No allocation.
- * @param adm The ADM.
- * @param items The requests; outputs are written into them.
- * @param n Number of items (0 does nothing).
- * @return ::AIOTSEC_OK when every item was processed (see each @c status),
- *         or ::AIOTSEC_E_NULL_ARG.
- */
-AIOTSEC_API int aiotsec_adm_sec_authentication_get_batch(const aiotsec_adm *adm,
-                                                         aiotsec_adm_auth_item *items, size_t n);
-
-/**
- * @brief Size of ::aiotsec_adm_auth_item (for bindings).
- * @return sizeof(aiotsec_adm_auth_item).
- */
-AIOTSEC_API size_t aiotsec_adm_auth_item_size(void);
-
-/**
- * @brief The three Nadm_Sec operations as seen by an AIOTF: a table of callbacks.
- *
- * Each operation has the parameters of the aiotsec_adm_sec_* function of the
- * same name, with @c user in place of the ADM.
- */
-typedef struct aiotsec_adm_client {
-    uint32_t struct_size; /**< sizeof(aiotsec_adm_client). */
-    void *user;           /**< Passed back to every operation. */
-    /** Nadm_SecRAND_Get (see aiotsec_adm_sec_rand_get()). */
-    int (*rand_get)(void *user, uint8_t *rand_n, size_t rand_n_cap);
-    /** Nadm_SecAuthentication_Get (see aiotsec_adm_sec_authentication_get()). */
-    int (*authentication_get)(void *user, const uint8_t *ident, size_t ident_len,
-                              const uint8_t *rand_n, size_t rand_n_len,
-                              const uint8_t *rand_d, size_t rand_d_len,
-                              uint8_t *xres, size_t xres_cap,
-                              uint8_t *perm_id, size_t perm_id_cap, size_t *perm_id_len);
-    /** Nadm_SecSessionKey_Get (see aiotsec_adm_sec_session_key_get()). */
-    int (*session_key_get)(void *user, const uint8_t *perm_id, size_t perm_id_len,
-                           const uint8_t *rand_n, size_t rand_n_len,
-                           const uint8_t *rand_d, size_t rand_d_len,
-                           uint8_t *kaiotf, size_t kaiotf_cap);
-} aiotsec_adm_client;
-
-/**
- * @brief Fills a client table that calls an in-process ADM.
- * @param adm The ADM (must outlive the table's use).
- * @param[out] out The table.
- * @return ::AIOTSEC_OK or ::AIOTSEC_E_NULL_ARG.
- */
-AIOTSEC_API int aiotsec_adm_client_local(const aiotsec_adm *adm, aiotsec_adm_client *out);
-
-/**
- * @brief Size of ::aiotsec_adm_client (for bindings).
- * @return sizeof(aiotsec_adm_client).
- */
-AIOTSEC_API size_t aiotsec_adm_client_struct_size(void);
+AIOTSEC_API int aiotsec_adm_get_tid(const aiotsec_adm *adm, const uint8_t *perm_id, size_t perm_id_len,
+                                    int resync, aiotsec_tid_info *out);
 
 #ifdef __cplusplus
 }

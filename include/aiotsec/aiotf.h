@@ -1,20 +1,51 @@
 /**
  * @file aiotf.h
- * @brief The AIOTF role: inventory and command procedures (spec sections 1 and 6).
+ * @brief The AIOTF role: group inventory and command procedures (spec sections 1 and 6.3).
  *
- * For each procedure the AIOTF asks the ADM for a fresh RAND_AIOT_n (step 1)
- * and keeps a pending context keyed by it, with a deadline. An Inventory
- * Report (step 6) is matched to its pending context by RAND_AIOT_n and the
- * identification information; a report that matches none, or arrives after
- * the deadline, is dropped and counted *before* any ADM call (the
- * amplification defence of step 3). A matched report costs one
- * Nadm_SecAuthentication_Get; RES_AIOT is compared with XRES_AIOT in constant
- * time. An inventory ends there. A command procedure continues with
- * Nadm_SecSessionKey_Get, a NAS security context from K_AIOTF, protected
- * COMMAND REQUESTs and verified COMMAND RESPONSEs, until aiotsec_aiotf_finish().
+ * A procedure pages one device (its Permanent Identifier) or a group (a filter,
+ * filter.h) with one RAND_AIOT_n and expects up to a given number of answers.
+ * Every tag that answers sends its own RAND_AIOT_d and RES_AIOT and no
+ * identifier; the AIOTF batches the answers of one paging into one
+ * getAuthentication, and identifies each tag by the candidate of its set whose
+ * XRES_AIOT equals its RES_AIOT (every candidate compared, in constant time).
+ *
+ * **The ADM is asynchronous and transport-agnostic.** The AIOTF never calls the
+ * ADM: it queues ::aiotsec_adm_request values (nadm.h) that the application
+ * takes with aiotsec_aiotf_next_requests(), carries by any means (an
+ * in-process ADM, an HTTP/2 client, a queue) and answers later, in any order,
+ * with aiotsec_aiotf_on_rand(), aiotsec_aiotf_on_authentication() and
+ * aiotsec_aiotf_on_session_key(). An answer of ::AIOTSEC_E_TRANSPORT puts the
+ * request back in the queue until the procedure's deadline: the procedure
+ * survives a lost connection. aiotsec_aiotf_pump_local() is the loop for an
+ * in-process ADM, written with the same calls.
+ *
+ * Life of a procedure:
+ * 1. aiotsec_aiotf_start() queues getRand; aiotsec_aiotf_on_rand() gives the
+ *    RAND_AIOT_n to page with.
+ * 2. aiotsec_aiotf_on_report() takes each Inventory Report (RAND_AIOT_n and
+ *    the AUTHENTICATION RESPONSE). Reports that match no pending procedure,
+ *    arrive after the reporting deadline, repeat a RAND_AIOT_d already seen in
+ *    the procedure, exceed the expected number, or do not decode are dropped
+ *    before any ADM call, each with its own status and counter (NOTE 2).
+ * 3. When the expected number has arrived, or ::aiotsec_aiotf_config.max_batch
+ *    reports wait, or on aiotsec_aiotf_flush(), the waiting reports become one
+ *    getAuthentication. An ADM that refuses it as too large
+ *    (::AIOTSEC_E_TOO_MANY_DERIVATIONS) gets it again in halves: first fewer
+ *    RAND_AIOT_d per request, then, for one report, a filter one bit narrower
+ *    on each side (the spec's remedy: narrower filters).
+ * 4. aiotsec_aiotf_on_authentication() decides each report: identified (its
+ *    Permanent Identifier), ::AIOTSEC_E_AUTH_FAILED (no candidate matched: that
+ *    report only fails, the procedure stays open for the genuine tags) or
+ *    ::AIOTSEC_E_AMBIGUOUS (several matched).
+ * 5. Command procedures: each identified device gets a getSessionKey; once
+ *    answered, aiotsec_aiotf_command() protects COMMAND REQUESTs for it and
+ *    aiotsec_aiotf_on_command_response() verifies its answers.
+ * 6. aiotsec_aiotf_summary_get() and aiotsec_aiotf_devices() report per procedure
+ *    and per device as TS 29.569 does (`FailureCause`, `DevicesRepInfo`);
+ *    aiotsec_aiotf_finish() or aiotsec_aiotf_expire() end the procedure.
  *
  * Time is the caller's: every call that needs it takes @p now_ms, a monotonic
- * clock in milliseconds; the library never reads a clock. The pending table is
+ * clock in milliseconds; the library never reads a clock. Every table is
  * allocated once, at creation: no call after that allocates. An AIOTF is not
  * thread-safe (one per thread, or a lock around it).
  */
@@ -28,6 +59,7 @@
 #include "aiotsec/context.h"
 #include "aiotsec/export.h"
 #include "aiotsec/keystore.h"
+#include "aiotsec/nadm.h"
 #include "aiotsec/nas.h"
 
 #ifdef __cplusplus
@@ -43,37 +75,86 @@ typedef enum aiotsec_proc_type {
     AIOTSEC_PROC_COMMAND = 2    /**< Command: authentication, K_AIOTF, protected commands. */
 } aiotsec_proc_type;
 
+/** @brief Why a procedure failed, as TS 29.569 `FailureCause` names it. */
+typedef enum aiotsec_failure_cause {
+    AIOTSEC_FAILURE_NONE = 0,             /**< At least one device was identified (or nothing is decided yet). */
+    AIOTSEC_FAILURE_NO_SUCC_INV_RESP = 1, /**< `NO_SUCC_INV_RESP`: no inventory response was successful. */
+    AIOTSEC_FAILURE_AUTH_FAILURE = 2      /**< `AUTH_FAILURE`: responses came, none authenticated. */
+} aiotsec_failure_cause;
+
 /** @brief AIOTF configuration; initialise with aiotsec_aiotf_config_init(). */
 typedef struct aiotsec_aiotf_config {
-    uint32_t struct_size; /**< sizeof(aiotsec_aiotf_config). */
-    size_t max_pending;   /**< Most procedures at once (default 4096; 1..2^24). */
-    uint32_t timeout_ms;  /**< Deadline of a procedure step, from its start or its last command (default 5000). */
-    unsigned int_alg;     /**< Integrity algorithm for commands (default: the profile's). */
-    unsigned enc_alg;     /**< Ciphering algorithm for commands (default: the profile's). */
+    uint32_t struct_size;  /**< sizeof(aiotsec_aiotf_config). */
+    uint32_t timeout_ms;   /**< Reporting window of a procedure, and its idle timeout (default 5000). */
+    size_t max_procedures; /**< Procedures at once (default 1024; 1..2^24). */
+    size_t max_reports;    /**< Reports held at once over all procedures (default 65536; 1..2^24). */
+    size_t max_batch;      /**< Most RAND_AIOT_d in one getAuthentication (default 256; 1..65536). */
+    size_t max_requests;   /**< ADM requests queued or outstanding at once (default 1024; 1..2^20). */
+    size_t max_sessions;   /**< Command security contexts at once (default 256; 0..2^20). */
+    unsigned int_alg;      /**< Integrity algorithm for commands (default: the profile's). */
+    unsigned enc_alg;      /**< Ciphering algorithm for commands (default: the profile's). */
 } aiotsec_aiotf_config;
 
 /** @brief Counters of an AIOTF. */
 typedef struct aiotsec_aiotf_stats {
     uint64_t started;            /**< Procedures started. */
-    uint64_t authenticated;      /**< Reports whose RES_AIOT matched. */
-    uint64_t auth_failed;        /**< Reports whose RES_AIOT did not match. */
-    uint64_t unsolicited;        /**< Reports matching no pending procedure (dropped, no ADM call). */
-    uint64_t late;               /**< Reports or responses after the deadline (dropped, no ADM call). */
-    uint64_t malformed;          /**< Reports whose AUTHENTICATION RESPONSE did not decode (no ADM call). */
-    uint64_t adm_calls;          /**< Calls to the ADM (all three operations). */
+    uint64_t reports;            /**< Inventory Reports given to the AIOTF. */
+    uint64_t accepted;           /**< Reports queued for the ADM. */
+    uint64_t authenticated;      /**< Reports whose RES_AIOT matched exactly one candidate. */
+    uint64_t auth_failed;        /**< Reports whose RES_AIOT matched no candidate, or several. */
+    uint64_t unsolicited;        /**< Dropped: no pending procedure for the RAND_AIOT_n. */
+    uint64_t late;               /**< Dropped: after the reporting deadline (also late command responses). */
+    uint64_t duplicate;          /**< Dropped: a RAND_AIOT_d already seen in the procedure. */
+    uint64_t over_cap;           /**< Dropped: beyond the expected number of answers. */
+    uint64_t malformed;          /**< Dropped: the AUTHENTICATION RESPONSE did not decode. */
+    uint64_t adm_requests;       /**< Requests handed out (retries included). */
+    uint64_t adm_retries;        /**< Requests queued again after ::AIOTSEC_E_TRANSPORT. */
+    uint64_t adm_splits;         /**< getAuthentication requests split after ::AIOTSEC_E_TOO_MANY_DERIVATIONS. */
+    uint64_t adm_errors;         /**< Answers with another error. */
     uint64_t commands_sent;      /**< COMMAND REQUESTs protected. */
     uint64_t responses_ok;       /**< COMMAND RESPONSEs verified. */
     uint64_t responses_rejected; /**< COMMAND RESPONSEs refused (integrity, COUNT, decoding, transaction). */
     uint64_t expired;            /**< Procedures removed by aiotsec_aiotf_expire(). */
 } aiotsec_aiotf_stats;
 
-/** @brief What a successful report established. */
-typedef struct aiotsec_aiotf_result {
-    uint64_t proc_id;                 /**< The procedure. */
-    int type;                         /**< Its ::aiotsec_proc_type. */
-    uint8_t perm_id[AIOTSEC_ID_MAX];  /**< The device's Permanent Identifier (from the ADM). */
-    size_t perm_id_len;               /**< Its length. */
-} aiotsec_aiotf_result;
+/** @brief A procedure's account (TS 29.569: the inventory or command result). */
+typedef struct aiotsec_aiotf_summary {
+    uint64_t proc_id;       /**< The procedure. */
+    int type;               /**< Its ::aiotsec_proc_type. */
+    int paging;             /**< 1 once RAND_AIOT_n is known and reports are taken. */
+    uint8_t rand_n[16];     /**< RAND_AIOT_n to page with (when @c paging). */
+    uint32_t expected;      /**< Answers expected (0: no cap). */
+    uint32_t accepted;      /**< Reports queued for the ADM. */
+    uint32_t waiting;       /**< Of those, not decided yet (not sent, or with the ADM). */
+    uint32_t authenticated; /**< Reports that identified a device. */
+    uint32_t auth_failed;   /**< Reports no candidate (or several) matched. */
+    uint32_t errors;        /**< Reports the ADM could not answer (no candidate, limits, errors). */
+    uint32_t late;          /**< Dropped after the reporting deadline. */
+    uint32_t duplicate;     /**< Dropped as repeats of a RAND_AIOT_d. */
+    uint32_t over_cap;      /**< Dropped beyond @c expected. */
+    uint32_t malformed;     /**< Dropped as undecodable. */
+    int failure_cause;      /**< An ::aiotsec_failure_cause (NONE while @c waiting or once one is identified). */
+} aiotsec_aiotf_summary;
+
+/** @brief One report of a procedure and what it established (TS 29.569 `DevicesRepInfo`). */
+typedef struct aiotsec_aiotf_device {
+    uint64_t report_id;              /**< The report (the handle for commands to its device). */
+    uint64_t proc_id;                /**< Its procedure. */
+    int status;                      /**< ::AIOTSEC_OK (identified), ::AIOTSEC_E_IN_PROGRESS, or why not. */
+    uint8_t perm_id[AIOTSEC_ID_MAX]; /**< `deviceId`: the Permanent Identifier when identified. */
+    size_t perm_id_len;              /**< Its length (0 when not identified). */
+    int secured;                     /**< 1 when commands can be sent (command procedures). */
+    int last_cmd_status;             /**< The ::aiotsec_cmd_status of its last COMMAND RESPONSE, 0 if none
+                                          (`failCause`: aiotsec_cmd_status_cause()). */
+} aiotsec_aiotf_device;
+
+/** @brief One Inventory Report, for aiotsec_aiotf_on_reports(). */
+typedef struct aiotsec_aiotf_report {
+    const uint8_t *rand_n; /**< RAND_AIOT_n the report answers (NG-RAN's correlation). */
+    size_t rand_n_len;     /**< Its length. */
+    const uint8_t *nas;    /**< The AUTHENTICATION RESPONSE (plain AIOT NAS). */
+    size_t nas_len;        /**< Its length. */
+} aiotsec_aiotf_report;
 
 /**
  * @brief Fills @p cfg with defaults and sets struct_size.
@@ -84,107 +165,215 @@ typedef struct aiotsec_aiotf_result {
 AIOTSEC_API int aiotsec_aiotf_config_init(aiotsec_aiotf_config *cfg, const aiotsec_ctx *ctx);
 
 /**
- * @brief Makes an AIOTF.
+ * @brief Makes an AIOTF and allocates every table it will use.
  * @param[out] out Receives the AIOTF; free with aiotsec_aiotf_free().
  * @param ctx The context (must outlive the AIOTF).
- * @param adm The ADM client table (copied; its @c user must outlive the AIOTF).
  * @param cfg Configuration; NULL for the defaults.
- * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BAD_VALUE (a table or
- *         configuration field), ::AIOTSEC_E_NO_MEMORY.
+ * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BAD_VALUE (a configuration
+ *         field), ::AIOTSEC_E_NO_MEMORY or a backend status (hash keys).
  */
-AIOTSEC_API int aiotsec_aiotf_new(aiotsec_aiotf **out, const aiotsec_ctx *ctx,
-                                  const aiotsec_adm_client *adm, const aiotsec_aiotf_config *cfg);
+AIOTSEC_API int aiotsec_aiotf_new(aiotsec_aiotf **out, const aiotsec_ctx *ctx, const aiotsec_aiotf_config *cfg);
 
 /**
- * @brief Wipes every pending context and frees the AIOTF. NULL is ignored.
+ * @brief Wipes every procedure and session and frees the AIOTF. NULL is ignored.
  * @param aiotf The AIOTF.
  */
 AIOTSEC_API void aiotsec_aiotf_free(aiotsec_aiotf *aiotf);
 
 /**
- * @brief Starts a procedure (steps 1 and 2): a fresh RAND_AIOT_n from the ADM
- *        and a pending context for the device @p ident.
+ * @brief Starts a procedure: queues its getRand (step 1).
  * @param aiotf The AIOTF.
  * @param type An ::aiotsec_proc_type.
- * @param ident Identification information of the device to page (1..64 octets).
- * @param ident_len Its length.
- * @param now_ms Now (monotonic milliseconds); the deadline is now + timeout.
- * @param[out] rand_n Receives RAND_AIOT_n, to send in the Inventory Request.
- * @param rand_n_cap Capacity of @p rand_n.
+ * @param perm_id The device to page, or NULL.
+ * @param perm_id_len Its length (1..64; 0 with NULL).
+ * @param filter The filter to page, or NULL (exactly one of @p perm_id and @p filter).
+ * @param filter_len Its length.
+ * @param expected Answers expected (the group size asked for, or a cap); 0: no cap.
+ *        A named device is expected to answer once (0 or 1).
+ * @param now_ms Now; the reporting deadline is now + timeout.
  * @param[out] proc_id Receives the procedure's identifier.
- * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BAD_VALUE (type),
- *         ::AIOTSEC_E_BAD_LENGTH, ::AIOTSEC_E_BUFFER_TOO_SMALL,
- *         ::AIOTSEC_E_LIMIT (max_pending procedures are already pending) or the ADM's status.
+ * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BAD_VALUE (type, both or
+ *         neither target, @p expected above 1 for a device), ::AIOTSEC_E_BAD_LENGTH,
+ *         ::AIOTSEC_E_BAD_FILTER or ::AIOTSEC_E_LIMIT (no procedure or request slot free).
  */
-AIOTSEC_API int aiotsec_aiotf_start(aiotsec_aiotf *aiotf, int type, const uint8_t *ident,
-                                    size_t ident_len, uint64_t now_ms, uint8_t *rand_n,
-                                    size_t rand_n_cap, uint64_t *proc_id);
+AIOTSEC_API int aiotsec_aiotf_start(aiotsec_aiotf *aiotf, aiotsec_proc_type type, const uint8_t *perm_id,
+                                    size_t perm_id_len, const uint8_t *filter, size_t filter_len,
+                                    uint32_t expected, uint64_t now_ms, uint64_t *proc_id);
 
 /**
- * @brief An Inventory Report (steps 6 to 11).
+ * @brief Takes requests for the ADM from the queue (oldest first) and marks them outstanding.
  *
- * Unsolicited and late reports are dropped without an ADM call. A report that
- * fails authentication ends its procedure. On success an inventory ends; a
- * command procedure now has its NAS security context.
+ * The views in each request stay valid until its answer is given or its
+ * procedure ends.
  * @param aiotf The AIOTF.
- * @param now_ms Now (monotonic milliseconds).
- * @param rand_n RAND_AIOT_n the report answers (from NG-RAN's correlation).
+ * @param now_ms Now; requests of procedures past their deadline are dropped, not handed out.
+ * @param[out] reqs Receives up to @p cap requests.
+ * @param cap Capacity of @p reqs.
+ * @param[out] n Receives how many were written (0: nothing to send).
+ * @return ::AIOTSEC_OK or ::AIOTSEC_E_NULL_ARG.
+ */
+AIOTSEC_API int aiotsec_aiotf_next_requests(aiotsec_aiotf *aiotf, uint64_t now_ms, aiotsec_adm_request *reqs,
+                                            size_t cap, size_t *n);
+
+/**
+ * @brief Number of requests waiting in the queue (not yet handed out).
+ * @param aiotf The AIOTF.
+ * @return The count; 0 for NULL.
+ */
+AIOTSEC_API size_t aiotsec_aiotf_queued_requests(const aiotsec_aiotf *aiotf);
+
+/**
+ * @brief The answer of a getRand request.
+ * @param aiotf The AIOTF.
+ * @param req_id The request's @c id.
+ * @param now_ms Now.
+ * @param status ::AIOTSEC_OK, ::AIOTSEC_E_TRANSPORT (queued again), or the ADM's
+ *        error (the procedure ends).
+ * @param rand_n RAND_AIOT_n (with ::AIOTSEC_OK): page with it.
+ * @param rand_n_len Its length (16).
+ * @param[out] proc_id Receives the procedure; may be NULL.
+ * @return ::AIOTSEC_OK (the procedure pages, or the request was queued again),
+ *         ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_NO_PENDING (no such outstanding request),
+ *         ::AIOTSEC_E_BAD_LENGTH, ::AIOTSEC_E_DUPLICATE (another procedure has that
+ *         RAND_AIOT_n: the request is queued again), ::AIOTSEC_E_EXPIRED (too late
+ *         to retry: the procedure ended), or @p status when it ended the procedure.
+ */
+AIOTSEC_API int aiotsec_aiotf_on_rand(aiotsec_aiotf *aiotf, uint64_t req_id, uint64_t now_ms, int status,
+                                      const uint8_t *rand_n, size_t rand_n_len, uint64_t *proc_id);
+
+/**
+ * @brief An Inventory Report (step 6): dropped, or queued for the ADM.
+ * @param aiotf The AIOTF.
+ * @param now_ms Now.
+ * @param rand_n RAND_AIOT_n the report answers.
  * @param rand_n_len Its length.
- * @param ident Identification information of the reporting device.
- * @param ident_len Its length.
  * @param nas The AUTHENTICATION RESPONSE (plain AIOT NAS).
  * @param nas_len Its length.
- * @param[out] result Receives the procedure and Permanent Identifier on success; may be NULL.
- * @return ::AIOTSEC_OK, ::AIOTSEC_E_NO_PENDING, ::AIOTSEC_E_EXPIRED,
- *         ::AIOTSEC_E_AUTH_FAILED, a decoding status (the procedure stays
- *         pending), ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BAD_LENGTH, or the ADM's status.
+ * @param[out] report_id Receives the report's identifier when queued; may be NULL.
+ * @return ::AIOTSEC_OK (queued), ::AIOTSEC_E_NO_PENDING, ::AIOTSEC_E_EXPIRED,
+ *         ::AIOTSEC_E_DUPLICATE_REPORT, ::AIOTSEC_E_OVER_CAP, a decoding status or
+ *         ::AIOTSEC_E_BAD_LENGTH (dropped: no ADM call), ::AIOTSEC_E_LIMIT (no report
+ *         slot free) or ::AIOTSEC_E_NULL_ARG.
  */
-AIOTSEC_API AIOTSEC_WUR int aiotsec_aiotf_on_report(aiotsec_aiotf *aiotf, uint64_t now_ms,
-                                                    const uint8_t *rand_n, size_t rand_n_len,
-                                                    const uint8_t *ident, size_t ident_len,
-                                                    const uint8_t *nas, size_t nas_len,
-                                                    aiotsec_aiotf_result *result);
-
-/** @brief One Inventory Report of a batch (see aiotsec_aiotf_on_reports()). */
-typedef struct aiotsec_aiotf_report {
-    const uint8_t *rand_n; /**< RAND_AIOT_n the report answers. */
-    size_t rand_n_len;     /**< Its length. */
-    const uint8_t *ident;  /**< Identification information of the reporting device. */
-    size_t ident_len;      /**< Its length. */
-    const uint8_t *nas;    /**< The AUTHENTICATION RESPONSE (plain AIOT NAS). */
-    size_t nas_len;        /**< Its length. */
-} aiotsec_aiotf_report;
+AIOTSEC_API int aiotsec_aiotf_on_report(aiotsec_aiotf *aiotf, uint64_t now_ms, const uint8_t *rand_n,
+                                        size_t rand_n_len, const uint8_t *nas, size_t nas_len,
+                                        uint64_t *report_id);
 
 /**
- * @brief Many Inventory Reports at once: each as aiotsec_aiotf_on_report(), in order.
- *
- * Unsolicited, late and malformed reports are dropped first, without an ADM
- * call; the others go to the ADM together (one batch when the client is
- * aiotsec_adm_client_local(), see aiotsec_adm_sec_authentication_get_batch()).
- * A second report for the same procedure in one call is unsolicited. No allocation.
+ * @brief Many Inventory Reports: each as aiotsec_aiotf_on_report(), in order.
  * @param aiotf The AIOTF.
- * @param now_ms Now (monotonic milliseconds).
+ * @param now_ms Now.
  * @param reports The reports.
- * @param n Number of reports (0 does nothing).
- * @param[out] statuses Receives n statuses, each as aiotsec_aiotf_on_report() would return.
- * @param[out] results Receives n results (valid where the status is ::AIOTSEC_OK); may be NULL.
- * @return ::AIOTSEC_OK when every report was processed (verdicts in @p statuses),
- *         or ::AIOTSEC_E_NULL_ARG.
+ * @param n How many.
+ * @param[out] statuses Receives n statuses.
+ * @param[out] report_ids Receives n identifiers (0 where dropped); may be NULL.
+ * @return ::AIOTSEC_OK (verdicts in @p statuses) or ::AIOTSEC_E_NULL_ARG.
  */
 AIOTSEC_API int aiotsec_aiotf_on_reports(aiotsec_aiotf *aiotf, uint64_t now_ms,
-                                         const aiotsec_aiotf_report *reports, size_t n,
-                                         int *statuses, aiotsec_aiotf_result *results);
+                                         const aiotsec_aiotf_report *reports, size_t n, int *statuses,
+                                         uint64_t *report_ids);
 
 /**
- * @brief Size of ::aiotsec_aiotf_report (for bindings).
- * @return sizeof(aiotsec_aiotf_report).
- */
-AIOTSEC_API size_t aiotsec_aiotf_report_size(void);
-
-/**
- * @brief Builds a protected COMMAND REQUEST for an authenticated command procedure.
+ * @brief Sends what has arrived: the procedure's waiting reports become getAuthentication requests.
  * @param aiotf The AIOTF.
  * @param proc_id The procedure.
+ * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_NO_PENDING or
+ *         ::AIOTSEC_E_LIMIT (no request slot free: flush again later).
+ */
+AIOTSEC_API int aiotsec_aiotf_flush(aiotsec_aiotf *aiotf, uint64_t proc_id);
+
+/**
+ * @brief The answer of a getAuthentication request (steps 9 and 10).
+ *
+ * With ::AIOTSEC_OK each report of the request is compared with every entry of
+ * its set, in constant time. With ::AIOTSEC_E_TRANSPORT the request is queued
+ * again (until the deadline); with ::AIOTSEC_E_TOO_MANY_DERIVATIONS it is split;
+ * any other status decides its reports with that status.
+ * @param aiotf The AIOTF.
+ * @param req_id The request's @c id.
+ * @param now_ms Now.
+ * @param status The ADM's status.
+ * @param ans The answer (with ::AIOTSEC_OK; may be NULL otherwise).
+ * @param[out] decided Receives how many reports this answer decided; may be NULL.
+ * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_NO_PENDING (no such
+ *         outstanding request) or ::AIOTSEC_E_BAD_ANSWER (the answer does not fit
+ *         the request: its reports are decided with that status).
+ */
+AIOTSEC_API int aiotsec_aiotf_on_authentication(aiotsec_aiotf *aiotf, uint64_t req_id, uint64_t now_ms,
+                                                int status, const aiotsec_auth_answer *ans, size_t *decided);
+
+/**
+ * @brief The answer of a getSessionKey request: the device's NAS security context.
+ * @param aiotf The AIOTF.
+ * @param req_id The request's @c id.
+ * @param now_ms Now.
+ * @param status The ADM's status (::AIOTSEC_E_TRANSPORT: queued again).
+ * @param kaiotf K_AIOTF (with ::AIOTSEC_OK).
+ * @param kaiotf_len 16.
+ * @param[out] report_id Receives the report whose device it secures; may be NULL.
+ * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_NO_PENDING,
+ *         ::AIOTSEC_E_BAD_LENGTH, ::AIOTSEC_E_LIMIT (no session slot), a status of
+ *         aiotsec_nas_sec_init(), or @p status.
+ */
+AIOTSEC_API int aiotsec_aiotf_on_session_key(aiotsec_aiotf *aiotf, uint64_t req_id, uint64_t now_ms,
+                                             int status, const uint8_t *kaiotf, size_t kaiotf_len,
+                                             uint64_t *report_id);
+
+/**
+ * @brief Runs every queued request against an in-process ADM and hands the answers back,
+ *        until the queue is empty (the ADM as one transport among others).
+ * @param aiotf The AIOTF.
+ * @param adm The ADM.
+ * @param ans Scratch answer for getAuthentication (capacity at least the ADM's limit).
+ * @param now_ms Now.
+ * @param[out] handled Receives how many requests were answered; may be NULL.
+ * @return ::AIOTSEC_OK or ::AIOTSEC_E_NULL_ARG (each request's own outcome is in its procedure).
+ */
+AIOTSEC_API int aiotsec_aiotf_pump_local(aiotsec_aiotf *aiotf, const aiotsec_adm *adm, aiotsec_auth_answer *ans,
+                                         uint64_t now_ms, size_t *handled);
+
+/**
+ * @brief What a report established.
+ * @param aiotf The AIOTF.
+ * @param report_id The report.
+ * @param[out] out Receives it.
+ * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG or ::AIOTSEC_E_NO_PENDING (no such report).
+ */
+AIOTSEC_API int aiotsec_aiotf_device_get(const aiotsec_aiotf *aiotf, uint64_t report_id,
+                                         aiotsec_aiotf_device *out);
+
+/**
+ * @brief The reports of a procedure, in arrival order.
+ * @param aiotf The AIOTF.
+ * @param proc_id The procedure.
+ * @param[out] out Receives up to @p cap entries (may be NULL when @p cap is 0).
+ * @param cap Capacity of @p out.
+ * @param[out] n Receives the procedure's number of reports (may exceed @p cap).
+ * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG or ::AIOTSEC_E_NO_PENDING.
+ */
+AIOTSEC_API int aiotsec_aiotf_devices(const aiotsec_aiotf *aiotf, uint64_t proc_id, aiotsec_aiotf_device *out,
+                                      size_t cap, size_t *n);
+
+/**
+ * @brief A procedure's account.
+ * @param aiotf The AIOTF.
+ * @param proc_id The procedure.
+ * @param[out] out Receives it.
+ * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG or ::AIOTSEC_E_NO_PENDING.
+ */
+AIOTSEC_API int aiotsec_aiotf_summary_get(const aiotsec_aiotf *aiotf, uint64_t proc_id, aiotsec_aiotf_summary *out);
+
+/**
+ * @brief The TS 29.569 name of a failure cause, e.g. "NO_SUCC_INV_RESP".
+ * @param cause An ::aiotsec_failure_cause.
+ * @return A static string; "" for ::AIOTSEC_FAILURE_NONE, NULL for an unknown value.
+ */
+AIOTSEC_API const char *aiotsec_failure_cause_name(int cause);
+
+/**
+ * @brief Builds a protected COMMAND REQUEST for an identified, secured device.
+ * @param aiotf The AIOTF.
+ * @param report_id The report that identified the device.
  * @param now_ms Now; the deadline for the response becomes now + timeout.
  * @param command An ::aiotsec_cmd.
  * @param offset Memory offset (READ, WRITE).
@@ -194,19 +383,18 @@ AIOTSEC_API size_t aiotsec_aiotf_report_size(void);
  * @param[out] out Buffer for the protected message.
  * @param cap Capacity of @p out.
  * @param[out] out_len Receives the length.
- * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_NO_PENDING (unknown
- *         procedure), ::AIOTSEC_E_BAD_STATE (not an authenticated command procedure),
+ * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_NO_PENDING (unknown report),
+ *         ::AIOTSEC_E_BAD_STATE (not a secured device of a command procedure),
  *         or a status of aiotsec_nas_protect_msg().
  */
-AIOTSEC_API int aiotsec_aiotf_command(aiotsec_aiotf *aiotf, uint64_t proc_id, uint64_t now_ms,
-                                      int command, uint16_t offset, uint16_t length,
-                                      const uint8_t *data, size_t data_len,
-                                      uint8_t *out, size_t cap, size_t *out_len);
+AIOTSEC_API int aiotsec_aiotf_command(aiotsec_aiotf *aiotf, uint64_t report_id, uint64_t now_ms,
+                                      aiotsec_cmd command, uint16_t offset, uint16_t length, const uint8_t *data,
+                                      size_t data_len, uint8_t *out, size_t cap, size_t *out_len);
 
 /**
  * @brief Verifies and decodes a COMMAND RESPONSE (COUNT, MAC, transaction ID).
  * @param aiotf The AIOTF.
- * @param proc_id The procedure.
+ * @param report_id The report of the device.
  * @param now_ms Now.
  * @param in The protected COMMAND RESPONSE.
  * @param len Its length.
@@ -217,13 +405,14 @@ AIOTSEC_API int aiotsec_aiotf_command(aiotsec_aiotf *aiotf, uint64_t proc_id, ui
  *         outstanding), ::AIOTSEC_E_EXPIRED, ::AIOTSEC_E_BAD_VALUE (transaction ID
  *         not the one sent), or a status of aiotsec_nas_verify_decode().
  */
-AIOTSEC_API AIOTSEC_WUR int aiotsec_aiotf_on_command_response(aiotsec_aiotf *aiotf, uint64_t proc_id,
-                                                              uint64_t now_ms, const uint8_t *in,
-                                                              size_t len, uint8_t *work,
-                                                              size_t work_cap, aiotsec_nas_msg *msg);
+AIOTSEC_API AIOTSEC_WUR int aiotsec_aiotf_on_command_response(aiotsec_aiotf *aiotf, uint64_t report_id,
+                                                              uint64_t now_ms, const uint8_t *in, size_t len,
+                                                              uint8_t *work, size_t work_cap,
+                                                              aiotsec_nas_msg *msg);
 
 /**
- * @brief Ends a procedure and wipes its context.
+ * @brief Ends a procedure: wipes its reports and sessions; its outstanding requests
+ *        are forgotten (their answers get ::AIOTSEC_E_NO_PENDING).
  * @param aiotf The AIOTF.
  * @param proc_id The procedure.
  * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG or ::AIOTSEC_E_NO_PENDING.
@@ -231,15 +420,16 @@ AIOTSEC_API AIOTSEC_WUR int aiotsec_aiotf_on_command_response(aiotsec_aiotf *aio
 AIOTSEC_API int aiotsec_aiotf_finish(aiotsec_aiotf *aiotf, uint64_t proc_id);
 
 /**
- * @brief Removes every procedure whose deadline has passed.
+ * @brief Ends every procedure idle past its deadline (no report, answer or command for
+ *        the timeout, and its reporting window closed).
  * @param aiotf The AIOTF.
  * @param now_ms Now.
- * @return The number removed (0 for NULL).
+ * @return The number ended (0 for NULL).
  */
 AIOTSEC_API size_t aiotsec_aiotf_expire(aiotsec_aiotf *aiotf, uint64_t now_ms);
 
 /**
- * @brief Number of pending procedures.
+ * @brief Number of procedures in progress.
  * @param aiotf The AIOTF.
  * @return The count (0 for NULL).
  */
@@ -253,23 +443,16 @@ AIOTSEC_API size_t aiotsec_aiotf_pending(const aiotsec_aiotf *aiotf);
  */
 AIOTSEC_API int aiotsec_aiotf_stats_get(const aiotsec_aiotf *aiotf, aiotsec_aiotf_stats *out);
 
-/**
- * @brief Size of ::aiotsec_aiotf_config (for bindings).
- * @return sizeof(aiotsec_aiotf_config).
- */
+/** @brief Size of ::aiotsec_aiotf_config (for bindings). @return sizeof(aiotsec_aiotf_config). */
 AIOTSEC_API size_t aiotsec_aiotf_config_size(void);
-
-/**
- * @brief Size of ::aiotsec_aiotf_stats (for bindings).
- * @return sizeof(aiotsec_aiotf_stats).
- */
+/** @brief Size of ::aiotsec_aiotf_stats (for bindings). @return sizeof(aiotsec_aiotf_stats). */
 AIOTSEC_API size_t aiotsec_aiotf_stats_size(void);
-
-/**
- * @brief Size of ::aiotsec_aiotf_result (for bindings).
- * @return sizeof(aiotsec_aiotf_result).
- */
-AIOTSEC_API size_t aiotsec_aiotf_result_size(void);
+/** @brief Size of ::aiotsec_aiotf_summary (for bindings). @return sizeof(aiotsec_aiotf_summary). */
+AIOTSEC_API size_t aiotsec_aiotf_summary_size(void);
+/** @brief Size of ::aiotsec_aiotf_device (for bindings). @return sizeof(aiotsec_aiotf_device). */
+AIOTSEC_API size_t aiotsec_aiotf_device_size(void);
+/** @brief Size of ::aiotsec_aiotf_report (for bindings). @return sizeof(aiotsec_aiotf_report). */
+AIOTSEC_API size_t aiotsec_aiotf_report_size(void);
 
 #ifdef __cplusplus
 }

@@ -19,10 +19,12 @@
 extern "C" {
 #endif
 
-/** @brief Length of K_AIOTF in octets. */
-#define AIOTSEC_KAIOTF_LEN 32u
-/** @brief Largest RES_AIOT, RAND_AIOT_n or RAND_AIOT_d any profile allows. */
-#define AIOTSEC_RAND_RES_MAX 32u
+/** @brief Length of K_AIOTF in octets (TS 29.369 `Kaiotf`: 16). */
+#define AIOTSEC_KAIOTF_LEN 16u
+/** @brief Length of RAND_AIOT_n and RAND_AIOT_d in octets (TS 29.503 `Rand`: 16). */
+#define AIOTSEC_RAND_LEN 16u
+/** @brief Largest RES_AIOT, RAND_AIOT_n or RAND_AIOT_d any profile allows (TS 29.503: 16). */
+#define AIOTSEC_RAND_RES_MAX 16u
 /** @brief Largest algorithm key (AIA-HS) in octets. */
 #define AIOTSEC_ALG_KEY_MAX 32u
 
@@ -38,7 +40,7 @@ AIOTSEC_API size_t aiotsec_res_len(const aiotsec_ctx *ctx);
 AIOTSEC_API size_t aiotsec_rand_n_len(const aiotsec_ctx *ctx);
 /** @brief RAND_AIOT_d length of the context's profile (0 for NULL). @param ctx The context. @return The length. */
 AIOTSEC_API size_t aiotsec_rand_d_len(const aiotsec_ctx *ctx);
-/** @brief K_AIOTF length, 32. @return ::AIOTSEC_KAIOTF_LEN. */
+/** @brief K_AIOTF length, 16. @return ::AIOTSEC_KAIOTF_LEN. */
 AIOTSEC_API size_t aiotsec_kaiotf_len(void);
 
 /**
@@ -111,7 +113,8 @@ AIOTSEC_API AIOTSEC_WUR int aiotsec_verify_res(const aiotsec_ctx *ctx,
                                                const uint8_t *res, size_t res_len);
 
 /**
- * @brief K_AIOTF (A.3) = KDF(K_AIOT_root, FC_kaiotf, RAND_AIOT_n, RAND_AIOT_d), 32 octets.
+ * @brief K_AIOTF (A.3): 16 octets of KDF(K_AIOT_root, FC_kaiotf, RAND_AIOT_n, RAND_AIOT_d),
+ *        the 128 least significant bits in profile 0 (the profile's @c kaiotf_offset).
  * @param ctx The context.
  * @param k_root K_AIOT_root (16 or 32 octets).
  * @param k_root_len Its length.
@@ -119,8 +122,8 @@ AIOTSEC_API AIOTSEC_WUR int aiotsec_verify_res(const aiotsec_ctx *ctx,
  * @param rand_n_len Its length.
  * @param rand_d RAND_AIOT_d (profile length).
  * @param rand_d_len Its length.
- * @param[out] kaiotf Receives 32 octets.
- * @param kaiotf_cap Capacity of @p kaiotf, at least 32.
+ * @param[out] kaiotf Receives ::AIOTSEC_KAIOTF_LEN (16) octets.
+ * @param kaiotf_cap Capacity of @p kaiotf, at least 16.
  * @return As aiotsec_derive_res().
  */
 AIOTSEC_API int aiotsec_derive_kaiotf(const aiotsec_ctx *ctx, const uint8_t *k_root, size_t k_root_len,
@@ -133,7 +136,7 @@ AIOTSEC_API int aiotsec_derive_kaiotf(const aiotsec_ctx *ctx, const uint8_t *k_r
  *        the last 16 octets for a 128-bit algorithm, all 32 for AIA-HS.
  * @param ctx The context.
  * @param kaiotf K_AIOTF.
- * @param kaiotf_len 32.
+ * @param kaiotf_len ::AIOTSEC_KAIOTF_LEN (16).
  * @param type ::AIOTSEC_ALG_ENC or ::AIOTSEC_ALG_INT.
  * @param alg_id Algorithm identity 1..15.
  * @param[out] key Receives aiotsec_alg_key_len() octets.

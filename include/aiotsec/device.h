@@ -4,21 +4,24 @@
  *
  * No allocation: the caller provides the device's storage
  * (aiotsec_device_size() octets, aligned to ::AIOTSEC_DEVICE_ALIGN) and the
- * user memory buffer; random numbers come from a callback. The device keeps
- * its identification information and K_AIOT_root (copied at init), and at most
- * one procedure:
+ * user memory buffer; random numbers come from a callback (the tag's TRNG). The
+ * device keeps its Permanent Identifier and K_AIOT_root (copied at init), and at
+ * most one procedure:
  *
  * - IDLE: waiting for a paging.
  * - AUTHENTICATING: a paging addressed the device; it answered with an
  *   AUTHENTICATION RESPONSE and keeps RAND_AIOT_n and RAND_AIOT_d.
  * - SECURED: the first COMMAND REQUEST arrived: K_AIOTF and the NAS security
  *   context exist (each command is still verified before it is acted on).
- * - DISABLED: a verified DISABLE was executed; the device never transmits again.
+ * - DISABLED: a verified PERMANENT_DISABLE was executed; the device never transmits again.
  *
  * Every paging aborts the ongoing procedure (spec section 1, step 3) and wipes
- * its keys; it is answered only when its identification information equals
- * the device's. A COMMAND REQUEST is verified (COUNT, then MAC) before
- * anything is decoded or acted on. Calls use at most ~4 KiB of stack.
+ * its keys; it is answered only when it names the device's Permanent
+ * Identifier or carries a filter (filter.h) the Permanent Identifier matches.
+ * A COMMAND REQUEST is verified (COUNT, then MAC) before anything is decoded
+ * or acted on; a verified one the device cannot execute is answered with the
+ * status that says why (nas.h, ::aiotsec_cmd_status). Calls use at most
+ * ~4 KiB of stack.
  * A device object is not thread-safe.
  */
 #ifndef AIOTSEC_DEVICE_H
@@ -57,11 +60,21 @@ typedef enum aiotsec_device_state {
  */
 typedef int (*aiotsec_device_rand_fn)(void *user, uint8_t *out, size_t len);
 
+/**
+ * @brief Optional: whether the tag has the energy to execute a verified command.
+ * @param user The config's @c energy_user.
+ * @param command The ::aiotsec_cmd about to be executed.
+ * @param len Octets it reads or writes (0 for PERMANENT_DISABLE).
+ * @return Non-zero when it can complete; 0 answers the command with
+ *         ::AIOTSEC_CMD_STATUS_LOW_ENERGY and executes nothing.
+ */
+typedef int (*aiotsec_device_energy_fn)(void *user, int command, size_t len);
+
 /** @brief Device configuration; initialise with aiotsec_device_config_init(). */
 typedef struct aiotsec_device_config {
     uint32_t struct_size;        /**< sizeof(aiotsec_device_config). */
-    const uint8_t *ident;        /**< Identification information (copied), 1..64 octets. */
-    size_t ident_len;            /**< Its length. */
+    const uint8_t *perm_id;      /**< Permanent Identifier (copied), 1..64 octets. */
+    size_t perm_id_len;          /**< Its length. */
     const uint8_t *k_root;       /**< K_AIOT_root (copied), 16 or 32 octets. */
     size_t k_root_len;           /**< Its length. */
     uint8_t *memory;             /**< User memory for READ/WRITE (caller's; may be NULL when @c memory_len is 0). */
@@ -73,11 +86,14 @@ typedef struct aiotsec_device_config {
     unsigned int_alg;            /**< Integrity algorithm identity (default: the profile's). */
     unsigned enc_alg;            /**< Ciphering algorithm identity (default: the profile's). */
     int disabled;                /**< Non-zero: start disabled (restored from non-volatile memory). */
+    aiotsec_device_energy_fn energy; /**< Energy check before a command (NULL: always enough). */
+    void *energy_user;           /**< Passed to @c energy. */
 } aiotsec_device_config;
 
 /** @brief Counters of a device. */
 typedef struct aiotsec_device_stats {
     uint64_t pagings;            /**< Pagings received (while not disabled). */
+    uint64_t not_addressed;      /**< Pagings that named another device or a filter it does not match. */
     uint64_t answered;           /**< AUTHENTICATION RESPONSEs sent. */
     uint64_t aborted;            /**< Procedures aborted by a paging. */
     uint64_t commands_executed;  /**< Verified COMMAND REQUESTs acted on. */
@@ -114,7 +130,7 @@ AIOTSEC_API size_t aiotsec_device_align(void);
  * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BUFFER_TOO_SMALL,
  *         ::AIOTSEC_E_BAD_VALUE (misaligned storage, struct_size, no random
  *         source, a write-protected range outside the memory),
- *         ::AIOTSEC_E_BAD_LENGTH (identification information, key or memory size).
+ *         ::AIOTSEC_E_BAD_LENGTH (Permanent Identifier, key or memory size).
  */
 AIOTSEC_API int aiotsec_device_init(aiotsec_device **out, void *mem, size_t mem_len,
                                     const aiotsec_ctx *ctx, const aiotsec_device_config *cfg);
@@ -129,21 +145,29 @@ AIOTSEC_API void aiotsec_device_clear(aiotsec_device *dev);
  * @brief A paging (steps 3 to 5): aborts any ongoing procedure; if it addresses
  *        the device, draws RAND_AIOT_d, computes RES_AIOT and writes the
  *        AUTHENTICATION RESPONSE.
+ *
+ * The paging's identification information is exactly one of a Permanent
+ * Identifier and an AiotFilteringInformation.
  * @param dev The device.
  * @param rand_n RAND_AIOT_n from the paging.
- * @param rand_n_len Its length (the profile's).
- * @param ident Identification information from the paging.
- * @param ident_len Its length.
+ * @param rand_n_len Its length (16).
+ * @param perm_id The Permanent Identifier the paging names, or NULL.
+ * @param perm_id_len Its length (0 with NULL).
+ * @param filter The filter the paging carries, or NULL.
+ * @param filter_len Its length (0 with NULL).
  * @param[out] out Buffer for the AUTHENTICATION RESPONSE (plain AIOT NAS).
- * @param cap Capacity of @p out (3 + 2 + 2 * 32 = 69 is always enough).
+ * @param cap Capacity of @p out (3 + 2 + 16 + 16 = 37 is always enough).
  * @param[out] out_len Receives its length (0 when nothing is sent).
  * @return ::AIOTSEC_OK (send @p out), ::AIOTSEC_E_NOT_ADDRESSED (nothing to send;
  *         the ongoing procedure was still aborted), ::AIOTSEC_E_DEVICE_DISABLED,
- *         ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BAD_LENGTH, ::AIOTSEC_E_BUFFER_TOO_SMALL,
- *         the random source's status or a backend status.
+ *         ::AIOTSEC_E_BAD_FILTER (a malformed filter: refused, nothing sent),
+ *         ::AIOTSEC_E_BAD_VALUE (both or neither identification), ::AIOTSEC_E_NULL_ARG,
+ *         ::AIOTSEC_E_BAD_LENGTH, ::AIOTSEC_E_BUFFER_TOO_SMALL, the random source's
+ *         status or a backend status.
  */
 AIOTSEC_API int aiotsec_device_on_paging(aiotsec_device *dev, const uint8_t *rand_n, size_t rand_n_len,
-                                         const uint8_t *ident, size_t ident_len,
+                                         const uint8_t *perm_id, size_t perm_id_len,
+                                         const uint8_t *filter, size_t filter_len,
                                          uint8_t *out, size_t cap, size_t *out_len);
 
 /**
@@ -151,10 +175,15 @@ AIOTSEC_API int aiotsec_device_on_paging(aiotsec_device *dev, const uint8_t *ran
  *        it, and writes the protected COMMAND RESPONSE.
  *
  * The first COMMAND REQUEST after a paging derives K_AIOTF and the algorithm
- * keys. Nothing is acted on unless the response fits in @p out.
- * READ and WRITE outside the memory answer "out of range", a WRITE touching the
- * write-protected range answers "write-protected"; DISABLE answers success,
- * then the device is silent for good.
+ * keys. Nothing is acted on unless the response fits in @p out. Statuses
+ * (TS 29.569 names): READ or WRITE outside the memory, or a WRITE touching the
+ * write-protected range, COMMAND_TYPE_SPECIFIC_PARAMETERS_INVALID; a verified
+ * message of an unknown type or with an unknown command code,
+ * MESSAGE_TYPE_NON_EXISTENT_OR_NOT_IMPLEMENTED; a verified COMMAND REQUEST with
+ * a missing or malformed mandatory IE, INVALID_MANDATORY_INFORMATION (both
+ * answered only when the message holds a transaction ID, octet 3); not enough
+ * energy (the @c energy callback), LOW_ENERGY. PERMANENT_DISABLE answers
+ * success, then the device is silent for good.
  * @param dev The device.
  * @param in The protected COMMAND REQUEST.
  * @param len Its length.
@@ -164,8 +193,10 @@ AIOTSEC_API int aiotsec_device_on_paging(aiotsec_device *dev, const uint8_t *ran
  * @return ::AIOTSEC_OK (send @p out), ::AIOTSEC_E_DEVICE_DISABLED,
  *         ::AIOTSEC_E_BAD_STATE (no procedure), ::AIOTSEC_E_ABORTED (the procedure
  *         was aborted by a paging that did not address the device), the
- *         statuses of aiotsec_nas_verify_decode() (e.g. ::AIOTSEC_E_MAC_MISMATCH,
- *         ::AIOTSEC_E_REPLAY), ::AIOTSEC_E_BUFFER_TOO_SMALL or a backend status.
+ *         statuses of aiotsec_nas_unprotect() (e.g. ::AIOTSEC_E_MAC_MISMATCH,
+ *         ::AIOTSEC_E_REPLAY), ::AIOTSEC_E_WRONG_DIRECTION, a decoding status of a
+ *         verified message too short to answer, ::AIOTSEC_E_BUFFER_TOO_SMALL or a
+ *         backend status.
  */
 AIOTSEC_API AIOTSEC_WUR int aiotsec_device_on_command(aiotsec_device *dev, const uint8_t *in, size_t len,
                                                       uint8_t *out, size_t cap, size_t *out_len);

@@ -3,22 +3,31 @@
  * @brief Key stores: where the ADM finds K_AIOT_root, and a ready in-memory one.
  *
  * The ADM never owns keys: it asks a key store, a table of callbacks the
- * application implements (a database, an HSM front end...). Two look-ups are
- * required: by identification information (which also yields the Permanent
- * Identifier) and by Permanent Identifier. Two optional look-ups return a
- * prepared key instead of the raw key, so XRES_AIOT and K_AIOTF take the fast
- * path (see prepared.h).
+ * application implements (a database, an HSM front end...). Devices are known
+ * by their Permanent Identifier (spec 6.3: an opaque octet string of 1..64
+ * octets). One look-up is required, by Permanent Identifier, returning the raw
+ * K_AIOT_root; the optional ones make the ADM faster or able to do more:
  *
- * ::aiotsec_memstore is a ready implementation: devices in memory, two hash
- * indexes (keyed SipHash, open addressing, no linear scans), a prepared key per
- * device, loaded from a text file or buffer:
+ * - @c prepared_by_perm_id returns a prepared key (prepared.h), so XRES_AIOT and
+ *   K_AIOTF take two SHA-256 compressions instead of four;
+ * - @c list_matching lists the devices whose Permanent Identifier matches an
+ *   AiotFilteringInformation (filter.h), page by page, in time that grows with
+ *   the answer: without it the ADM refuses filters (::AIOTSEC_E_UNSUPPORTED);
+ * - @c tid_update keeps the T-IDs of getTid: without it getTid is refused.
  *
- *     # identification-information  permanent-identifier  K_AIOT_root   (all hex)
- *     0102a0  4d2d30303031  000102030405060708090a0b0c0d0e0f
+ * ::aiotsec_memstore is a ready implementation: devices in memory behind a
+ * keyed-SipHash index and a sorted index for filters, a prepared key per device,
+ * loaded from a text file or buffer, one device a line:
+ *
+ *     # Permanent Identifier   K_AIOT_root   (both hex)
+ *     a100000001   000102030405060708090a0b0c0d0e0f
  *
  * Fields are separated by spaces or tabs; blank lines and lines whose first
- * non-blank character is `#` are ignored. Identification information and the
- * Permanent Identifier are 1..64 octets, K_AIOT_root is 16 or 32 octets.
+ * non-blank character is `#` are ignored. The Permanent Identifier is 1..64
+ * octets, K_AIOT_root 16 or 32 octets. The three-column form of version 0.1
+ * (`identification-information Permanent-Identifier K_AIOT_root`) is still
+ * read: its first column is ignored, since paging now names the Permanent
+ * Identifier itself or a filter.
  */
 #ifndef AIOTSEC_KEYSTORE_H
 #define AIOTSEC_KEYSTORE_H
@@ -34,25 +43,12 @@
 extern "C" {
 #endif
 
-/** @brief Largest identification information or Permanent Identifier, in octets (spec section 6). */
+/** @brief Largest Permanent Identifier, in octets (spec 6.3). */
 #define AIOTSEC_ID_MAX 64u
 /** @brief Largest K_AIOT_root, in octets. */
 #define AIOTSEC_KROOT_MAX 32u
-
-/**
- * @brief Look-up by identification information (required).
- * @param user The table's @c user pointer.
- * @param ident Identification information.
- * @param ident_len Its length, 1..64.
- * @param[out] k_root Receives K_AIOT_root (capacity ::AIOTSEC_KROOT_MAX).
- * @param[out] k_root_len Receives its length (16 or 32).
- * @param[out] perm_id Receives the Permanent Identifier (capacity ::AIOTSEC_ID_MAX).
- * @param[out] perm_id_len Receives its length (1..64).
- * @return ::AIOTSEC_OK, ::AIOTSEC_E_UNKNOWN_DEVICE, or another negative status.
- */
-typedef int (*aiotsec_ks_by_ident_fn)(void *user, const uint8_t *ident, size_t ident_len,
-                                      uint8_t *k_root, size_t *k_root_len,
-                                      uint8_t *perm_id, size_t *perm_id_len);
+/** @brief Length of a T-ID in octets (TS 29.369 `Tid`). */
+#define AIOTSEC_TID_LEN 16u
 
 /**
  * @brief Look-up by Permanent Identifier (required).
@@ -67,20 +63,6 @@ typedef int (*aiotsec_ks_by_perm_id_fn)(void *user, const uint8_t *perm_id, size
                                         uint8_t *k_root, size_t *k_root_len);
 
 /**
- * @brief Optional fast look-up by identification information: a prepared key.
- * @param user The table's @c user pointer.
- * @param ident Identification information.
- * @param ident_len Its length, 1..64.
- * @param[out] key Receives a prepared key made with the ADM's context, owned by the store.
- * @param[out] perm_id Receives a pointer to the Permanent Identifier, owned by the store.
- * @param[out] perm_id_len Receives its length.
- * @return ::AIOTSEC_OK, ::AIOTSEC_E_UNKNOWN_DEVICE, or another negative status.
- */
-typedef int (*aiotsec_ks_prepared_by_ident_fn)(void *user, const uint8_t *ident, size_t ident_len,
-                                               const aiotsec_prepared_key **key,
-                                               const uint8_t **perm_id, size_t *perm_id_len);
-
-/**
  * @brief Optional fast look-up by Permanent Identifier: a prepared key.
  * @param user The table's @c user pointer.
  * @param perm_id Permanent Identifier.
@@ -92,19 +74,73 @@ typedef int (*aiotsec_ks_prepared_by_perm_id_fn)(void *user, const uint8_t *perm
                                                  size_t perm_id_len,
                                                  const aiotsec_prepared_key **key);
 
+/** @brief One device handed out by a listing (the views stay valid during the page call only). */
+typedef struct aiotsec_ks_entry {
+    const uint8_t *perm_id;           /**< Permanent Identifier. */
+    size_t perm_id_len;               /**< Its length, 1..64. */
+    const aiotsec_prepared_key *key;  /**< Its prepared key (made with the ADM's context), or NULL:
+                                           the ADM then reads the raw key with @c by_perm_id. */
+} aiotsec_ks_entry;
+
 /**
- * @brief A key store: the table of look-ups the ADM calls.
+ * @brief Receives one page of a listing.
+ * @param arg The listing's @p arg.
+ * @param entries The devices of this page, in byte-lexicographic order of Permanent Identifier.
+ * @param n How many (at least 1).
+ * @return 0 to go on; a negative status stops the listing, which returns it.
+ */
+typedef int (*aiotsec_ks_page_fn)(void *arg, const aiotsec_ks_entry *entries, size_t n);
+
+/**
+ * @brief Optional: lists the devices whose Permanent Identifier matches a filter.
  *
- * Set @c struct_size to sizeof(aiotsec_keystore). The look-ups may be called
+ * Calls @p page with successive pages of matching devices until every one was
+ * given or @p page returned a status. A store kept in Permanent Identifier
+ * order finds the range with aiotsec_filter_compare(), so the cost grows with
+ * the answer, not with the store.
+ * @param user The table's @c user pointer.
+ * @param filter A well-formed AiotFilteringInformation (the ADM checks it first).
+ * @param filter_len Its length.
+ * @param page Called per page.
+ * @param arg Passed to @p page.
+ * @return ::AIOTSEC_OK (all given, possibly none), @p page's status, or another negative status.
+ */
+typedef int (*aiotsec_ks_list_matching_fn)(void *user, const uint8_t *filter, size_t filter_len,
+                                           aiotsec_ks_page_fn page, void *arg);
+
+/**
+ * @brief Optional: the T-ID of a device for getTid (spec 6.1), updated atomically.
+ *
+ * When @p resync is 0, or the device has no T-ID yet, @p fresh becomes its T-ID and
+ * the one it replaces its previous T-ID. When @p resync is non-zero and it has one,
+ * nothing changes. Either way the current and previous T-IDs are returned.
+ * @param user The table's @c user pointer.
+ * @param perm_id Permanent Identifier.
+ * @param perm_id_len Its length, 1..64.
+ * @param resync Non-zero for `resyncInd` true.
+ * @param fresh A new T-ID from the ADM's CSPRNG (::AIOTSEC_TID_LEN octets).
+ * @param[out] tid Receives the current T-ID.
+ * @param[out] prev Receives the previous T-ID, when there is one.
+ * @param[out] has_prev Receives 1 when @p prev was written, else 0.
+ * @return ::AIOTSEC_OK, ::AIOTSEC_E_UNKNOWN_DEVICE, or another negative status.
+ */
+typedef int (*aiotsec_ks_tid_update_fn)(void *user, const uint8_t *perm_id, size_t perm_id_len, int resync,
+                                        const uint8_t fresh[AIOTSEC_TID_LEN], uint8_t tid[AIOTSEC_TID_LEN],
+                                        uint8_t prev[AIOTSEC_TID_LEN], int *has_prev);
+
+/**
+ * @brief A key store: the table of operations the ADM calls.
+ *
+ * Set @c struct_size to sizeof(aiotsec_keystore). The operations may be called
  * from several threads at once when the ADM is shared.
  */
 typedef struct aiotsec_keystore {
-    uint32_t struct_size;                           /**< sizeof(aiotsec_keystore). */
-    void *user;                                     /**< Passed back to every look-up. */
-    aiotsec_ks_by_ident_fn by_ident;                /**< Required. */
-    aiotsec_ks_by_perm_id_fn by_perm_id;            /**< Required. */
-    aiotsec_ks_prepared_by_ident_fn prepared_by_ident;     /**< Optional (NULL: raw keys are used). */
+    uint32_t struct_size;                                  /**< sizeof(aiotsec_keystore). */
+    void *user;                                            /**< Passed back to every operation. */
+    aiotsec_ks_by_perm_id_fn by_perm_id;                   /**< Required. */
     aiotsec_ks_prepared_by_perm_id_fn prepared_by_perm_id; /**< Optional (NULL: raw keys are used). */
+    aiotsec_ks_list_matching_fn list_matching;             /**< Optional (NULL: filters are refused). */
+    aiotsec_ks_tid_update_fn tid_update;                   /**< Optional (NULL: getTid is refused). */
 } aiotsec_keystore;
 
 /**
@@ -114,7 +150,7 @@ typedef struct aiotsec_keystore {
 AIOTSEC_API size_t aiotsec_keystore_struct_size(void);
 
 /**
- * @brief Largest identification information or Permanent Identifier, in octets (for bindings).
+ * @brief Largest Permanent Identifier, in octets (for bindings).
  * @return ::AIOTSEC_ID_MAX.
  */
 AIOTSEC_API size_t aiotsec_id_max_len(void);
@@ -123,17 +159,13 @@ AIOTSEC_API size_t aiotsec_id_max_len(void);
  * @brief Called once per device line by the key-file readers.
  * @param user The reader's @p user argument.
  * @param line 1-based line number.
- * @param ident Identification information (valid during the call).
- * @param ident_len 1..64.
  * @param perm_id Permanent Identifier (valid during the call).
  * @param perm_id_len 1..64.
  * @param k_root K_AIOT_root (valid during the call; wiped by the reader afterwards).
  * @param k_root_len 16 or 32.
  * @return 0 to go on; a negative status stops the reader, which returns it.
  */
-typedef int (*aiotsec_keyfile_fn)(void *user, size_t line,
-                                  const uint8_t *ident, size_t ident_len,
-                                  const uint8_t *perm_id, size_t perm_id_len,
+typedef int (*aiotsec_keyfile_fn)(void *user, size_t line, const uint8_t *perm_id, size_t perm_id_len,
                                   const uint8_t *k_root, size_t k_root_len);
 
 /**
@@ -144,8 +176,8 @@ typedef int (*aiotsec_keyfile_fn)(void *user, size_t line,
  * @param user Passed to @p fn.
  * @param[out] err_line Receives the 1-based number of the line that failed
  *             (parse error, bad length, or @p fn returned an error), 0 otherwise; may be NULL.
- * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_PARSE (not three hex
- *         fields, odd or bad hex digits, a line over 1024 characters),
+ * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_PARSE (not two or three
+ *         hex fields, odd or bad hex digits, a line over 1024 characters),
  *         ::AIOTSEC_E_BAD_LENGTH (an identifier outside 1..64 octets or a key
  *         not 16 or 32 octets) or the callback's status.
  */
@@ -184,21 +216,20 @@ AIOTSEC_API void aiotsec_memstore_free(aiotsec_memstore *store);
 
 /**
  * @brief Adds one device.
+ *
+ * Keeps the filter index sorted: each call costs up to a move of the index
+ * (O(count)); for many devices, load them with aiotsec_memstore_load_buffer()
+ * or aiotsec_memstore_load_file(), which sort once.
  * @param store The store.
- * @param ident Identification information.
- * @param ident_len 1..64.
  * @param perm_id Permanent Identifier.
  * @param perm_id_len 1..64.
  * @param k_root K_AIOT_root.
  * @param k_root_len 16 or 32.
  * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BAD_LENGTH,
- *         ::AIOTSEC_E_DUPLICATE (the identification information or the
- *         Permanent Identifier is already present; nothing is changed),
- *         ::AIOTSEC_E_NO_MEMORY, ::AIOTSEC_E_LIMIT or a backend status.
+ *         ::AIOTSEC_E_DUPLICATE (the Permanent Identifier is already present;
+ *         nothing is changed), ::AIOTSEC_E_NO_MEMORY, ::AIOTSEC_E_LIMIT or a backend status.
  */
-AIOTSEC_API int aiotsec_memstore_add(aiotsec_memstore *store,
-                                     const uint8_t *ident, size_t ident_len,
-                                     const uint8_t *perm_id, size_t perm_id_len,
+AIOTSEC_API int aiotsec_memstore_add(aiotsec_memstore *store, const uint8_t *perm_id, size_t perm_id_len,
                                      const uint8_t *k_root, size_t k_root_len);
 
 /**
@@ -210,7 +241,7 @@ AIOTSEC_API int aiotsec_memstore_add(aiotsec_memstore *store,
  * @param len Its length.
  * @param[out] err_line Receives the 1-based number of the offending line on a
  *             parse, length or duplicate error, 0 otherwise; may be NULL.
- * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_PARSE (not three hex
+ * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_PARSE (not two or three hex
  *         fields, odd or bad hex digits, a line over 1024 characters),
  *         ::AIOTSEC_E_BAD_LENGTH (an identifier outside 1..64 octets or a key
  *         not 16 or 32 octets), ::AIOTSEC_E_DUPLICATE, ::AIOTSEC_E_NO_MEMORY,
@@ -237,23 +268,21 @@ AIOTSEC_API int aiotsec_memstore_load_file(aiotsec_memstore *store, const char *
 AIOTSEC_API size_t aiotsec_memstore_count(const aiotsec_memstore *store);
 
 /**
- * @brief Identifiers of the i-th device (in insertion order), e.g. to build devices for a test.
+ * @brief Permanent Identifier of the i-th device (in insertion order), e.g. to build devices for a test.
  * @param store The store.
  * @param index 0 .. count - 1.
- * @param[out] ident Receives a pointer to the identification information (owned by the store).
- * @param[out] ident_len Receives its length.
- * @param[out] perm_id Receives a pointer to the Permanent Identifier (owned by the store); may be NULL.
- * @param[out] perm_id_len Receives its length; may be NULL.
+ * @param[out] perm_id Receives a pointer to the Permanent Identifier (owned by the store).
+ * @param[out] perm_id_len Receives its length.
  * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG or ::AIOTSEC_E_BAD_VALUE (index).
  */
 AIOTSEC_API int aiotsec_memstore_device_at(const aiotsec_memstore *store, size_t index,
-                                           const uint8_t **ident, size_t *ident_len,
                                            const uint8_t **perm_id, size_t *perm_id_len);
 
 /**
- * @brief Fills a key-store table that reads this store (all four look-ups).
+ * @brief Fills a key-store table over this store (every operation, filters and T-IDs included).
  *
  * Pointers returned by the look-ups stay valid until the store is changed or freed.
+ * T-IDs are the only state the table changes; they are kept under a lock.
  * @param store The store (must outlive every use of the table).
  * @param[out] out The table.
  * @return ::AIOTSEC_OK or ::AIOTSEC_E_NULL_ARG.

@@ -44,20 +44,31 @@ typedef enum aiotsec_nas_type {
     AIOTSEC_NAS_COMMAND_RESPONSE = 3  /**< COMMAND RESPONSE (D2R, protection required). */
 } aiotsec_nas_type;
 
-/** @brief Commands of a COMMAND REQUEST (wire values come from the profile). */
+/** @brief Commands of a COMMAND REQUEST (wire values come from the profile; names: TS 29.569 `commandType`). */
 typedef enum aiotsec_cmd {
-    AIOTSEC_CMD_READ = 1,    /**< READ: memory offset and read length. */
-    AIOTSEC_CMD_WRITE = 2,   /**< WRITE: memory offset and write data. */
-    AIOTSEC_CMD_DISABLE = 3  /**< DISABLE: permanently stop RF transmission. */
+    AIOTSEC_CMD_READ = 1,              /**< READ: memory offset and read length. */
+    AIOTSEC_CMD_WRITE = 2,             /**< WRITE: memory offset and write data. */
+    AIOTSEC_CMD_PERMANENT_DISABLE = 3  /**< PERMANENT_DISABLE: permanently stop RF transmission. */
 } aiotsec_cmd;
 
-/** @brief Status of a COMMAND RESPONSE (wire values come from the profile). */
+/** @brief Deprecated name of ::AIOTSEC_CMD_PERMANENT_DISABLE (0.1); removed in 0.3. */
+#define AIOTSEC_CMD_DISABLE AIOTSEC_CMD_PERMANENT_DISABLE
+
+/**
+ * @brief Status of a COMMAND RESPONSE (wire values come from the profile). Every
+ *        failure is named after the TS 29.569 `AIoTDevFailCause` the AIOTF reports
+ *        for it (aiotsec_cmd_status_cause()).
+ */
 typedef enum aiotsec_cmd_status {
-    AIOTSEC_CMD_STATUS_SUCCESS = 1,         /**< Success (0x00 in profile 0). */
-    AIOTSEC_CMD_STATUS_OUT_OF_RANGE = 2,    /**< Offset or length out of range (0x01). */
-    AIOTSEC_CMD_STATUS_NOT_SUPPORTED = 3,   /**< Command not supported (0x02). */
-    AIOTSEC_CMD_STATUS_WRITE_PROTECTED = 4, /**< Memory write-protected (0x03). */
-    AIOTSEC_CMD_STATUS_UNSPECIFIED = 5      /**< Unspecified failure (0xFF). */
+    AIOTSEC_CMD_STATUS_SUCCESS = 1,           /**< Success (0x00 in profile 0). */
+    AIOTSEC_CMD_STATUS_PARAMS_INVALID = 2,    /**< COMMAND_TYPE_SPECIFIC_PARAMETERS_INVALID: offset or length
+                                                   out of range, or the range is write-protected (0x01). */
+    AIOTSEC_CMD_STATUS_MSG_TYPE_UNKNOWN = 3,  /**< MESSAGE_TYPE_NON_EXISTENT_OR_NOT_IMPLEMENTED: command or
+                                                   message type not recognised or not implemented (0x02). */
+    AIOTSEC_CMD_STATUS_LOW_ENERGY = 4,        /**< LOW_ENERGY: not enough energy to complete the command (0x03). */
+    AIOTSEC_CMD_STATUS_INVALID_MANDATORY = 5, /**< INVALID_MANDATORY_INFORMATION: a mandatory IE is missing
+                                                   or malformed (0x04). */
+    AIOTSEC_CMD_STATUS_UNSPECIFIED = 6        /**< ERROR_UNSPECIFIED: not executed, unspecified (0xFF). */
 } aiotsec_cmd_status;
 
 /** @brief Security header types (spec 5.1 and 5.2; fixed by the spec, not the profile). */
@@ -76,9 +87,9 @@ typedef enum aiotsec_nas_sht {
 typedef struct aiotsec_nas_msg {
     int type;               /**< An ::aiotsec_nas_type. */
     const uint8_t *res;     /**< AUTHENTICATION RESPONSE: RES_AIOT. */
-    size_t res_len;         /**< Length of @c res, 4..32. */
+    size_t res_len;         /**< Length of @c res: the profile's RES length (4..16; 16 in profile 0). */
     const uint8_t *rand_d;  /**< AUTHENTICATION RESPONSE: RAND_AIOT_d. */
-    size_t rand_d_len;      /**< Length of @c rand_d, 4..32. */
+    size_t rand_d_len;      /**< Length of @c rand_d: 16. */
     uint8_t transaction_id; /**< COMMAND REQUEST / RESPONSE: transaction ID, 0..255. */
     int command;            /**< COMMAND REQUEST: an ::aiotsec_cmd. */
     uint16_t offset;        /**< COMMAND REQUEST READ/WRITE: memory offset. */
@@ -187,11 +198,19 @@ AIOTSEC_API int aiotsec_nas_peek_sht(const aiotsec_profile *profile, const uint8
 AIOTSEC_API const char *aiotsec_nas_type_name(int type);
 
 /**
- * @brief Name of a command, e.g. "READ".
+ * @brief Name of a command as TS 29.569 `commandType` spells it, e.g. "PERMANENT_DISABLE".
  * @param command An ::aiotsec_cmd.
  * @return A static string; "UNKNOWN" otherwise.
  */
 AIOTSEC_API const char *aiotsec_cmd_name(int command);
+
+/**
+ * @brief The TS 29.569 `AIoTDevFailCause` of a command status, e.g. "LOW_ENERGY".
+ * @param status An ::aiotsec_cmd_status.
+ * @return A static string; "" for ::AIOTSEC_CMD_STATUS_SUCCESS (no failure cause) and
+ *         NULL for a value that is not an ::aiotsec_cmd_status.
+ */
+AIOTSEC_API const char *aiotsec_cmd_status_cause(int status);
 
 /**
  * @brief Wire value of a command status in a profile.

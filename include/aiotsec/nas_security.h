@@ -68,7 +68,7 @@ AIOTSEC_API size_t aiotsec_nas_sec_size(void);
  * @param[out] out Receives the context; free it with aiotsec_nas_sec_free().
  * @param ctx The library context (backend and profile); must outlive the security context.
  * @param kaiotf K_AIOTF.
- * @param kaiotf_len 32.
+ * @param kaiotf_len ::AIOTSEC_KAIOTF_LEN (16).
  * @param int_alg Integrity algorithm identity: 2 (128-NIA2) or the profile's AIA-HS identity (8).
  * @param enc_alg Ciphering algorithm identity: 0 (NEA0) or 2 (128-NEA2).
  * @param role An ::aiotsec_nas_role.
@@ -88,7 +88,7 @@ AIOTSEC_API int aiotsec_nas_sec_new(aiotsec_nas_sec **out, const aiotsec_ctx *ct
  * @param mem_len Size of @p mem.
  * @param ctx The library context; must outlive the security context.
  * @param kaiotf K_AIOTF.
- * @param kaiotf_len 32.
+ * @param kaiotf_len ::AIOTSEC_KAIOTF_LEN (16).
  * @param int_alg Integrity algorithm identity.
  * @param enc_alg Ciphering algorithm identity.
  * @param role An ::aiotsec_nas_role.

@@ -81,8 +81,8 @@ AIOTSEC_API AIOTSEC_WUR int aiotsec_verify_res_prepared(const aiotsec_prepared_k
  * @param rand_n_len Profile length.
  * @param rand_d RAND_AIOT_d.
  * @param rand_d_len Profile length.
- * @param[out] kaiotf Receives 32 octets.
- * @param kaiotf_cap Capacity, at least 32.
+ * @param[out] kaiotf Receives ::AIOTSEC_KAIOTF_LEN (16) octets.
+ * @param kaiotf_cap Capacity, at least 16.
  * @return As aiotsec_derive_kaiotf().
  */
 AIOTSEC_API int aiotsec_derive_kaiotf_prepared(const aiotsec_prepared_key *key,

@@ -23,6 +23,13 @@
 extern "C" {
 #endif
 
+/** @brief AiotFilteringInformation encoding of spec 6.2: prefix length in bits, then the prefix. */
+#define AIOTSEC_FILTER_PREFIX_BITS 0u
+/** @brief T-ID type STORED (TS 29.369 `TidType`). */
+#define AIOTSEC_TID_STORED 1u
+/** @brief T-ID type CONCEALED (TS 29.369 `TidType`; not supported by profile 0). */
+#define AIOTSEC_TID_CONCEALED 2u
+
 /** @brief An immutable profile (opaque). Safe to share between threads. */
 typedef struct aiotsec_profile aiotsec_profile;
 
@@ -35,14 +42,16 @@ typedef struct aiotsec_profile_params {
     uint32_t id;                 /**< Profile number (0 for profile 0). */
 
     /* Key derivation (spec section 3). */
-    uint8_t rand_n_len;          /**< RAND_AIOT_n length in octets, 4..32. */
-    uint8_t rand_d_len;          /**< RAND_AIOT_d length in octets, 4..32. */
-    uint8_t res_len;             /**< RES_AIOT length in octets, 4..32. */
+    uint8_t rand_n_len;          /**< RAND_AIOT_n length in octets: 16 (TS 29.503 `Rand`). */
+    uint8_t rand_d_len;          /**< RAND_AIOT_d length in octets: 16 (TS 29.503 `Rand`). */
+    uint8_t res_len;             /**< RES_AIOT length in octets, 4..16 (TS 29.503 `Xres`); 16 in profile 0. */
     uint8_t alg_dist_enc;        /**< Algorithm-key distinguisher for ciphering (0x01). */
     uint16_t fc_res;             /**< FC for RES_AIOT / XRES_AIOT. */
     uint16_t fc_kaiotf;          /**< FC for K_AIOTF. */
     uint16_t fc_alg_key;         /**< FC for algorithm keys. */
     uint8_t alg_dist_int;        /**< Algorithm-key distinguisher for integrity (0x02). */
+    uint8_t kaiotf_offset;       /**< Where the 16 octets of K_AIOTF start in the 32-octet KDF output:
+                                      16 (the least significant bits, profile 0) or 0. */
 
     /* Algorithms (spec section 4). */
     uint8_t alg_id_aia_hs;       /**< Integrity identity of AIA-HS, 1..15, not 2 (8). */
@@ -56,15 +65,22 @@ typedef struct aiotsec_profile_params {
     uint8_t mt_command_response; /**< Message type COMMAND RESPONSE (0x43). */
     uint8_t cmd_read;            /**< Command code READ (0x01). */
     uint8_t cmd_write;           /**< Command code WRITE (0x02). */
-    uint8_t cmd_disable;         /**< Command code DISABLE (0x03). */
+    uint8_t cmd_permanent_disable; /**< Command code PERMANENT_DISABLE (0x03). */
     uint8_t iei_read_data;       /**< IEI of Read data in COMMAND RESPONSE (0x71, TLV-E). */
     uint8_t status_success;      /**< Status code success (0x00). */
-    uint8_t status_out_of_range; /**< Status code offset or length out of range (0x01). */
-    uint8_t status_not_supported;/**< Status code command not supported (0x02). */
-    uint8_t status_write_protected; /**< Status code memory write-protected (0x03). */
-    uint8_t status_unspecified;  /**< Status code unspecified failure (0xFF). */
+    uint8_t status_params_invalid; /**< COMMAND_TYPE_SPECIFIC_PARAMETERS_INVALID (0x01). */
+    uint8_t status_msg_type_unknown; /**< MESSAGE_TYPE_NON_EXISTENT_OR_NOT_IMPLEMENTED (0x02). */
+    uint8_t status_low_energy;   /**< LOW_ENERGY (0x03). */
+    uint8_t status_invalid_mandatory; /**< INVALID_MANDATORY_INFORMATION (0x04). */
+    uint8_t status_unspecified;  /**< ERROR_UNSPECIFIED (0xFF). */
     uint16_t nas_max_len;        /**< Largest AIOT NAS message in octets (2048). */
     uint16_t nas_max_data_len;   /**< Largest read length / write data / read data (1024). */
+
+    /* Service operations (spec section 6). */
+    uint8_t filter_encoding;     /**< AiotFilteringInformation encoding: ::AIOTSEC_FILTER_PREFIX_BITS (spec 6.2). */
+    uint8_t tid_type;            /**< T-ID type getTid hands out: ::AIOTSEC_TID_STORED. */
+    uint32_t max_derivations;    /**< Default limit of |candidates| x |randDlist| in one
+                                      getAuthentication (65,536); 1..2^24. */
 } aiotsec_profile_params;
 
 /**

@@ -76,7 +76,16 @@ typedef enum aiotsec_status {
     AIOTSEC_E_PARSE = -84,               /**< Malformed key-store line (see the line number out-parameter). */
     AIOTSEC_E_DEVICE_DISABLED = -85,     /**< The device is permanently disabled. */
     AIOTSEC_E_NOT_ADDRESSED = -86,       /**< The paging does not address this device. */
-    AIOTSEC_E_ABORTED = -87              /**< The procedure was aborted (e.g. by a new paging). */
+    AIOTSEC_E_ABORTED = -87,             /**< The procedure was aborted (e.g. by a new paging). */
+    AIOTSEC_E_BAD_FILTER = -88,          /**< Malformed AiotFilteringInformation (spec 6.2). */
+    AIOTSEC_E_NO_CANDIDATE = -89,        /**< No device in the key store matches the filter (an SBI 404). */
+    AIOTSEC_E_TOO_MANY_DERIVATIONS = -90,/**< |candidates| x |randDlist| exceeds the ADM's limit; nothing was derived (an SBI 413). */
+    AIOTSEC_E_TRANSPORT = -91,           /**< The ADM request failed in transport (no answer, connection lost): retryable. */
+    AIOTSEC_E_DUPLICATE_REPORT = -92,    /**< The report repeats a RAND_AIOT_d already seen in its procedure: dropped. */
+    AIOTSEC_E_OVER_CAP = -93,            /**< The procedure already has the number of answers it expects: dropped. */
+    AIOTSEC_E_AMBIGUOUS = -94,           /**< RES_AIOT matched more than one candidate: nobody is identified. */
+    AIOTSEC_E_BAD_ANSWER = -95,          /**< The ADM's answer does not fit the request (sets, order, lengths). */
+    AIOTSEC_E_IN_PROGRESS = -96          /**< Not decided yet: the request is still with the ADM. */
 } aiotsec_status;
 
 /**

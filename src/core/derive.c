@@ -1,12 +1,10 @@
 /* A.2 RES_AIOT / XRES_AIOT, A.3 K_AIOTF, algorithm keys, RAND values. Lengths and
- * FC values come from the context's profile. The A.2/A.3 string S is at most 70
- * octets and is built on the stack. */
+ * FC values come from the context's profile. The A.2/A.3 string S is at most
+ * AIOT_S_RAND_MAX octets and is built on the stack. */
 #include <string.h>
 
 #include "core/internal.h"
 
-/* Largest S of A.2/A.3: two-octet FC, two 32-octet RANDs and their lengths. */
-#define S_RAND_MAX (2 + AIOTSEC_RAND_RES_MAX + 2 + AIOTSEC_RAND_RES_MAX + 2)
 
 size_t aiotsec_res_len(const aiotsec_ctx *ctx)
 {
@@ -57,13 +55,13 @@ int aiotsec_gen_rand_d(const aiotsec_ctx *ctx, uint8_t *out, size_t out_cap)
 /* Checks the inputs shared by A.2 and A.3 and builds S for the given FC. Returns
  * the status; on success *s_len is the length of S in s. */
 static int build_s(const aiotsec_ctx *ctx, uint16_t fc, const uint8_t *rand_n, size_t rand_n_len,
-                   const uint8_t *rand_d, size_t rand_d_len, uint8_t s[S_RAND_MAX], size_t *s_len)
+                   const uint8_t *rand_d, size_t rand_d_len, uint8_t s[AIOT_S_RAND_MAX], size_t *s_len)
 {
     if (!rand_n || !rand_d)
         return AIOTSEC_E_NULL_ARG;
     if (rand_n_len != ctx->profile.p.rand_n_len || rand_d_len != ctx->profile.p.rand_d_len)
         return AIOTSEC_E_BAD_LENGTH;
-    *s_len = aiot_kdf_build_s_rand(fc, rand_n, rand_n_len, rand_d, rand_d_len, s, S_RAND_MAX);
+    *s_len = aiot_kdf_build_s_rand(fc, rand_n, rand_n_len, rand_d, rand_d_len, s, AIOT_S_RAND_MAX);
     return *s_len ? AIOTSEC_OK : AIOTSEC_E_BAD_LENGTH;
 }
 
@@ -76,7 +74,7 @@ static int derive_full(const aiotsec_ctx *ctx, uint16_t fc, const uint8_t *k_roo
         return AIOTSEC_E_NULL_ARG;
     if (k_root_len != 16 && k_root_len != 32)
         return AIOTSEC_E_BAD_LENGTH;
-    uint8_t s[S_RAND_MAX];
+    uint8_t s[AIOT_S_RAND_MAX];
     size_t s_len;
     int rc = build_s(ctx, fc, rand_n, rand_n_len, rand_d, rand_d_len, s, &s_len);
     if (rc == AIOTSEC_OK)
@@ -127,8 +125,13 @@ int aiotsec_derive_kaiotf(const aiotsec_ctx *ctx, const uint8_t *k_root, size_t 
         return AIOTSEC_E_NULL_ARG;
     if (kaiotf_cap < AIOTSEC_KAIOTF_LEN)
         return AIOTSEC_E_BUFFER_TOO_SMALL;
-    return derive_full(ctx, ctx->profile.p.fc_kaiotf, k_root, k_root_len, rand_n, rand_n_len,
-                       rand_d, rand_d_len, kaiotf);
+    uint8_t mac[32];
+    int rc = derive_full(ctx, ctx->profile.p.fc_kaiotf, k_root, k_root_len, rand_n, rand_n_len,
+                         rand_d, rand_d_len, mac);
+    if (rc == AIOTSEC_OK)
+        memcpy(kaiotf, mac + ctx->profile.p.kaiotf_offset, AIOTSEC_KAIOTF_LEN);
+    aiotsec_wipe(mac, sizeof mac);
+    return rc;
 }
 
 int aiotsec_derive_alg_key(const aiotsec_ctx *ctx, const uint8_t *kaiotf, size_t kaiotf_len,

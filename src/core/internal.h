@@ -63,6 +63,9 @@ int aiot_aes_init(const aiotsec_ctx *ctx, aiot_state *st, const uint8_t key[16])
 int aiot_aes_encrypt(const aiotsec_ctx *ctx, const aiot_state *st, const uint8_t in[16], uint8_t out[16]);
 void aiot_aes_release(const aiotsec_ctx *ctx, aiot_state *st);
 
+/* Largest KDF string S of A.2/A.3: a two-octet FC, two RANDs and their lengths. */
+#define AIOT_S_RAND_MAX (2u + AIOTSEC_RAND_LEN + 2u + AIOTSEC_RAND_LEN + 2u)
+
 /* Feeds FC (1 or 2 octets) into an HMAC state: the start of the KDF string S. */
 int aiot_kdf_put_fc(const aiotsec_ctx *ctx, aiot_state *st, uint16_t fc);
 /* Feeds Pi || Li into an HMAC state. */

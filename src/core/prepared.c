@@ -6,8 +6,6 @@
 
 #include "core/internal.h"
 
-#define S_RAND_MAX (2 + AIOTSEC_RAND_RES_MAX + 2 + AIOTSEC_RAND_RES_MAX + 2)
-
 int aiotsec_prepared_key_new(aiotsec_prepared_key **out, const aiotsec_ctx *ctx,
                              const uint8_t *k_root, size_t k_root_len)
 {
@@ -56,7 +54,7 @@ static int prepared_mac(const aiotsec_prepared_key *key, uint16_t fc, const uint
         return AIOTSEC_E_NULL_ARG;
     if (rand_n_len != ctx->profile.p.rand_n_len || rand_d_len != ctx->profile.p.rand_d_len)
         return AIOTSEC_E_BAD_LENGTH;
-    uint8_t s[S_RAND_MAX];
+    uint8_t s[AIOT_S_RAND_MAX];
     size_t s_len = aiot_kdf_build_s_rand(fc, rand_n, rand_n_len, rand_d, rand_d_len, s, sizeof s);
     if (!s_len)
         return AIOTSEC_E_BAD_LENGTH;
@@ -113,5 +111,10 @@ int aiotsec_derive_kaiotf_prepared(const aiotsec_prepared_key *key, const uint8_
         return AIOTSEC_E_NULL_ARG;
     if (kaiotf_cap < AIOTSEC_KAIOTF_LEN)
         return AIOTSEC_E_BUFFER_TOO_SMALL;
-    return prepared_mac(key, key->ctx->profile.p.fc_kaiotf, rand_n, rand_n_len, rand_d, rand_d_len, kaiotf);
+    uint8_t mac[32];
+    int rc = prepared_mac(key, key->ctx->profile.p.fc_kaiotf, rand_n, rand_n_len, rand_d, rand_d_len, mac);
+    if (rc == AIOTSEC_OK)
+        memcpy(kaiotf, mac + key->ctx->profile.p.kaiotf_offset, AIOTSEC_KAIOTF_LEN);
+    aiotsec_wipe(mac, sizeof mac);
+    return rc;
 }

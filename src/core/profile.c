@@ -27,8 +27,12 @@ int aiot_profile_check(const aiotsec_profile_params *p)
 {
     if (p->struct_size != sizeof(aiotsec_profile_params))
         return AIOTSEC_E_BAD_PROFILE;
-    if (!in_range(p->rand_n_len, 4, 32) || !in_range(p->rand_d_len, 4, 32) ||
-        !in_range(p->res_len, 4, 32))
+    /* TS 29.503: Rand is exactly 16 octets, Xres 4..16. */
+    if (p->rand_n_len != AIOTSEC_RAND_LEN || p->rand_d_len != AIOTSEC_RAND_LEN ||
+        !in_range(p->res_len, 4, AIOTSEC_RAND_RES_MAX))
+        return AIOTSEC_E_BAD_PROFILE;
+    /* K_AIOTF is 16 octets (TS 29.369 Kaiotf): the upper or the lower half of the KDF output. */
+    if (p->kaiotf_offset != 0 && p->kaiotf_offset != 32 - AIOTSEC_KAIOTF_LEN)
         return AIOTSEC_E_BAD_PROFILE;
     if (!aiot_fc_valid(p->fc_res) || !aiot_fc_valid(p->fc_kaiotf) || !aiot_fc_valid(p->fc_alg_key))
         return AIOTSEC_E_BAD_PROFILE;
@@ -45,16 +49,21 @@ int aiot_profile_check(const aiotsec_profile_params *p)
     if (p->default_enc_alg != 0 && p->default_enc_alg != 2)
         return AIOTSEC_E_BAD_PROFILE;
     const uint8_t types[] = {p->mt_auth_response, p->mt_command_request, p->mt_command_response};
-    const uint8_t cmds[] = {p->cmd_read, p->cmd_write, p->cmd_disable};
-    const uint8_t stats[] = {p->status_success, p->status_out_of_range, p->status_not_supported,
-                             p->status_write_protected, p->status_unspecified};
-    if (!distinct(types, 3) || !distinct(cmds, 3) || !distinct(stats, 5))
+    const uint8_t cmds[] = {p->cmd_read, p->cmd_write, p->cmd_permanent_disable};
+    const uint8_t stats[] = {p->status_success, p->status_params_invalid, p->status_msg_type_unknown,
+                             p->status_low_energy, p->status_invalid_mandatory, p->status_unspecified};
+    if (!distinct(types, 3) || !distinct(cmds, 3) || !distinct(stats, sizeof stats))
         return AIOTSEC_E_BAD_PROFILE;
     /* Read data carries up to nas_max_data_len octets: it must be a TLV-E IE (0x70..0x7F). */
     if (!in_range(p->iei_read_data, 0x70, 0x7F))
         return AIOTSEC_E_BAD_PROFILE;
     if (!in_range(p->nas_max_data_len, 1, 65535) || p->nas_max_len < 64 ||
         p->nas_max_data_len > p->nas_max_len)
+        return AIOTSEC_E_BAD_PROFILE;
+    /* Section 6: the one filter encoding and the one T-ID type defined so far. */
+    if (p->filter_encoding != AIOTSEC_FILTER_PREFIX_BITS || p->tid_type != AIOTSEC_TID_STORED)
+        return AIOTSEC_E_BAD_PROFILE;
+    if (!in_range(p->max_derivations, 1, 1u << 24))
         return AIOTSEC_E_BAD_PROFILE;
     return AIOTSEC_OK;
 }

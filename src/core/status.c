@@ -48,6 +48,15 @@ static const struct {
     {AIOTSEC_E_DEVICE_DISABLED, "AIOTSEC_E_DEVICE_DISABLED", "the device is permanently disabled"},
     {AIOTSEC_E_NOT_ADDRESSED, "AIOTSEC_E_NOT_ADDRESSED", "the paging does not address this device"},
     {AIOTSEC_E_ABORTED, "AIOTSEC_E_ABORTED", "the procedure was aborted"},
+    {AIOTSEC_E_BAD_FILTER, "AIOTSEC_E_BAD_FILTER", "malformed AiotFilteringInformation"},
+    {AIOTSEC_E_NO_CANDIDATE, "AIOTSEC_E_NO_CANDIDATE", "no device matches the filter"},
+    {AIOTSEC_E_TOO_MANY_DERIVATIONS, "AIOTSEC_E_TOO_MANY_DERIVATIONS", "candidates x RAND_AIOT_d values exceed the ADM's limit"},
+    {AIOTSEC_E_TRANSPORT, "AIOTSEC_E_TRANSPORT", "the ADM request failed in transport (retryable)"},
+    {AIOTSEC_E_DUPLICATE_REPORT, "AIOTSEC_E_DUPLICATE_REPORT", "report repeats a RAND_AIOT_d of its procedure"},
+    {AIOTSEC_E_OVER_CAP, "AIOTSEC_E_OVER_CAP", "the procedure already has the answers it expects"},
+    {AIOTSEC_E_AMBIGUOUS, "AIOTSEC_E_AMBIGUOUS", "RES_AIOT matched more than one candidate"},
+    {AIOTSEC_E_BAD_ANSWER, "AIOTSEC_E_BAD_ANSWER", "the ADM's answer does not fit the request"},
+    {AIOTSEC_E_IN_PROGRESS, "AIOTSEC_E_IN_PROGRESS", "not decided yet: the request is still with the ADM"},
 };
 
 const char *aiotsec_strerror(int status)

@@ -77,11 +77,12 @@ int aiotsec_nas_peek_sht(const aiotsec_profile *profile, const uint8_t *in, size
     return aiot_nas_check_hdr(aiot_nas_params(profile), in, len);
 }
 
-static int decode_auth_response(reader *r, aiotsec_nas_msg *m)
+/* RES_AIOT has exactly the profile's length, RAND_AIOT_d exactly 16 octets (spec 5.3). */
+static int decode_auth_response(const aiotsec_profile_params *p, reader *r, aiotsec_nas_msg *m)
 {
-    int rc = get_lv(r, 1, AIOT_NAS_LV_MIN, AIOT_NAS_LV_MAX, &m->res, &m->res_len);
+    int rc = get_lv(r, 1, p->res_len, p->res_len, &m->res, &m->res_len);
     if (rc == AIOTSEC_OK)
-        rc = get_lv(r, 1, AIOT_NAS_LV_MIN, AIOT_NAS_LV_MAX, &m->rand_d, &m->rand_d_len);
+        rc = get_lv(r, 1, p->rand_d_len, p->rand_d_len, &m->rand_d, &m->rand_d_len);
     return rc;
 }
 
@@ -98,7 +99,7 @@ static int decode_command_request(const aiotsec_profile_params *p, reader *r, ai
     if (cmd < 0)
         return cmd;
     m->command = cmd;
-    if (cmd == AIOTSEC_CMD_DISABLE)
+    if (cmd == AIOTSEC_CMD_PERMANENT_DISABLE)
         return AIOTSEC_OK;
     if ((rc = get_v(r, 2, &v)) != AIOTSEC_OK)
         return rc;
@@ -183,7 +184,7 @@ int aiotsec_nas_decode(const aiotsec_profile *profile, const uint8_t *in, size_t
     reader r = {in, len, AIOTSEC_NAS_PLAIN_HDR_LEN};
     int rc;
     if (type == AIOTSEC_NAS_AUTH_RESPONSE)
-        rc = decode_auth_response(&r, msg);
+        rc = decode_auth_response(p, &r, msg);
     else if (type == AIOTSEC_NAS_COMMAND_REQUEST)
         rc = decode_command_request(p, &r, msg);
     else

@@ -41,8 +41,8 @@ static int encode_body(const aiotsec_profile_params *p, const aiotsec_nas_msg *m
 {
     int rc;
     if (m->type == AIOTSEC_NAS_AUTH_RESPONSE) {
-        if ((rc = check_view(m->res, m->res_len, AIOT_NAS_LV_MIN, AIOT_NAS_LV_MAX)) ||
-            (rc = check_view(m->rand_d, m->rand_d_len, AIOT_NAS_LV_MIN, AIOT_NAS_LV_MAX)))
+        if ((rc = check_view(m->res, m->res_len, p->res_len, p->res_len)) ||
+            (rc = check_view(m->rand_d, m->rand_d_len, p->rand_d_len, p->rand_d_len)))
             return rc;
         put8(w, (unsigned)m->res_len);
         put(w, m->res, m->res_len);
@@ -61,7 +61,7 @@ static int encode_body(const aiotsec_profile_params *p, const aiotsec_nas_msg *m
             return rc;
         put8(w, m->transaction_id);
         put8(w, (unsigned)cmd);
-        if (m->command == AIOTSEC_CMD_DISABLE)
+        if (m->command == AIOTSEC_CMD_PERMANENT_DISABLE)
             return AIOTSEC_OK;
         put16(w, m->offset);
         if (m->command == AIOTSEC_CMD_READ) {

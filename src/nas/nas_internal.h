@@ -11,9 +11,6 @@
 /* Octet 1: spare bits 8..5 and the security header type in bits 4..1. */
 #define AIOT_NAS_SPARE_MASK 0xF0u
 #define AIOT_NAS_SHT_MASK 0x0Fu
-/* Spec 5.3 ranges that are not profile data (RES/RAND LV values). */
-#define AIOT_NAS_LV_MIN 4u
-#define AIOT_NAS_LV_MAX 32u
 /* Optional IEs with an IEI in 0x70..0x7F are TLV-E (2-octet length). */
 #define AIOT_NAS_TLVE_MASK 0xF0u
 #define AIOT_NAS_TLVE_HIGH 0x70u

@@ -31,7 +31,7 @@ int aiot_nas_cmd_to_wire(const aiotsec_profile_params *p, int cmd)
     switch (cmd) {
     case AIOTSEC_CMD_READ: return p->cmd_read;
     case AIOTSEC_CMD_WRITE: return p->cmd_write;
-    case AIOTSEC_CMD_DISABLE: return p->cmd_disable;
+    case AIOTSEC_CMD_PERMANENT_DISABLE: return p->cmd_permanent_disable;
     default: return AIOTSEC_E_NAS_BAD_COMMAND;
     }
 }
@@ -40,7 +40,7 @@ int aiot_nas_cmd_from_wire(const aiotsec_profile_params *p, unsigned wire)
 {
     if (wire == p->cmd_read) return AIOTSEC_CMD_READ;
     if (wire == p->cmd_write) return AIOTSEC_CMD_WRITE;
-    if (wire == p->cmd_disable) return AIOTSEC_CMD_DISABLE;
+    if (wire == p->cmd_permanent_disable) return AIOTSEC_CMD_PERMANENT_DISABLE;
     return AIOTSEC_E_NAS_BAD_COMMAND;
 }
 
@@ -53,9 +53,10 @@ int aiot_nas_status_to_wire(const aiotsec_profile_params *p, int status)
 {
     switch (status) {
     case AIOTSEC_CMD_STATUS_SUCCESS: return p->status_success;
-    case AIOTSEC_CMD_STATUS_OUT_OF_RANGE: return p->status_out_of_range;
-    case AIOTSEC_CMD_STATUS_NOT_SUPPORTED: return p->status_not_supported;
-    case AIOTSEC_CMD_STATUS_WRITE_PROTECTED: return p->status_write_protected;
+    case AIOTSEC_CMD_STATUS_PARAMS_INVALID: return p->status_params_invalid;
+    case AIOTSEC_CMD_STATUS_MSG_TYPE_UNKNOWN: return p->status_msg_type_unknown;
+    case AIOTSEC_CMD_STATUS_LOW_ENERGY: return p->status_low_energy;
+    case AIOTSEC_CMD_STATUS_INVALID_MANDATORY: return p->status_invalid_mandatory;
     case AIOTSEC_CMD_STATUS_UNSPECIFIED: return p->status_unspecified;
     default: return AIOTSEC_E_BAD_VALUE;
     }
@@ -69,9 +70,10 @@ int aiotsec_cmd_status_from_wire(const aiotsec_profile *profile, unsigned wire)
 int aiot_nas_status_from_wire(const aiotsec_profile_params *p, unsigned wire)
 {
     if (wire == p->status_success) return AIOTSEC_CMD_STATUS_SUCCESS;
-    if (wire == p->status_out_of_range) return AIOTSEC_CMD_STATUS_OUT_OF_RANGE;
-    if (wire == p->status_not_supported) return AIOTSEC_CMD_STATUS_NOT_SUPPORTED;
-    if (wire == p->status_write_protected) return AIOTSEC_CMD_STATUS_WRITE_PROTECTED;
+    if (wire == p->status_params_invalid) return AIOTSEC_CMD_STATUS_PARAMS_INVALID;
+    if (wire == p->status_msg_type_unknown) return AIOTSEC_CMD_STATUS_MSG_TYPE_UNKNOWN;
+    if (wire == p->status_low_energy) return AIOTSEC_CMD_STATUS_LOW_ENERGY;
+    if (wire == p->status_invalid_mandatory) return AIOTSEC_CMD_STATUS_INVALID_MANDATORY;
     if (wire == p->status_unspecified) return AIOTSEC_CMD_STATUS_UNSPECIFIED;
     return AIOTSEC_E_NAS_BAD_IE_VALUE;
 }
@@ -96,8 +98,21 @@ const char *aiotsec_cmd_name(int command)
     switch (command) {
     case AIOTSEC_CMD_READ: return "READ";
     case AIOTSEC_CMD_WRITE: return "WRITE";
-    case AIOTSEC_CMD_DISABLE: return "DISABLE";
+    case AIOTSEC_CMD_PERMANENT_DISABLE: return "PERMANENT_DISABLE";
     default: return "UNKNOWN";
+    }
+}
+
+const char *aiotsec_cmd_status_cause(int status)
+{
+    switch (status) {
+    case AIOTSEC_CMD_STATUS_SUCCESS: return "";
+    case AIOTSEC_CMD_STATUS_PARAMS_INVALID: return "COMMAND_TYPE_SPECIFIC_PARAMETERS_INVALID";
+    case AIOTSEC_CMD_STATUS_MSG_TYPE_UNKNOWN: return "MESSAGE_TYPE_NON_EXISTENT_OR_NOT_IMPLEMENTED";
+    case AIOTSEC_CMD_STATUS_LOW_ENERGY: return "LOW_ENERGY";
+    case AIOTSEC_CMD_STATUS_INVALID_MANDATORY: return "INVALID_MANDATORY_INFORMATION";
+    case AIOTSEC_CMD_STATUS_UNSPECIFIED: return "ERROR_UNSPECIFIED";
+    default: return NULL;
     }
 }
 

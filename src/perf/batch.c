@@ -15,8 +15,6 @@
 #include "perf/batch_internal.h"
 
 #define CHUNK AIOT_BATCH_CHUNK
-/* FC (<= 2) || RAND_n || L (2) || RAND_d || L (2) */
-#define S_MAX (2u + AIOTSEC_RAND_RES_MAX + 2u + AIOTSEC_RAND_RES_MAX + 2u)
 
 typedef struct slice {
     const aiotsec_ctx *ctx;
@@ -46,23 +44,24 @@ static int check_item(const aiotsec_ctx *ctx, const aiotsec_batch_item *it, int 
     return AIOTSEC_OK;
 }
 
-/* S = FC || RAND_n || L || RAND_d || L at out; 1 when it has the expected length.
- * Profile 0's shape (one-octet FC, 16-octet RANDs) is written with fixed-size
- * copies the compiler inlines; any other shape goes through the KDF's builder. */
-static int put_s(uint16_t fc, const aiotsec_batch_item *it, uint8_t *out, size_t s_len)
+/* S = FC || RAND_n || L || RAND_d || L at out (s_len octets, checked by the caller's
+ * profile). RANDs are AIOTSEC_RAND_LEN octets in every profile (check_item has
+ * compared them with the profile's), so the copies have constant sizes the
+ * compiler inlines; only the FC length varies. */
+static void put_s(uint16_t fc, const aiotsec_batch_item *it, uint8_t *out)
 {
-    if (fc < 0xFF00 && it->rand_n_len == 16 && it->rand_d_len == 16) {
-        out[0] = (uint8_t)fc;
-        memcpy(out + 1, it->rand_n, 16);
-        out[17] = 0;
-        out[18] = 16;
-        memcpy(out + 19, it->rand_d, 16);
-        out[35] = 0;
-        out[36] = 16;
-        return s_len == 37;
-    }
-    return aiot_kdf_build_s_rand(fc, it->rand_n, it->rand_n_len, it->rand_d, it->rand_d_len, out, S_MAX) ==
-           s_len;
+    size_t o = 0;
+    if (fc >= 0xFF00)
+        out[o++] = 0xFF;
+    out[o++] = (uint8_t)fc;
+    memcpy(out + o, it->rand_n, AIOTSEC_RAND_LEN);
+    o += AIOTSEC_RAND_LEN;
+    out[o++] = 0;
+    out[o++] = AIOTSEC_RAND_LEN;
+    memcpy(out + o, it->rand_d, AIOTSEC_RAND_LEN);
+    o += AIOTSEC_RAND_LEN;
+    out[o++] = 0;
+    out[o] = AIOTSEC_RAND_LEN;
 }
 
 static int map_backend(int rc)
@@ -103,12 +102,11 @@ static void run_slice(slice *sl)
     const uint16_t fc = ctx->profile.p.fc_res;
     const void *states[CHUNK];
     size_t idx[CHUNK];
-    uint8_t msgs[CHUNK * S_MAX];
+    uint8_t msgs[CHUNK * AIOT_S_RAND_MAX];
     uint8_t macs[CHUNK * 32];
     size_t n_ok = 0, used = 0; /* used: MAC slots written, to wipe */
     /* Every valid item has the profile's lengths, so one S length for all. */
-    const size_t s_len = (fc >= 0xFF00 ? 2u : 1u) + ctx->profile.p.rand_n_len + 2u +
-                         ctx->profile.p.rand_d_len + 2u;
+    const size_t s_len = (fc >= 0xFF00 ? 2u : 1u) + AIOTSEC_RAND_LEN + 2u + AIOTSEC_RAND_LEN + 2u;
 
     for (size_t base = 0; base < sl->n; base += CHUNK) {
         size_t cn = sl->n - base < CHUNK ? sl->n - base : CHUNK;
@@ -116,8 +114,8 @@ static void run_slice(slice *sl)
         for (size_t j = 0; j < cn; j++) {
             const aiotsec_batch_item *it = &sl->items[base + j];
             int rc = check_item(ctx, it, verify);
-            if (rc == AIOTSEC_OK && !put_s(fc, it, msgs + m * s_len, s_len))
-                rc = AIOTSEC_E_BAD_LENGTH;
+            if (rc == AIOTSEC_OK)
+                put_s(fc, it, msgs + m * s_len);
             sl->results[base + j] = rc;
             if (!verify && rc != AIOTSEC_OK)
                 memset(sl->xres + (base + j) * res_len, 0, res_len);

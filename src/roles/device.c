@@ -5,6 +5,7 @@
 
 #include "core/internal.h"
 #include "aiotsec/device.h"
+#include "aiotsec/filter.h"
 #include "aiotsec/keystore.h"
 #include "aiotsec/nas.h"
 #include "aiotsec/nas_security.h"
@@ -17,14 +18,16 @@ struct aiotsec_device {
     int state;
     int aborted;                 /* last procedure ended by a paging that did not address us */
     const aiotsec_ctx *ctx;
-    uint8_t ident[AIOTSEC_ID_MAX];
-    size_t ident_len;
+    uint8_t perm_id[AIOTSEC_ID_MAX];
+    size_t perm_id_len;
     uint8_t k_root[AIOTSEC_KROOT_MAX];
     size_t k_root_len;
     uint8_t *memory;
     size_t memory_len, wp_offset, wp_len;
     aiotsec_device_rand_fn rand;
     void *rand_user;
+    aiotsec_device_energy_fn energy;
+    void *energy_user;
     unsigned int_alg, enc_alg;
     uint8_t rand_n[AIOTSEC_RAND_RES_MAX], rand_d[AIOTSEC_RAND_RES_MAX];
     size_t rand_n_len, rand_d_len;
@@ -93,9 +96,9 @@ int aiotsec_device_init(aiotsec_device **out, void *mem, size_t mem_len, const a
         return AIOTSEC_E_BUFFER_TOO_SMALL;
     if (((uintptr_t)mem % AIOTSEC_DEVICE_ALIGN) != 0 || cfg->struct_size != sizeof *cfg || !cfg->rand)
         return AIOTSEC_E_BAD_VALUE;
-    if (!cfg->ident || !cfg->k_root || (!cfg->memory && cfg->memory_len))
+    if (!cfg->perm_id || !cfg->k_root || (!cfg->memory && cfg->memory_len))
         return AIOTSEC_E_NULL_ARG;
-    if (cfg->ident_len == 0 || cfg->ident_len > AIOTSEC_ID_MAX ||
+    if (cfg->perm_id_len == 0 || cfg->perm_id_len > AIOTSEC_ID_MAX ||
         (cfg->k_root_len != 16 && cfg->k_root_len != 32) || cfg->memory_len > MEMORY_MAX)
         return AIOTSEC_E_BAD_LENGTH;
     if (cfg->wp_len && (cfg->wp_offset > cfg->memory_len || cfg->wp_len > cfg->memory_len - cfg->wp_offset))
@@ -104,8 +107,8 @@ int aiotsec_device_init(aiotsec_device **out, void *mem, size_t mem_len, const a
     memset(d, 0, sizeof *d);
     d->magic = DEVICE_MAGIC;
     d->ctx = ctx;
-    memcpy(d->ident, cfg->ident, cfg->ident_len);
-    d->ident_len = cfg->ident_len;
+    memcpy(d->perm_id, cfg->perm_id, cfg->perm_id_len);
+    d->perm_id_len = cfg->perm_id_len;
     memcpy(d->k_root, cfg->k_root, cfg->k_root_len);
     d->k_root_len = cfg->k_root_len;
     d->memory = cfg->memory;
@@ -114,6 +117,8 @@ int aiotsec_device_init(aiotsec_device **out, void *mem, size_t mem_len, const a
     d->wp_len = cfg->wp_len;
     d->rand = cfg->rand;
     d->rand_user = cfg->rand_user;
+    d->energy = cfg->energy;
+    d->energy_user = cfg->energy_user;
     d->int_alg = cfg->int_alg;
     d->enc_alg = cfg->enc_alg;
     d->state = cfg->disabled ? AIOTSEC_DEVICE_DISABLED : AIOTSEC_DEVICE_IDLE;
@@ -131,13 +136,32 @@ void aiotsec_device_clear(aiotsec_device *d)
     aiotsec_wipe(d, sizeof *d);
 }
 
+/* Whether the paging's identification information addresses this device:
+ * AIOTSEC_OK (it does), AIOTSEC_E_NOT_ADDRESSED, or the error of a malformed paging. */
+static int addressed(const aiotsec_device *d, const uint8_t *perm_id, size_t perm_id_len,
+                     const uint8_t *filter, size_t filter_len)
+{
+    if ((perm_id != NULL) == (filter != NULL))
+        return AIOTSEC_E_BAD_VALUE;
+    if (perm_id)
+        return perm_id_len == d->perm_id_len && memcmp(perm_id, d->perm_id, perm_id_len) == 0
+                   ? AIOTSEC_OK
+                   : AIOTSEC_E_NOT_ADDRESSED;
+    int match = 0;
+    int rc = aiotsec_filter_match(aiotsec_ctx_profile(d->ctx), filter, filter_len, d->perm_id,
+                                  d->perm_id_len, &match);
+    if (rc != AIOTSEC_OK)
+        return rc;
+    return match ? AIOTSEC_OK : AIOTSEC_E_NOT_ADDRESSED;
+}
+
 int aiotsec_device_on_paging(aiotsec_device *d, const uint8_t *rand_n, size_t rand_n_len,
-                             const uint8_t *ident, size_t ident_len, uint8_t *out, size_t cap,
-                             size_t *out_len)
+                             const uint8_t *perm_id, size_t perm_id_len, const uint8_t *filter,
+                             size_t filter_len, uint8_t *out, size_t cap, size_t *out_len)
 {
     if (out_len)
         *out_len = 0;
-    if (!valid(d) || !rand_n || !ident || !out || !out_len)
+    if (!valid(d) || !rand_n || !out || !out_len)
         return AIOTSEC_E_NULL_ARG;
     if (d->state == AIOTSEC_DEVICE_DISABLED)
         return AIOTSEC_E_DEVICE_DISABLED;
@@ -148,9 +172,12 @@ int aiotsec_device_on_paging(aiotsec_device *d, const uint8_t *rand_n, size_t ra
     if (was_busy)
         d->stats.aborted++;
     end_procedure(d);
-    if (ident_len != d->ident_len || memcmp(ident, d->ident, ident_len) != 0) {
+    int rc = addressed(d, perm_id, perm_id_len, filter, filter_len);
+    if (rc != AIOTSEC_OK) {
         d->aborted = was_busy || d->aborted;
-        return AIOTSEC_E_NOT_ADDRESSED;
+        if (rc == AIOTSEC_E_NOT_ADDRESSED)
+            d->stats.not_addressed++;
+        return rc;
     }
     d->aborted = 0;
     size_t rn = aiotsec_rand_n_len(d->ctx), rd = aiotsec_rand_d_len(d->ctx);
@@ -159,7 +186,7 @@ int aiotsec_device_on_paging(aiotsec_device *d, const uint8_t *rand_n, size_t ra
     /* Room for EPD, header, type, and the two LV IEs: checked before the random draw. */
     if (cap < AIOTSEC_NAS_PLAIN_HDR_LEN + 2 + aiotsec_res_len(d->ctx) + rd)
         return AIOTSEC_E_BUFFER_TOO_SMALL;
-    int rc = d->rand(d->rand_user, d->rand_d, rd);
+    rc = d->rand(d->rand_user, d->rand_d, rd);
     if (rc != AIOTSEC_OK)
         return rc < 0 ? rc : AIOTSEC_E_BACKEND_FAILURE;
     uint8_t res[AIOTSEC_RAND_RES_MAX];
@@ -207,21 +234,51 @@ static int establish(aiotsec_device *d)
 /* What a verified command does to the memory, decided before anything changes. */
 static int command_status(const aiotsec_device *d, const aiotsec_nas_msg *req)
 {
-    size_t off = req->offset;
+    size_t off = req->offset, len = 0;
     switch (req->command) {
     case AIOTSEC_CMD_READ:
-        return off + req->length <= d->memory_len ? AIOTSEC_CMD_STATUS_SUCCESS
-                                                  : AIOTSEC_CMD_STATUS_OUT_OF_RANGE;
+        if (off + req->length > d->memory_len)
+            return AIOTSEC_CMD_STATUS_PARAMS_INVALID;
+        len = req->length;
+        break;
     case AIOTSEC_CMD_WRITE:
         if (off + req->data_len > d->memory_len)
-            return AIOTSEC_CMD_STATUS_OUT_OF_RANGE;
+            return AIOTSEC_CMD_STATUS_PARAMS_INVALID;
         if (d->wp_len && off < d->wp_offset + d->wp_len && d->wp_offset < off + req->data_len)
-            return AIOTSEC_CMD_STATUS_WRITE_PROTECTED;
-        return AIOTSEC_CMD_STATUS_SUCCESS;
-    case AIOTSEC_CMD_DISABLE:
-        return AIOTSEC_CMD_STATUS_SUCCESS;
+            return AIOTSEC_CMD_STATUS_PARAMS_INVALID; /* write-protected */
+        len = req->data_len;
+        break;
+    case AIOTSEC_CMD_PERMANENT_DISABLE:
+        break;
     default:
-        return AIOTSEC_CMD_STATUS_NOT_SUPPORTED;
+        return AIOTSEC_CMD_STATUS_MSG_TYPE_UNKNOWN;
+    }
+    if (d->energy && !d->energy(d->energy_user, req->command, len))
+        return AIOTSEC_CMD_STATUS_LOW_ENERGY;
+    return AIOTSEC_CMD_STATUS_SUCCESS;
+}
+
+/* A verified message that did not decode as a COMMAND REQUEST: the status to
+ * answer it with (the transaction ID is octet 3), or 0 when it gets no answer
+ * (a broken header, a message type that travels the other way, no octet 3). */
+static int failure_status(const aiotsec_device *d, const uint8_t *plain, size_t len, int dec)
+{
+    const aiotsec_profile_params *p = &d->ctx->profile.p;
+    if (len < AIOTSEC_NAS_PLAIN_HDR_LEN + 1)
+        return 0;
+    if (dec == AIOTSEC_E_NAS_BAD_TYPE)
+        return AIOTSEC_CMD_STATUS_MSG_TYPE_UNKNOWN;
+    if (plain[2] != p->mt_command_request)
+        return 0;
+    switch (dec) {
+    case AIOTSEC_E_NAS_BAD_COMMAND:
+        return AIOTSEC_CMD_STATUS_MSG_TYPE_UNKNOWN;
+    case AIOTSEC_E_NAS_MISSING_IE:
+    case AIOTSEC_E_NAS_BAD_IE_VALUE:
+    case AIOTSEC_E_NAS_TRUNCATED:
+        return AIOTSEC_CMD_STATUS_INVALID_MANDATORY;
+    default:
+        return 0;
     }
 }
 
@@ -249,17 +306,32 @@ int aiotsec_device_on_command(aiotsec_device *d, const uint8_t *in, size_t len, 
     }
     /* COUNT and MAC before anything is deciphered, decoded or acted on. */
     uint8_t work[2048];
-    aiotsec_nas_msg req;
-    rc = aiotsec_nas_verify_decode(d->sec, in, len, work, sizeof work, &req);
+    size_t plen = 0;
+    rc = aiotsec_nas_unprotect(d->sec, in, len, work, sizeof work, &plen);
     if (rc != AIOTSEC_OK) {
         d->stats.commands_rejected++;
         return rc;
     }
-    aiotsec_nas_msg resp;
+    aiotsec_nas_msg req, resp;
     memset(&resp, 0, sizeof resp);
     resp.type = AIOTSEC_NAS_COMMAND_RESPONSE;
-    resp.transaction_id = req.transaction_id;
-    resp.status = command_status(d, &req);
+    int dec = aiotsec_nas_decode(aiotsec_ctx_profile(d->ctx), work, plen, &req);
+    if (dec == AIOTSEC_OK && req.type != AIOTSEC_NAS_COMMAND_REQUEST)
+        dec = AIOTSEC_E_WRONG_DIRECTION;
+    if (dec == AIOTSEC_OK) {
+        resp.transaction_id = req.transaction_id;
+        resp.status = command_status(d, &req);
+    } else {
+        /* Authentic but not executable: answered with the reason when it can be. */
+        resp.status = failure_status(d, work, plen, dec);
+        if (!resp.status) {
+            aiotsec_wipe(work, sizeof work);
+            d->stats.commands_rejected++;
+            return dec;
+        }
+        resp.transaction_id = work[AIOTSEC_NAS_PLAIN_HDR_LEN];
+        memset(&req, 0, sizeof req);
+    }
     if (req.command == AIOTSEC_CMD_READ && resp.status == AIOTSEC_CMD_STATUS_SUCCESS) {
         resp.data = d->memory + req.offset;
         resp.data_len = req.length;
@@ -274,7 +346,7 @@ int aiotsec_device_on_command(aiotsec_device *d, const uint8_t *in, size_t len, 
     d->stats.commands_executed++;
     if (resp.status == AIOTSEC_CMD_STATUS_SUCCESS && req.command == AIOTSEC_CMD_WRITE)
         memcpy(d->memory + req.offset, req.data, req.data_len);
-    if (resp.status == AIOTSEC_CMD_STATUS_SUCCESS && req.command == AIOTSEC_CMD_DISABLE) {
+    if (resp.status == AIOTSEC_CMD_STATUS_SUCCESS && req.command == AIOTSEC_CMD_PERMANENT_DISABLE) {
         /* The response above is the last transmission; keys are of no further use. */
         end_procedure(d);
         aiotsec_wipe(d->k_root, sizeof d->k_root);

@@ -1,6 +1,7 @@
-/* The key-file format: one device a line, three hex fields (identification
- * information, Permanent Identifier, K_AIOT_root), `#` comments. The parser
- * never trusts a line: every field is length-checked before it is decoded. */
+/* The key-file format: one device a line, two hex fields (Permanent Identifier,
+ * K_AIOT_root), `#` comments; 0.1's three-field lines (identification
+ * information first) are read with their first field ignored. The parser never
+ * trusts a line: every field is length-checked before it is decoded. */
 #include <stdio.h>
 #include <string.h>
 
@@ -78,19 +79,22 @@ static int parse_line(const char *s, size_t n, size_t lineno, aiotsec_keyfile_fn
     }
     if (nf == 0)
         return AIOTSEC_OK; /* blank or comment line */
-    if (nf != 3)
+    if (nf != 2 && nf != 3)
         return AIOTSEC_E_PARSE;
-    uint8_t ident[AIOTSEC_ID_MAX], perm[AIOTSEC_ID_MAX], key[AIOTSEC_KROOT_MAX];
-    size_t ident_len = 0, perm_len = 0, key_len = 0;
-    int rc = decode_field(field[0], flen[0], ident, sizeof ident, &ident_len);
+    size_t f = nf - 2; /* the Permanent Identifier's field */
+    uint8_t skip[AIOTSEC_ID_MAX], perm[AIOTSEC_ID_MAX], key[AIOTSEC_KROOT_MAX];
+    size_t skip_len = 0, perm_len = 0, key_len = 0;
+    int rc = AIOTSEC_OK;
+    if (nf == 3) /* 0.1's identification information: still validated, then unused */
+        rc = decode_field(field[0], flen[0], skip, sizeof skip, &skip_len);
     if (rc == AIOTSEC_OK)
-        rc = decode_field(field[1], flen[1], perm, sizeof perm, &perm_len);
+        rc = decode_field(field[f], flen[f], perm, sizeof perm, &perm_len);
     if (rc == AIOTSEC_OK)
-        rc = decode_field(field[2], flen[2], key, sizeof key, &key_len);
-    if (rc == AIOTSEC_OK && (ident_len == 0 || perm_len == 0 || (key_len != 16 && key_len != 32)))
+        rc = decode_field(field[f + 1], flen[f + 1], key, sizeof key, &key_len);
+    if (rc == AIOTSEC_OK && ((nf == 3 && skip_len == 0) || perm_len == 0 || (key_len != 16 && key_len != 32)))
         rc = AIOTSEC_E_BAD_LENGTH;
     if (rc == AIOTSEC_OK)
-        rc = fn(user, lineno, ident, ident_len, perm, perm_len, key, key_len);
+        rc = fn(user, lineno, perm, perm_len, key, key_len);
     aiotsec_wipe(key, sizeof key);
     return rc;
 }
@@ -127,6 +131,8 @@ int aiotsec_keyfile_read_file(const char *path, aiotsec_keyfile_fn fn, void *use
     FILE *f = fopen(path, "rb");
     if (!f)
         return AIOTSEC_E_IO;
+    /* Unbuffered: key text goes straight into buf (wiped below), never into a stdio buffer. */
+    (void)setvbuf(f, NULL, _IONBF, 0);
     /* Streamed in chunks: a file of millions of lines is never held whole.
      * buf keeps the unfinished tail of the previous chunk at its start. */
     static const size_t CHUNK = 1u << 16;
@@ -171,6 +177,7 @@ int aiotsec_keyfile_read_file(const char *path, aiotsec_keyfile_fn fn, void *use
         have = pos < have ? have - pos : 0;
     }
     (void)fclose(f); /* read-only stream: nothing to flush, nothing to report */
+    aiotsec_wipe(buf, sizeof buf); /* it held key text */
     if (rc != AIOTSEC_OK && err_line)
         *err_line = lineno;
     return rc;

@@ -73,7 +73,7 @@ Test(bad_input, backends_and_contexts)
     cr_assert_eq(aiotsec_res_len(NULL), 0);
     cr_assert_eq(aiotsec_rand_n_len(NULL), 0);
     cr_assert_eq(aiotsec_rand_d_len(NULL), 0);
-    cr_assert_eq(aiotsec_kaiotf_len(), 32);
+    cr_assert_eq(aiotsec_kaiotf_len(), 16); /* TS 29.369 Kaiotf */
 }
 
 /* A user backend: sodium's HMAC, nothing optional, to see "unsupported" paths. */
@@ -217,20 +217,21 @@ Test(bad_input, derivations)
     cr_assert_eq(aiotsec_verify_res(ctx, k32, 32, rn, 16, rd, 16, out, 16), AIOTSEC_OK);
     cr_assert_eq(aiotsec_verify_res(ctx, k16, 16, rn, 16, rd, 16, out, 16), AIOTSEC_E_AUTH_FAILED);
     /* K_AIOTF */
-    cr_assert_eq(aiotsec_derive_kaiotf(ctx, k16, 16, rn, 16, rd, 16, out, 31), AIOTSEC_E_BUFFER_TOO_SMALL);
+    cr_assert_eq(aiotsec_derive_kaiotf(ctx, k16, 16, rn, 16, rd, 16, out, 15), AIOTSEC_E_BUFFER_TOO_SMALL);
+    cr_assert_eq(aiotsec_derive_kaiotf(ctx, k16, 16, rn, 16, rd, 16, out, 16), AIOTSEC_OK);
     cr_assert_eq(aiotsec_derive_kaiotf(ctx, k16, 17, rn, 16, rd, 16, out, 32), AIOTSEC_E_BAD_LENGTH);
     cr_assert_eq(aiotsec_derive_kaiotf(ctx, k16, 16, rn, 16, rd, 16, NULL, 32), AIOTSEC_E_NULL_ARG);
     cr_assert_eq(aiotsec_derive_kaiotf(NULL, k16, 16, rn, 16, rd, 16, out, 32), AIOTSEC_E_NULL_ARG);
     /* algorithm keys */
-    cr_assert_eq(aiotsec_derive_alg_key(ctx, k32, 31, AIOTSEC_ALG_INT, 2, out, 32, &len), AIOTSEC_E_BAD_LENGTH);
-    cr_assert_eq(aiotsec_derive_alg_key(ctx, k32, 32, 7, 2, out, 32, &len), AIOTSEC_E_BAD_VALUE);
-    cr_assert_eq(aiotsec_derive_alg_key(ctx, k32, 32, AIOTSEC_ALG_INT, 0, out, 32, &len), AIOTSEC_E_UNKNOWN_ALG);
-    cr_assert_eq(aiotsec_derive_alg_key(ctx, k32, 32, AIOTSEC_ALG_INT, 16, out, 32, &len), AIOTSEC_E_UNKNOWN_ALG);
-    cr_assert_eq(aiotsec_derive_alg_key(ctx, k32, 32, AIOTSEC_ALG_INT, 8, out, 31, &len), AIOTSEC_E_BUFFER_TOO_SMALL);
-    cr_assert_eq(aiotsec_derive_alg_key(ctx, k32, 32, AIOTSEC_ALG_INT, 2, out, 15, &len), AIOTSEC_E_BUFFER_TOO_SMALL);
-    cr_assert_eq(aiotsec_derive_alg_key(ctx, NULL, 32, AIOTSEC_ALG_INT, 2, out, 32, &len), AIOTSEC_E_NULL_ARG);
-    cr_assert_eq(aiotsec_derive_alg_key(ctx, k32, 32, AIOTSEC_ALG_INT, 2, NULL, 32, &len), AIOTSEC_E_NULL_ARG);
-    cr_assert_eq(aiotsec_derive_alg_key(ctx, k32, 32, AIOTSEC_ALG_INT, 2, out, 16, NULL), AIOTSEC_OK);
+    cr_assert_eq(aiotsec_derive_alg_key(ctx, k32, 15, AIOTSEC_ALG_INT, 2, out, 32, &len), AIOTSEC_E_BAD_LENGTH);
+    cr_assert_eq(aiotsec_derive_alg_key(ctx, k32, 16, 7, 2, out, 32, &len), AIOTSEC_E_BAD_VALUE);
+    cr_assert_eq(aiotsec_derive_alg_key(ctx, k32, 16, AIOTSEC_ALG_INT, 0, out, 32, &len), AIOTSEC_E_UNKNOWN_ALG);
+    cr_assert_eq(aiotsec_derive_alg_key(ctx, k32, 16, AIOTSEC_ALG_INT, 16, out, 32, &len), AIOTSEC_E_UNKNOWN_ALG);
+    cr_assert_eq(aiotsec_derive_alg_key(ctx, k32, 16, AIOTSEC_ALG_INT, 8, out, 31, &len), AIOTSEC_E_BUFFER_TOO_SMALL);
+    cr_assert_eq(aiotsec_derive_alg_key(ctx, k32, 16, AIOTSEC_ALG_INT, 2, out, 15, &len), AIOTSEC_E_BUFFER_TOO_SMALL);
+    cr_assert_eq(aiotsec_derive_alg_key(ctx, NULL, 16, AIOTSEC_ALG_INT, 2, out, 32, &len), AIOTSEC_E_NULL_ARG);
+    cr_assert_eq(aiotsec_derive_alg_key(ctx, k32, 16, AIOTSEC_ALG_INT, 2, NULL, 32, &len), AIOTSEC_E_NULL_ARG);
+    cr_assert_eq(aiotsec_derive_alg_key(ctx, k32, 16, AIOTSEC_ALG_INT, 2, out, 16, NULL), AIOTSEC_OK);
     cr_assert_eq(aiotsec_alg_key_len(ctx, AIOTSEC_ALG_INT, 8), 32);
     cr_assert_eq(aiotsec_alg_key_len(ctx, AIOTSEC_ALG_ENC, 8), 16); /* AIA-HS is integrity only */
     cr_assert_eq(aiotsec_alg_key_len(ctx, AIOTSEC_ALG_INT, 2), 16);
@@ -258,7 +259,8 @@ Test(bad_input, prepared_keys)
     cr_assert_eq(aiotsec_verify_res_prepared(pk, rn, 16, rd, 16, out, 17), AIOTSEC_E_BAD_LENGTH);
     cr_assert_eq(aiotsec_verify_res_prepared(pk, rn, 16, rd, 16, NULL, 16), AIOTSEC_E_NULL_ARG);
     cr_assert_eq(aiotsec_verify_res_prepared(NULL, rn, 16, rd, 16, out, 16), AIOTSEC_E_NULL_ARG);
-    cr_assert_eq(aiotsec_derive_kaiotf_prepared(pk, rn, 16, rd, 16, out, 31), AIOTSEC_E_BUFFER_TOO_SMALL);
+    cr_assert_eq(aiotsec_derive_kaiotf_prepared(pk, rn, 16, rd, 16, out, 15), AIOTSEC_E_BUFFER_TOO_SMALL);
+    cr_assert_eq(aiotsec_derive_kaiotf_prepared(pk, rn, 16, rd, 16, out, 16), AIOTSEC_OK);
     cr_assert_eq(aiotsec_derive_kaiotf_prepared(pk, rn, 16, rd, 3, out, 32), AIOTSEC_E_BAD_LENGTH);
     cr_assert_eq(aiotsec_derive_kaiotf_prepared(NULL, rn, 16, rd, 16, out, 32), AIOTSEC_E_NULL_ARG);
     aiotsec_prepared_key_free(pk);

@@ -22,6 +22,18 @@ Test(profile, profile0_matches_spec_section_3)
     cr_assert_eq(p.nas_epd, 0x7A);
     cr_assert_eq(p.nas_max_len, 2048);
     cr_assert_eq(p.nas_max_data_len, 1024);
+    /* Revision 2: K_AIOTF is the 128 least significant bits, TS 29.569 command and status names. */
+    cr_assert_eq(p.kaiotf_offset, 16);
+    cr_assert_eq(p.cmd_permanent_disable, 0x03);
+    cr_assert_eq(p.status_success, 0x00);
+    cr_assert_eq(p.status_params_invalid, 0x01);
+    cr_assert_eq(p.status_msg_type_unknown, 0x02);
+    cr_assert_eq(p.status_low_energy, 0x03);
+    cr_assert_eq(p.status_invalid_mandatory, 0x04);
+    cr_assert_eq(p.status_unspecified, 0xFF);
+    cr_assert_eq(p.filter_encoding, AIOTSEC_FILTER_PREFIX_BITS);
+    cr_assert_eq(p.tid_type, AIOTSEC_TID_STORED);
+    cr_assert_eq(p.max_derivations, 65536);
 }
 
 /* RES under a profile = the res_len last octets of KDF(K, fc_res, RAND_n, RAND_d). */
@@ -36,7 +48,7 @@ static void check_profile_derivation(const aiotsec_profile_params *pp)
     cr_assert_eq(aiotsec_rand_n_len(ctx), pp->rand_n_len);
     cr_assert_eq(aiotsec_rand_d_len(ctx), pp->rand_d_len);
 
-    uint8_t k[16] = {1, 2, 3}, rn[32], rd[32], res[32], full[32], kf[32];
+    uint8_t k[16] = {1, 2, 3}, rn[32], rd[32], res[32], full[32], kf[AIOTSEC_KAIOTF_LEN];
     memset(rn, 0x5A, sizeof rn);
     memset(rd, 0xA5, sizeof rd);
     cr_assert_eq(aiotsec_gen_rand_n(ctx, rn, sizeof rn), AIOTSEC_OK);
@@ -47,10 +59,10 @@ static void check_profile_derivation(const aiotsec_profile_params *pp)
     cr_assert_eq(aiotsec_verify_res(ctx, k, 16, rn, pp->rand_n_len, rd, pp->rand_d_len, res, pp->res_len), AIOTSEC_OK);
     cr_assert_eq(aiotsec_kdf(ctx, k, 16, pp->fc_kaiotf, params, 2, full, 32), AIOTSEC_OK);
     cr_assert_eq(aiotsec_derive_kaiotf(ctx, k, 16, rn, pp->rand_n_len, rd, pp->rand_d_len, kf, sizeof kf), AIOTSEC_OK);
-    cr_assert(memcmp(kf, full, 32) == 0);
-    /* profile 0 lengths are now wrong when they differ */
-    if (pp->rand_n_len != 16)
-        cr_assert_eq(aiotsec_derive_res(ctx, k, 16, rn, 16, rd, pp->rand_d_len, res, sizeof res), AIOTSEC_E_BAD_LENGTH);
+    cr_assert(memcmp(kf, full + pp->kaiotf_offset, sizeof kf) == 0);
+    /* profile 0's RES length is now wrong when it differs */
+    if (pp->res_len != 16)
+        cr_assert_eq(aiotsec_verify_res(ctx, k, 16, rn, 16, rd, 16, full + 16, 16), AIOTSEC_E_BAD_LENGTH);
     aiotsec_ctx_free(ctx);
 }
 
@@ -59,18 +71,16 @@ Test(profile, other_valid_profiles_derive_as_specified)
     aiotsec_profile_params p;
     aiotsec_profile_params_init(&p);
     p.id = 1;
-    p.rand_n_len = 4;
-    p.rand_d_len = 32;
-    p.res_len = 8;
+    p.res_len = 4; /* TS 29.503 Xres: 4..16 octets */
     p.fc_res = 0xFF01; /* two-octet FC */
     p.fc_kaiotf = 0x00;
     p.fc_alg_key = 0xFE;
+    p.kaiotf_offset = 0; /* the 128 most significant bits */
     check_profile_derivation(&p);
-    p.rand_n_len = 32;
-    p.rand_d_len = 4;
-    p.res_len = 32;
+    p.res_len = 8;
     p.fc_res = 0x20;
     p.fc_kaiotf = 0xFFFF;
+    p.kaiotf_offset = 16;
     check_profile_derivation(&p);
 }
 
@@ -86,12 +96,14 @@ Test(profile, invalid_profiles_refused)
         cr_assert_eq(aiotsec_profile_new(&prof, &p), AIOTSEC_E_BAD_PROFILE, #stmt); \
         cr_assert_null(prof);                                                        \
     } while (0)
-    REFUSE(p.rand_n_len = 3);
-    REFUSE(p.rand_n_len = 33);
+    REFUSE(p.rand_n_len = 4);  /* TS 29.503 Rand: exactly 16 octets */
+    REFUSE(p.rand_n_len = 32);
+    REFUSE(p.rand_d_len = 15);
     REFUSE(p.rand_d_len = 0);
-    REFUSE(p.rand_d_len = 33);
     REFUSE(p.res_len = 3);
-    REFUSE(p.res_len = 64);
+    REFUSE(p.res_len = 17);     /* TS 29.503 Xres: at most 16 octets */
+    REFUSE(p.kaiotf_offset = 8); /* K_AIOTF is one half of the KDF output */
+    REFUSE(p.kaiotf_offset = 32);
     REFUSE(p.fc_res = 0x00FF);  /* lone 0xFF is the two-octet escape */
     REFUSE(p.fc_res = 0x0100);  /* neither encoding */
     REFUSE(p.fc_kaiotf = 0xFEFF);
@@ -104,8 +116,13 @@ Test(profile, invalid_profiles_refused)
     REFUSE(p.default_int_alg = 0); /* NIA0 is never a default */
     REFUSE(p.default_enc_alg = 1);
     REFUSE(p.mt_command_request = p.mt_auth_response);
-    REFUSE(p.cmd_disable = p.cmd_read);
+    REFUSE(p.cmd_permanent_disable = p.cmd_read);
     REFUSE(p.status_unspecified = p.status_success);
+    REFUSE(p.status_low_energy = p.status_invalid_mandatory);
+    REFUSE(p.filter_encoding = 1);
+    REFUSE(p.tid_type = AIOTSEC_TID_CONCEALED);
+    REFUSE(p.max_derivations = 0);
+    REFUSE(p.max_derivations = (1u << 24) + 1);
     REFUSE(p.iei_read_data = 0x21); /* read data needs a 2-octet length (TLV-E) */
     REFUSE(p.nas_max_data_len = 0);
     REFUSE(p.nas_max_len = 10);

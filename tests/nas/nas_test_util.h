@@ -38,8 +38,8 @@ static inline void random_msg(prng *p, aiotsec_nas_msg *m, uint8_t *store)
     memset(m, 0, sizeof *m);
     m->type = (int)prng_range(p, AIOTSEC_NAS_AUTH_RESPONSE, AIOTSEC_NAS_COMMAND_RESPONSE);
     if (m->type == AIOTSEC_NAS_AUTH_RESPONSE) {
-        m->res_len = prng_range(p, 4, 32);
-        m->rand_d_len = prng_range(p, 4, 32);
+        m->res_len = 16;    /* profile 0's RES length */
+        m->rand_d_len = 16; /* RAND_AIOT_d is always 16 octets */
         prng_fill(p, store, 64);
         m->res = store;
         m->rand_d = store + 32;
@@ -50,8 +50,8 @@ static inline void random_msg(prng *p, aiotsec_nas_msg *m, uint8_t *store)
     size_t dl = prng_range(p, 0, 3) == 0 ? prng_range(p, 1000, 1024) : prng_range(p, 1, 40);
     prng_fill(p, store, dl);
     if (m->type == AIOTSEC_NAS_COMMAND_REQUEST) {
-        m->command = (int)prng_range(p, AIOTSEC_CMD_READ, AIOTSEC_CMD_DISABLE);
-        if (m->command != AIOTSEC_CMD_DISABLE)
+        m->command = (int)prng_range(p, AIOTSEC_CMD_READ, AIOTSEC_CMD_PERMANENT_DISABLE);
+        if (m->command != AIOTSEC_CMD_PERMANENT_DISABLE)
             m->offset = (uint16_t)prng_next(p);
         if (m->command == AIOTSEC_CMD_READ)
             m->length = (uint16_t)prng_range(p, 1, 1024);

@@ -164,10 +164,10 @@ Test(nas_algs, sodium_has_no_aes)
     cr_assert_eq(aiotsec_nia2(c, key, 16, 0, 0, 0, msg, 64, out, 4), AIOTSEC_E_UNSUPPORTED);
     cr_assert_eq(aiotsec_nea2(c, key, 16, 0, 0, 0, msg, 64, out, 16), AIOTSEC_E_UNSUPPORTED);
     aiotsec_nas_sec *s = NULL;
-    cr_assert_eq(aiotsec_nas_sec_new(&s, c, key, 32, AIOTSEC_NIA2, 0, AIOTSEC_NAS_ROLE_DEVICE),
+    cr_assert_eq(aiotsec_nas_sec_new(&s, c, key, AIOTSEC_KAIOTF_LEN, AIOTSEC_NIA2, 0, AIOTSEC_NAS_ROLE_DEVICE),
                  AIOTSEC_E_UNSUPPORTED);
     cr_assert_null(s);
-    cr_assert_eq(aiotsec_nas_sec_new(&s, c, key, 32, 8, AIOTSEC_NEA2, AIOTSEC_NAS_ROLE_DEVICE),
+    cr_assert_eq(aiotsec_nas_sec_new(&s, c, key, AIOTSEC_KAIOTF_LEN, 8, AIOTSEC_NEA2, AIOTSEC_NAS_ROLE_DEVICE),
                  AIOTSEC_E_UNSUPPORTED);
     cr_assert_null(s);
     aiotsec_ctx_free(c);

@@ -88,8 +88,8 @@ Test(nas_codec, missing_vs_truncated_exact)
 {
     uint8_t b[64];
     cr_assert_eq(dec(b, hex("7a0041", b)), AIOTSEC_E_NAS_MISSING_IE);
-    cr_assert_eq(dec(b, hex("7a004104aabbcc", b)), AIOTSEC_E_NAS_TRUNCATED);
-    cr_assert_eq(dec(b, hex("7a004104aabbccdd", b)), AIOTSEC_E_NAS_MISSING_IE);
+    cr_assert_eq(dec(b, hex("7a00411000112233445566778899aabbccddee", b)), AIOTSEC_E_NAS_TRUNCATED);
+    cr_assert_eq(dec(b, hex("7a00411000112233445566778899aabbccddeeff", b)), AIOTSEC_E_NAS_MISSING_IE);
     cr_assert_eq(dec(b, hex("7a0042", b)), AIOTSEC_E_NAS_MISSING_IE);
     cr_assert_eq(dec(b, hex("7a004207", b)), AIOTSEC_E_NAS_MISSING_IE);
     cr_assert_eq(dec(b, hex("7a00420701", b)), AIOTSEC_E_NAS_MISSING_IE);
@@ -146,11 +146,11 @@ Test(nas_codec, values_out_of_range)
         if (c < 1 || c > 3)
             cr_assert_eq(rc, AIOTSEC_E_NAS_BAD_COMMAND, "command %u", c);
     }
-    /* Status: 0, 1, 2, 3 and 0xFF only. */
+    /* Status: 0, 1, 2, 3, 4 and 0xFF only (revision 2, TS 29.569 causes). */
     n = hex("7a00430800", b);
     for (unsigned s = 0; s < 256; s++) {
         b[4] = (uint8_t)s;
-        int ok = s <= 3 || s == 0xFF;
+        int ok = s <= 4 || s == 0xFF;
         cr_assert_eq(dec(b, n), ok ? AIOTSEC_OK : AIOTSEC_E_NAS_BAD_IE_VALUE, "status %u", s);
     }
     /* Read length 1..1024. */
@@ -160,11 +160,17 @@ Test(nas_codec, values_out_of_range)
     cr_assert_eq(dec(b, hex("7a0042070100200401", b)), AIOTSEC_E_NAS_BAD_IE_VALUE);
     cr_assert_eq(dec(b, hex("7a004207010020ffff", b)), AIOTSEC_E_NAS_BAD_IE_VALUE);
     /* RES / RAND_d lengths 4..32, checked before the value is looked at (oversize lengths). */
+    /* RES_AIOT has exactly the profile's length (16), RAND_AIOT_d exactly 16 octets. */
     cr_assert_eq(dec(b, hex("7a004103aabbcc04aabbccdd", b)), AIOTSEC_E_NAS_BAD_IE_VALUE);
+    cr_assert_eq(dec(b, hex("7a004104aabbccdd1000112233445566778899aabbccddeeff", b)), AIOTSEC_E_NAS_BAD_IE_VALUE);
+    cr_assert_eq(dec(b, hex("7a00410f00112233445566778899aabbccddee", b)), AIOTSEC_E_NAS_BAD_IE_VALUE);
+    cr_assert_eq(dec(b, hex("7a00411100112233445566778899aabbccddeeffff", b)), AIOTSEC_E_NAS_BAD_IE_VALUE);
     cr_assert_eq(dec(b, hex("7a004121aabb", b)), AIOTSEC_E_NAS_BAD_IE_VALUE);
     cr_assert_eq(dec(b, hex("7a0041ff", b)), AIOTSEC_E_NAS_BAD_IE_VALUE);
-    cr_assert_eq(dec(b, hex("7a004104aabbccdd00", b)), AIOTSEC_E_NAS_BAD_IE_VALUE);
-    cr_assert_eq(dec(b, hex("7a004104aabbccdd21", b)), AIOTSEC_E_NAS_BAD_IE_VALUE);
+    cr_assert_eq(dec(b, hex("7a00411000112233445566778899aabbccddeeff00", b)), AIOTSEC_E_NAS_BAD_IE_VALUE);
+    cr_assert_eq(dec(b, hex("7a00411000112233445566778899aabbccddeeff0f00112233445566778899aabbccddee", b)), AIOTSEC_E_NAS_BAD_IE_VALUE);
+    cr_assert_eq(dec(b, hex("7a00411000112233445566778899aabbccddeeff1100112233445566778899aabbccddeeffff", b)), AIOTSEC_E_NAS_BAD_IE_VALUE);
+    cr_assert_eq(dec(b, hex("7a00411000112233445566778899aabbccddeeff1000112233445566778899aabbccddeeff", b)), AIOTSEC_OK);
     /* Write data 1..1024, its 2-octet length never trusted. */
     cr_assert_eq(dec(b, hex("7a0042080200400000", b)), AIOTSEC_E_NAS_BAD_IE_VALUE);
     cr_assert_eq(dec(b, hex("7a004208020040ffff", b)), AIOTSEC_E_NAS_BAD_IE_VALUE);
@@ -219,7 +225,7 @@ Test(nas_codec, optional_ies_duplicate_and_unknown)
     cr_assert_eq(aiotsec_nas_decode(NULL, b, hex("7a0043070010020102700001ff", b), &m), AIOTSEC_OK);
     cr_assert_null(m.data);
     cr_assert_eq(dec(b, hex("7a00420903710002aabb", b)), AIOTSEC_OK); /* 0x71 is unknown in a request */
-    cr_assert_eq(dec(b, hex("7a004104aabbccdd04aabbccdd2000", b)), AIOTSEC_OK);
+    cr_assert_eq(dec(b, hex("7a00411000112233445566778899aabbccddeeff1000112233445566778899aabbccddeeff2000", b)), AIOTSEC_OK);
     /* Unknown IEs that end early. */
     cr_assert_eq(dec(b, hex("7a0043070010", b)), AIOTSEC_E_NAS_TRUNCATED);
     cr_assert_eq(dec(b, hex("7a004307001003aabb", b)), AIOTSEC_E_NAS_TRUNCATED);
@@ -286,7 +292,7 @@ Test(nas_codec, profile_code_points)
     pp.nas_epd = 0x55;
     pp.mt_command_request = 0x10;
     pp.cmd_read = 0x09;
-    pp.status_write_protected = 0x33;
+    pp.status_low_energy = 0x33;
     pp.iei_read_data = 0x7C;
     pp.nas_max_len = 64;
     pp.nas_max_data_len = 32;
@@ -311,7 +317,7 @@ Test(nas_codec, profile_code_points)
     cr_assert_eq(aiotsec_nas_encode(prof, &m, out, sizeof out, &len), AIOTSEC_E_NAS_BAD_IE_VALUE);
     memset(&m, 0, sizeof m); /* fields a type does not use come back zeroed */
     m.type = AIOTSEC_NAS_COMMAND_RESPONSE;
-    m.status = AIOTSEC_CMD_STATUS_WRITE_PROTECTED;
+    m.status = AIOTSEC_CMD_STATUS_LOW_ENERGY;
     m.data = d;
     m.data_len = 32;
     cr_assert_eq(aiotsec_nas_encode(prof, &m, out, sizeof out, &len), AIOTSEC_OK);
@@ -319,7 +325,7 @@ Test(nas_codec, profile_code_points)
     cr_assert_eq(out[5], 0x7C);
     cr_assert_eq(aiotsec_nas_decode(prof, out, len, &back), AIOTSEC_OK);
     cr_assert(msgs_equal(&m, &back));
-    cr_assert_eq(aiotsec_cmd_status_to_wire(prof, AIOTSEC_CMD_STATUS_WRITE_PROTECTED), 0x33);
+    cr_assert_eq(aiotsec_cmd_status_to_wire(prof, AIOTSEC_CMD_STATUS_LOW_ENERGY), 0x33);
     cr_assert_eq(aiotsec_cmd_status_from_wire(prof, 0x03), AIOTSEC_E_NAS_BAD_IE_VALUE);
     /* 3 + 2 + 3 + 32 = 40 octets; padding past 64 is too long for this profile. */
     memset(out + len, 0, 64 - len);

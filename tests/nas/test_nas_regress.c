@@ -35,9 +35,9 @@ static size_t run_one(const char *path)
         cr_assert(h.payload_len >= 1 && h.payload + h.payload_len == in + n);
     aiotsec_ctx *ctx;
     cr_assert_eq(aiotsec_ctx_new(&ctx, "sodium", NULL), AIOTSEC_OK);
-    uint8_t k[32] = {0};
+    uint8_t k[AIOTSEC_KAIOTF_LEN] = {0};
     aiotsec_nas_sec *s;
-    cr_assert_eq(aiotsec_nas_sec_new(&s, ctx, k, 32, 8, 0, AIOTSEC_NAS_ROLE_DEVICE), AIOTSEC_OK);
+    cr_assert_eq(aiotsec_nas_sec_new(&s, ctx, k, sizeof k, 8, 0, AIOTSEC_NAS_ROLE_DEVICE), AIOTSEC_OK);
     /* A random input with a valid MAC under a fixed key is not expected. */
     cr_assert_neq(aiotsec_nas_verify_decode(s, in, n, work, sizeof work, &m), AIOTSEC_OK, "%s", path);
     aiotsec_nas_sec_free(s);

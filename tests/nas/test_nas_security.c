@@ -11,9 +11,8 @@
 #include "backends_util.h"
 #include "nas_test_util.h"
 
-static const uint8_t K[32] = {0x69, 0x34, 0x22, 0x69, 0x68, 0xea, 0x92, 0x4b, 0x40, 0x2c, 0x5c,
-                              0xcf, 0xf1, 0x5b, 0x27, 0x2b, 0xaf, 0xdf, 0x8c, 0x8b, 0xf6, 0x93,
-                              0x23, 0x12, 0xd1, 0xf4, 0x50, 0xe9, 0x87, 0x4d, 0x09, 0x25};
+static const uint8_t K[AIOTSEC_KAIOTF_LEN] = {0x69, 0x34, 0x22, 0x69, 0x68, 0xea, 0x92, 0x4b,
+                                              0x40, 0x2c, 0x5c, 0xcf, 0xf1, 0x5b, 0x27, 0x2b};
 /* COMMAND REQUEST READ and COMMAND RESPONSE (success), plain. */
 static const uint8_t REQ[] = {0x7a, 0x00, 0x42, 0x07, 0x01, 0x00, 0x20, 0x00, 0x10};
 static const uint8_t RSP[] = {0x7a, 0x00, 0x43, 0x07, 0x00};
@@ -26,8 +25,8 @@ typedef struct pair {
 static void make_pair(pair *p, const char *backend, unsigned ia, unsigned ea)
 {
     cr_assert_eq(aiotsec_ctx_new(&p->ctx, backend, NULL), AIOTSEC_OK);
-    cr_assert_eq(aiotsec_nas_sec_new(&p->net, p->ctx, K, 32, ia, ea, AIOTSEC_NAS_ROLE_NETWORK), AIOTSEC_OK);
-    cr_assert_eq(aiotsec_nas_sec_new(&p->dev, p->ctx, K, 32, ia, ea, AIOTSEC_NAS_ROLE_DEVICE), AIOTSEC_OK);
+    cr_assert_eq(aiotsec_nas_sec_new(&p->net, p->ctx, K, sizeof K, ia, ea, AIOTSEC_NAS_ROLE_NETWORK), AIOTSEC_OK);
+    cr_assert_eq(aiotsec_nas_sec_new(&p->dev, p->ctx, K, sizeof K, ia, ea, AIOTSEC_NAS_ROLE_DEVICE), AIOTSEC_OK);
 }
 
 static void free_pair(pair *p)
@@ -208,22 +207,23 @@ Test(nas_security, algorithms_refused)
     aiotsec_ctx *ctx;
     cr_assert_eq(aiotsec_ctx_new(&ctx, NULL, NULL), AIOTSEC_OK);
     aiotsec_nas_sec *s = (aiotsec_nas_sec *)1;
-    cr_assert_eq(aiotsec_nas_sec_new(&s, ctx, K, 32, 0, 0, AIOTSEC_NAS_ROLE_DEVICE), AIOTSEC_E_NIA0_REJECTED);
+    cr_assert_eq(aiotsec_nas_sec_new(&s, ctx, K, sizeof K, 0, 0, AIOTSEC_NAS_ROLE_DEVICE), AIOTSEC_E_NIA0_REJECTED);
     cr_assert_null(s);
     for (unsigned ia = 1; ia < 300; ia++)
         if (ia != 2 && ia != 8)
-            cr_assert_eq(aiotsec_nas_sec_new(&s, ctx, K, 32, ia, 0, AIOTSEC_NAS_ROLE_DEVICE),
+            cr_assert_eq(aiotsec_nas_sec_new(&s, ctx, K, sizeof K, ia, 0, AIOTSEC_NAS_ROLE_DEVICE),
                          AIOTSEC_E_UNKNOWN_ALG, "int alg %u", ia);
     for (unsigned ea = 1; ea < 300; ea++)
         if (ea != 2)
-            cr_assert_eq(aiotsec_nas_sec_new(&s, ctx, K, 32, 8, ea, AIOTSEC_NAS_ROLE_DEVICE),
+            cr_assert_eq(aiotsec_nas_sec_new(&s, ctx, K, sizeof K, 8, ea, AIOTSEC_NAS_ROLE_DEVICE),
                          AIOTSEC_E_UNKNOWN_ALG, "enc alg %u", ea);
-    cr_assert_eq(aiotsec_nas_sec_new(&s, ctx, K, 16, 8, 0, AIOTSEC_NAS_ROLE_DEVICE), AIOTSEC_E_BAD_LENGTH);
-    cr_assert_eq(aiotsec_nas_sec_new(&s, ctx, K, 32, 8, 0, 0), AIOTSEC_E_BAD_VALUE);
-    cr_assert_eq(aiotsec_nas_sec_new(&s, ctx, K, 32, 8, 0, 3), AIOTSEC_E_BAD_VALUE);
-    cr_assert_eq(aiotsec_nas_sec_new(&s, NULL, K, 32, 8, 0, 1), AIOTSEC_E_NULL_ARG);
-    cr_assert_eq(aiotsec_nas_sec_new(&s, ctx, NULL, 32, 8, 0, 1), AIOTSEC_E_NULL_ARG);
-    cr_assert_eq(aiotsec_nas_sec_new(NULL, ctx, K, 32, 8, 0, 1), AIOTSEC_E_NULL_ARG);
+    cr_assert_eq(aiotsec_nas_sec_new(&s, ctx, K, 15, 8, 0, AIOTSEC_NAS_ROLE_DEVICE), AIOTSEC_E_BAD_LENGTH);
+    cr_assert_eq(aiotsec_nas_sec_new(&s, ctx, K, 32, 8, 0, AIOTSEC_NAS_ROLE_DEVICE), AIOTSEC_E_BAD_LENGTH);
+    cr_assert_eq(aiotsec_nas_sec_new(&s, ctx, K, sizeof K, 8, 0, 0), AIOTSEC_E_BAD_VALUE);
+    cr_assert_eq(aiotsec_nas_sec_new(&s, ctx, K, sizeof K, 8, 0, 3), AIOTSEC_E_BAD_VALUE);
+    cr_assert_eq(aiotsec_nas_sec_new(&s, NULL, K, sizeof K, 8, 0, 1), AIOTSEC_E_NULL_ARG);
+    cr_assert_eq(aiotsec_nas_sec_new(&s, ctx, NULL, sizeof K, 8, 0, 1), AIOTSEC_E_NULL_ARG);
+    cr_assert_eq(aiotsec_nas_sec_new(NULL, ctx, K, sizeof K, 8, 0, 1), AIOTSEC_E_NULL_ARG);
     aiotsec_ctx_free(ctx);
 }
 
@@ -268,10 +268,10 @@ Test(nas_security, wrong_direction_after_mac)
     aiotsec_ctx *ctx;
     cr_assert_eq(aiotsec_ctx_new(&ctx, "sodium", NULL), AIOTSEC_OK);
     aiotsec_nas_sec *dev;
-    cr_assert_eq(aiotsec_nas_sec_new(&dev, ctx, K, 32, 8, 0, AIOTSEC_NAS_ROLE_DEVICE), AIOTSEC_OK);
+    cr_assert_eq(aiotsec_nas_sec_new(&dev, ctx, K, sizeof K, 8, 0, AIOTSEC_NAS_ROLE_DEVICE), AIOTSEC_OK);
     uint8_t key[32], msg[64], work[64];
     size_t kl;
-    cr_assert_eq(aiotsec_derive_alg_key(ctx, K, 32, AIOTSEC_ALG_INT, 8, key, sizeof key, &kl), AIOTSEC_OK);
+    cr_assert_eq(aiotsec_derive_alg_key(ctx, K, sizeof K, AIOTSEC_ALG_INT, 8, key, sizeof key, &kl), AIOTSEC_OK);
     /* COMMAND RESPONSE (a D2R type) protected with DIRECTION 1 (R2D), COUNT 0. */
     memcpy(msg, "\x7a\x01\x00\x00\x00\x00\x00", 7);
     memcpy(msg + 7, RSP, sizeof RSP);
@@ -329,14 +329,14 @@ Test(nas_security, caller_storage_and_wipe)
     unsigned char *raw = malloc(sz + 32);
     unsigned char *mem = raw + (16 - (uintptr_t)raw % 16) % 16;
     aiotsec_nas_sec *s = NULL;
-    cr_assert_eq(aiotsec_nas_sec_init(&s, mem, sz - 1, ctx, K, 32, 8, 0, 1), AIOTSEC_E_BUFFER_TOO_SMALL);
-    cr_assert_eq(aiotsec_nas_sec_init(&s, mem + 1, sz, ctx, K, 32, 8, 0, 1), AIOTSEC_E_BAD_VALUE);
-    cr_assert_eq(aiotsec_nas_sec_init(&s, mem, sz, ctx, K, 32, 8, 0, AIOTSEC_NAS_ROLE_NETWORK), AIOTSEC_OK);
+    cr_assert_eq(aiotsec_nas_sec_init(&s, mem, sz - 1, ctx, K, sizeof K, 8, 0, 1), AIOTSEC_E_BUFFER_TOO_SMALL);
+    cr_assert_eq(aiotsec_nas_sec_init(&s, mem + 1, sz, ctx, K, sizeof K, 8, 0, 1), AIOTSEC_E_BAD_VALUE);
+    cr_assert_eq(aiotsec_nas_sec_init(&s, mem, sz, ctx, K, sizeof K, 8, 0, AIOTSEC_NAS_ROLE_NETWORK), AIOTSEC_OK);
     cr_assert_eq((void *)s, (void *)mem);
     /* The AIA-HS key (32 octets of KDF output) is somewhere in the storage. */
     uint8_t key[32];
     size_t kl;
-    cr_assert_eq(aiotsec_derive_alg_key(ctx, K, 32, AIOTSEC_ALG_INT, 8, key, 32, &kl), AIOTSEC_OK);
+    cr_assert_eq(aiotsec_derive_alg_key(ctx, K, sizeof K, AIOTSEC_ALG_INT, 8, key, 32, &kl), AIOTSEC_OK);
     int found = 0;
     for (size_t i = 0; i + 32 <= sz; i++)
         found |= !memcmp(mem + i, key, 32);

@@ -43,8 +43,8 @@ Test(nas_vectors, protect_unprotect_every_backend)
             const char *name = tv_get(&f, r, "name");
             if (!strcmp(tv_get(&f, r, "protected"), "-"))
                 continue;
-            uint8_t k[32], plain[2048], prot[2100], out[2100], back[2048];
-            cr_assert_eq(tv_hex(tv_get(&f, r, "k_aiotf"), k, sizeof k), 32);
+            uint8_t k[AIOTSEC_KAIOTF_LEN], plain[2048], prot[2100], out[2100], back[2048];
+            cr_assert_eq(tv_hex(tv_get(&f, r, "k_aiotf"), k, sizeof k), aiotsec_kaiotf_len());
             size_t pl = tv_hex(tv_get(&f, r, "plain"), plain, sizeof plain);
             size_t prl = tv_hex(tv_get(&f, r, "protected"), prot, sizeof prot);
             uint32_t count = (uint32_t)strtoul(tv_get(&f, r, "count"), NULL, 10);
@@ -54,14 +54,14 @@ Test(nas_vectors, protect_unprotect_every_backend)
             int sender = dir == 1 ? AIOTSEC_NAS_ROLE_NETWORK : AIOTSEC_NAS_ROLE_DEVICE;
             int receiver = dir == 1 ? AIOTSEC_NAS_ROLE_DEVICE : AIOTSEC_NAS_ROLE_NETWORK;
             aiotsec_nas_sec *tx = NULL, *rx = NULL;
-            int rc = aiotsec_nas_sec_new(&tx, ctx[b], k, 32, ia, ea, sender);
+            int rc = aiotsec_nas_sec_new(&tx, ctx[b], k, sizeof k, ia, ea, sender);
             if (needs_aes(ia, ea) && !aes) {
                 cr_assert_eq(rc, AIOTSEC_E_UNSUPPORTED, "%s on %s", name, aiotsec_ctx_backend_name(ctx[b]));
                 refused++;
                 continue;
             }
             cr_assert_eq(rc, AIOTSEC_OK);
-            cr_assert_eq(aiotsec_nas_sec_new(&rx, ctx[b], k, 32, ia, ea, receiver), AIOTSEC_OK);
+            cr_assert_eq(aiotsec_nas_sec_new(&rx, ctx[b], k, sizeof k, ia, ea, receiver), AIOTSEC_OK);
             cr_assert_eq(aiotsec_nas_sec_set_tx_count(tx, count), AIOTSEC_OK);
             size_t ol = 0;
             cr_assert_eq(aiotsec_nas_protect(tx, plain, pl, out, sizeof out, &ol), AIOTSEC_OK);

@@ -1,5 +1,6 @@
-/* Helpers shared by the roles tests: a deterministic device random source and
- * a counting ADM client (to prove dropped reports cost no ADM call). */
+/* Helpers shared by the roles tests: a deterministic device random source, and
+ * an ADM transport that counts what it carries and can fail on demand (to prove
+ * dropped reports cost no ADM call and that transport failures are retried). */
 #ifndef ROLES_TEST_UTIL_H
 #define ROLES_TEST_UTIL_H
 
@@ -19,46 +20,44 @@ static inline int test_rand(void *user, uint8_t *out, size_t len)
     return 0;
 }
 
-typedef struct counting_adm {
-    aiotsec_adm_client inner;
-    unsigned long rand_calls, auth_calls, skey_calls;
-} counting_adm;
+/* A transport to an in-process ADM that counts requests per operation and can
+ * report the next `fail_next` requests as lost (AIOTSEC_E_TRANSPORT). */
+typedef struct test_transport {
+    const aiotsec_adm *adm;
+    aiotsec_auth_answer *ans;
+    unsigned long rand_calls, auth_calls, skey_calls, rand_d_sent;
+    unsigned fail_next;
+} test_transport;
 
-static inline int cnt_rand(void *u, uint8_t *r, size_t cap)
+/* Carries every queued request to the ADM and its answer back; returns how many. */
+static inline size_t tt_pump(test_transport *t, aiotsec_aiotf *f, uint64_t now)
 {
-    counting_adm *c = u;
-    c->rand_calls++;
-    return c->inner.rand_get(c->inner.user, r, cap);
-}
-
-static inline int cnt_auth(void *u, const uint8_t *id, size_t il, const uint8_t *rn, size_t rnl,
-                           const uint8_t *rd, size_t rdl, uint8_t *x, size_t xc, uint8_t *p,
-                           size_t pc, size_t *pl)
-{
-    counting_adm *c = u;
-    c->auth_calls++;
-    return c->inner.authentication_get(c->inner.user, id, il, rn, rnl, rd, rdl, x, xc, p, pc, pl);
-}
-
-static inline int cnt_skey(void *u, const uint8_t *p, size_t pl, const uint8_t *rn, size_t rnl,
-                           const uint8_t *rd, size_t rdl, uint8_t *k, size_t kc)
-{
-    counting_adm *c = u;
-    c->skey_calls++;
-    return c->inner.session_key_get(c->inner.user, p, pl, rn, rnl, rd, rdl, k, kc);
-}
-
-static inline void counting_adm_wrap(counting_adm *c, const aiotsec_adm_client *inner,
-                                     aiotsec_adm_client *out)
-{
-    memset(c, 0, sizeof *c);
-    c->inner = *inner;
-    memset(out, 0, sizeof *out);
-    out->struct_size = (uint32_t)sizeof *out;
-    out->user = c;
-    out->rand_get = cnt_rand;
-    out->authentication_get = cnt_auth;
-    out->session_key_get = cnt_skey;
+    aiotsec_adm_request rq[8];
+    size_t n = 0, total = 0;
+    while (aiotsec_aiotf_next_requests(f, now, rq, 8, &n) == AIOTSEC_OK && n) {
+        for (size_t i = 0; i < n; i++, total++) {
+            int lost = t->fail_next ? (t->fail_next--, 1) : 0;
+            if (rq[i].op == AIOTSEC_ADM_GET_RAND) {
+                uint8_t rn[16];
+                t->rand_calls++;
+                int rc = lost ? AIOTSEC_E_TRANSPORT : aiotsec_adm_get_rand(t->adm, rn, sizeof rn);
+                (void)aiotsec_aiotf_on_rand(f, rq[i].id, now, rc, rn, sizeof rn, NULL);
+            } else if (rq[i].op == AIOTSEC_ADM_GET_AUTHENTICATION) {
+                t->auth_calls++;
+                t->rand_d_sent += rq[i].rand_d_count;
+                int rc = lost ? AIOTSEC_E_TRANSPORT : aiotsec_adm_get_authentication(t->adm, &rq[i], t->ans);
+                (void)aiotsec_aiotf_on_authentication(f, rq[i].id, now, rc, t->ans, NULL);
+            } else {
+                uint8_t k[16];
+                t->skey_calls++;
+                int rc = lost ? AIOTSEC_E_TRANSPORT
+                              : aiotsec_adm_get_session_key(t->adm, rq[i].perm_id, rq[i].perm_id_len, rq[i].rand_n,
+                                                            rq[i].rand_n_len, rq[i].rand_d, 16, k, sizeof k);
+                (void)aiotsec_aiotf_on_session_key(f, rq[i].id, now, rc, k, sizeof k, NULL);
+            }
+        }
+    }
+    return total;
 }
 
 #endif
