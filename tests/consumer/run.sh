@@ -19,11 +19,11 @@ step() { echo "consumer: $*"; }
 "$cmake" --install "$build" --prefix "$prefix" >"$tmp/install.log" || { cat "$tmp/install.log"; fail "cmake --install"; }
 
 # --- what was installed --------------------------------------------------------
-so=$(find "$prefix" -name 'libaiotsec.so.0' | head -n1)
-[ -n "$so" ] || fail "no libaiotsec.so.0 installed"
+so=$(find "$prefix" -name 'libaiotsec.so.1' | head -n1)
+[ -n "$so" ] || fail "no libaiotsec.so.1 installed"
 libdir=$(dirname "$so")
 soname=$(readelf -d "$so" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
-[ "$soname" = "libaiotsec.so.0" ] || fail "SONAME is '$soname', not libaiotsec.so.0"
+[ "$soname" = "libaiotsec.so.1" ] || fail "SONAME is '$soname', not libaiotsec.so.1"
 [ -L "$libdir/libaiotsec.so" ] || fail "no libaiotsec.so development symlink"
 [ "$(readlink -f "$libdir/libaiotsec.so")" = "$(readlink -f "$so")" ] || fail "libaiotsec.so points elsewhere"
 [ -f "$libdir/libaiotsec.a" ] || fail "static library libaiotsec.a not installed"
@@ -39,7 +39,7 @@ if [ -n "$internal" ]; then
   fail "an internal header was installed"
 fi
 # Only the public API is exported: every dynamic symbol is aiotsec_*.
-leaked=$(nm -D --defined-only "$so" | awk '$2 ~ /^[TDBRW]$/ && $3 !~ /^aiotsec_/ {print $3}' | sed 's/@.*//' | grep -v '^AIOTSEC_0$' || true)
+leaked=$(nm -D --defined-only "$so" | awk '$2 ~ /^[TDBRW]$/ && $3 !~ /^aiotsec_/ {print $3}' | sed 's/@.*//' | grep -v '^AIOTSEC_1$' || true)
 [ -z "$leaked" ] || fail "non-aiotsec_ symbols exported: $(echo $leaked)"
 nexp=$(nm -D --defined-only "$so" | awk '$3 ~ /^aiotsec_/' | wc -l)
 step "installed: SONAME $soname, libaiotsec.a, headers, aiotsec.pc, CMake package; $nexp exported aiotsec_* symbols, none other"
@@ -62,7 +62,7 @@ cp "$src/tests/consumer/consumer.c" "$src/tests/consumer/app/CMakeLists.txt" "$t
   >"$tmp/cmake.log" 2>&1 || { cat "$tmp/cmake.log"; fail "find_package(aiotsec) configure"; }
 "$cmake" --build "$tmp/cbuild" >>"$tmp/cmake.log" 2>&1 || { cat "$tmp/cmake.log"; fail "CMake consumer build"; }
 deps=$(ldd "$tmp/cbuild/consumer")
-grep -q "libaiotsec.so.0 => $libdir/" <<<"$deps" \
+grep -q "libaiotsec.so.1 => $libdir/" <<<"$deps" \
   || fail "CMake consumer does not load the installed libaiotsec: $(grep aiotsec <<<"$deps")"
 "$tmp/cbuild/consumer" "$tsv" || fail "CMake consumer (shared) run"
 deps=$(ldd "$tmp/cbuild/consumer_static")
