@@ -63,5 +63,8 @@ typedef struct bench_opts {
 /* Library rows for one backend (bench_ops.c) and NAS rows (bench_nas.c). */
 int bench_run_ops(bench_rows *rows, const char *backend, const bench_opts *o);
 int bench_run_nas(bench_rows *rows, const char *backend, const bench_opts *o);
+/* ADM and AIOTF rows for one backend (bench_adm.c): named and filtered getAuthentication,
+ * candidate matching. */
+int bench_run_adm(bench_rows *rows, const char *backend, const bench_opts *o);
 
 #endif

@@ -12,6 +12,7 @@
 #include "roles/roles_internal.h"
 
 #define DERIVATIONS_MAX (1u << 24)
+#define SMALL_BATCH 4 /* fewer derivations than this skip the batch API */
 
 struct aiotsec_adm {
     const aiotsec_ctx *ctx;
@@ -104,6 +105,16 @@ static int flush(job *jb)
     if (!n)
         return AIOTSEC_OK;
     jb->n_items = 0;
+    if (n < SMALL_BATCH) {
+        /* A few derivations (a named device): the batch call's fixed cost would dominate. */
+        int rc = AIOTSEC_OK;
+        for (size_t i = 0; i < n && rc == AIOTSEC_OK; i++) {
+            const aiotsec_batch_item *it = &a->items[i];
+            rc = aiotsec_derive_res_prepared(it->key, it->rand_n, it->rand_n_len, it->rand_d, it->rand_d_len,
+                                             a->entries[a->dest[i]].xres, AIOTSEC_RAND_RES_MAX);
+        }
+        return rc;
+    }
     size_t cap = (size_t)AIOT_ANSWER_SCRATCH * AIOTSEC_RAND_RES_MAX;
     int rc = jb->adm->cfg.pool
                  ? aiotsec_batch_derive_res_pool(jb->adm->ctx, jb->adm->cfg.pool, a->items, n, a->xres, cap,

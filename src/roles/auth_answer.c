@@ -41,10 +41,10 @@ void aiotsec_auth_answer_reset(aiotsec_auth_answer *a)
 {
     if (!a)
         return;
+    /* Only the entries in use hold XRES values; the ADM's batch scratch is wiped
+     * by the ADM right after each batch, so a reset costs what the answer held. */
     if (a->entries)
         aiotsec_wipe(a->entries, a->n_entries * sizeof *a->entries);
-    if (a->xres)
-        aiotsec_wipe(a->xres, (size_t)AIOT_ANSWER_SCRATCH * AIOTSEC_RAND_RES_MAX);
     a->n_sets = a->n_entries = a->n_cands = 0;
 }
 
@@ -53,6 +53,8 @@ void aiotsec_auth_answer_free(aiotsec_auth_answer *a)
     if (!a)
         return;
     aiotsec_auth_answer_reset(a);
+    if (a->xres)
+        aiotsec_wipe(a->xres, (size_t)AIOT_ANSWER_SCRATCH * AIOTSEC_RAND_RES_MAX);
     free(a->sets);
     free(a->entries);
     free(a->cands);

@@ -1,6 +1,9 @@
 /* Thread check: many threads share ONE context, ONE in-memory key store and ONE
- * ADM, and derive and verify at the same time; batch calls with their own worker
- * threads, and batch calls on one shared worker pool, run concurrently too. Built once more with -fsanitize=thread (stage 45),
+ * ADM (whose group answers use ONE shared worker pool), and derive and verify at
+ * the same time: named and filtered getAuthentication (each thread with its own
+ * answer), getSessionKey, getTid (the store's T-IDs are locked), raw and prepared
+ * verifies; batch calls with their own worker threads, and batch calls on the
+ * shared worker pool, run concurrently too. Built once more with -fsanitize=thread (stage 45),
  * where ThreadSanitizer reports any data race; in the ordinary build it is a
  * correctness test (every thread must get the single-threaded answers).
  *
@@ -17,9 +20,9 @@
 #define ROUNDS 2u
 
 typedef struct device {
-    uint8_t ident[4], perm_id[5], k_root[32];
+    uint8_t perm_id[5], k_root[32];
     size_t k_root_len;
-    uint8_t res[32], kaiotf[32];
+    uint8_t res[32], kaiotf[16];
 } device;
 
 typedef struct shared {
@@ -44,45 +47,74 @@ static void *work(void *arg)
 {
     worker *w = arg;
     const shared *sh = w->sh;
+    aiotsec_auth_answer *ans = NULL;
+    if (aiotsec_auth_answer_new(&ans, NDEV) != AIOTSEC_OK) {
+        w->errors++;
+        return NULL;
+    }
     for (unsigned round = 0; round < ROUNDS; round++) {
+        aiotsec_adm_request rq;
+        memset(&rq, 0, sizeof rq);
+        rq.rand_n = sh->rand_n;
+        rq.rand_n_len = sh->rn;
+        rq.rand_d = sh->rand_d;
+        rq.rand_d_count = 1;
         for (size_t k = 0; k < NDEV; k++) {
             const device *d = &sh->dev[(k + w->id * 31u) % NDEV];
-            uint8_t xres[32], kaiotf[32], perm[AIOTSEC_ID_MAX];
-            size_t perm_len = 0;
-            /* ADM: Nadm_SecAuthentication_Get through the shared key store. */
-            int rc = aiotsec_adm_sec_authentication_get(sh->adm, d->ident, sizeof d->ident, sh->rand_n,
-                                                        sh->rn, sh->rand_d, sh->rd, xres, sizeof xres,
-                                                        perm, sizeof perm, &perm_len);
-            if (rc != AIOTSEC_OK || memcmp(xres, d->res, sh->res_len) != 0 ||
-                perm_len != sizeof d->perm_id || memcmp(perm, d->perm_id, perm_len) != 0)
+            uint8_t kaiotf[16];
+            /* ADM: getAuthentication for the named device, through the shared key store. */
+            rq.perm_id = d->perm_id;
+            rq.perm_id_len = sizeof d->perm_id;
+            int rc = aiotsec_adm_get_authentication(sh->adm, &rq, ans);
+            const uint8_t *xres = NULL, *perm = NULL;
+            size_t xl = 0, pl = 0;
+            if (rc == AIOTSEC_OK)
+                rc = aiotsec_auth_answer_entry(ans, 0, 0, &xres, &xl, &perm, &pl);
+            if (rc != AIOTSEC_OK || xl != sh->res_len || memcmp(xres, d->res, sh->res_len) != 0 || perm)
                 w->errors++;
-            /* ADM: Nadm_SecSessionKey_Get. */
-            rc = aiotsec_adm_sec_session_key_get(sh->adm, d->perm_id, sizeof d->perm_id, sh->rand_n,
-                                                 sh->rn, sh->rand_d, sh->rd, kaiotf, sizeof kaiotf);
-            if (rc != AIOTSEC_OK || memcmp(kaiotf, d->kaiotf, 32) != 0)
+            /* ADM: getSessionKey. */
+            rc = aiotsec_adm_get_session_key(sh->adm, d->perm_id, sizeof d->perm_id, sh->rand_n, sh->rn,
+                                             sh->rand_d, sh->rd, kaiotf, sizeof kaiotf);
+            if (rc != AIOTSEC_OK || memcmp(kaiotf, d->kaiotf, sizeof kaiotf) != 0)
                 w->errors++;
             /* Raw verify with the shared context, and the prepared key owned by the store. */
             if (aiotsec_verify_res(sh->ctx, d->k_root, d->k_root_len, sh->rand_n, sh->rn, sh->rand_d,
                                    sh->rd, d->res, sh->res_len) != AIOTSEC_OK)
                 w->errors++;
             const aiotsec_prepared_key *pk = NULL;
-            const uint8_t *pid = NULL;
-            size_t pid_len = 0;
-            if (sh->ks.prepared_by_ident &&
-                sh->ks.prepared_by_ident(sh->ks.user, d->ident, sizeof d->ident, &pk, &pid,
-                                         &pid_len) == AIOTSEC_OK) {
-                if (aiotsec_verify_res_prepared(pk, sh->rand_n, sh->rn, sh->rand_d, sh->rd, d->res,
-                                                sh->res_len) != AIOTSEC_OK)
-                    w->errors++;
-            } else if (sh->ks.prepared_by_ident) {
+            if (sh->ks.prepared_by_perm_id(sh->ks.user, d->perm_id, sizeof d->perm_id, &pk) != AIOTSEC_OK ||
+                aiotsec_verify_res_prepared(pk, sh->rand_n, sh->rn, sh->rand_d, sh->rd, d->res, sh->res_len) !=
+                    AIOTSEC_OK)
                 w->errors++;
+            /* getTid: the one thing the key-store table writes. */
+            if (k % 16 == 0) {
+                aiotsec_tid_info t;
+                if (aiotsec_adm_get_tid(sh->adm, d->perm_id, sizeof d->perm_id, (int)(k & 32), &t) != AIOTSEC_OK)
+                    w->errors++;
             }
             w->ops += 4;
         }
+        /* A group getAuthentication over the whole store (one filter), on the shared pool. */
+        static const uint8_t all[] = {8, 'P'};
+        rq.perm_id = NULL;
+        rq.filter = all;
+        rq.filter_len = sizeof all;
+        int rc = aiotsec_adm_get_authentication(sh->adm, &rq, ans);
+        if (rc != AIOTSEC_OK || aiotsec_auth_answer_entry_count(ans) != NDEV)
+            w->errors++;
+        for (size_t i = 0; i < NDEV && rc == AIOTSEC_OK; i++) {
+            const uint8_t *xres = NULL, *perm = NULL;
+            size_t xl = 0, pl = 0;
+            if (aiotsec_auth_answer_entry(ans, 0, i, &xres, &xl, &perm, &pl) != AIOTSEC_OK || pl != 5 ||
+                memcmp(xres, sh->dev[i].res, sh->res_len) != 0 || memcmp(perm, sh->dev[i].perm_id, 5) != 0)
+                w->errors++;
+        }
+        rq.filter = NULL;
+        w->ops += NDEV;
         /* A batch with its own worker threads, while the other workers run. */
         int results[NDEV];
         size_t n_ok = 0;
-        int rc = aiotsec_batch_verify_res(sh->ctx, sh->items, NDEV, results, 3, &n_ok);
+        rc = aiotsec_batch_verify_res(sh->ctx, sh->items, NDEV, results, 3, &n_ok);
         if (rc != AIOTSEC_OK || n_ok != sh->n_good)
             w->errors++;
         for (size_t i = 0; i < NDEV; i++)
@@ -102,6 +134,7 @@ static void *work(void *arg)
                 w->errors++;
         w->ops += 2 * NDEV;
     }
+    aiotsec_auth_answer_free(ans);
     return NULL;
 }
 
@@ -127,16 +160,15 @@ static int run_backend(const char *be)
     bad |= aiotsec_memstore_new(&store, ctx, NDEV) != AIOTSEC_OK;
     for (size_t i = 0; i < NDEV && !bad; i++) {
         device *d = &dev[i];
-        d->ident[0] = 0xA0;
-        d->ident[1] = (uint8_t)(i >> 16);
-        d->ident[2] = (uint8_t)(i >> 8);
-        d->ident[3] = (uint8_t)i;
-        memcpy(d->perm_id, "P", 1);
-        memcpy(d->perm_id + 1, d->ident, 4);
+        /* 'P' || i big-endian: the store's sorted order is the index order. */
+        d->perm_id[0] = 'P';
+        d->perm_id[1] = 0xA0;
+        d->perm_id[2] = (uint8_t)(i >> 16);
+        d->perm_id[3] = (uint8_t)(i >> 8);
+        d->perm_id[4] = (uint8_t)i;
         d->k_root_len = (i & 1) ? 32 : 16;
         bad |= aiotsec_random(ctx, d->k_root, d->k_root_len) != AIOTSEC_OK;
-        bad |= aiotsec_memstore_add(store, d->ident, sizeof d->ident, d->perm_id, sizeof d->perm_id,
-                                    d->k_root, d->k_root_len) != AIOTSEC_OK;
+        bad |= aiotsec_memstore_add(store, d->perm_id, sizeof d->perm_id, d->k_root, d->k_root_len) != AIOTSEC_OK;
         /* Single-threaded reference answers. */
         bad |= aiotsec_derive_res(ctx, d->k_root, d->k_root_len, sh.rand_n, sh.rn, sh.rand_d, sh.rd,
                                   d->res, sizeof d->res) != AIOTSEC_OK;
@@ -144,8 +176,12 @@ static int run_backend(const char *be)
                                      sh.rd, d->kaiotf, sizeof d->kaiotf) != AIOTSEC_OK;
     }
     bad |= !store || aiotsec_memstore_keystore(store, &sh.ks) != AIOTSEC_OK;
+    bad |= aiotsec_batch_pool_new(&sh.pool, 3) != AIOTSEC_OK;
     aiotsec_adm *adm = NULL;
-    bad |= bad || aiotsec_adm_new(&adm, ctx, &sh.ks) != AIOTSEC_OK;
+    aiotsec_adm_config cfg;
+    bad |= aiotsec_adm_config_init(&cfg, ctx) != AIOTSEC_OK;
+    cfg.pool = sh.pool; /* the group answers share the pool with the batch calls below */
+    bad |= bad || aiotsec_adm_new(&adm, ctx, &sh.ks, &cfg) != AIOTSEC_OK;
     sh.adm = adm;
 
     /* Batch items from the store's prepared keys; the second half carries a wrong RES. */
@@ -154,17 +190,13 @@ static int run_backend(const char *be)
     sh.n_good = NDEV / 2;
     for (size_t i = 0; i < NDEV && !bad; i++) {
         const aiotsec_prepared_key *pk = NULL;
-        const uint8_t *pid = NULL;
-        size_t pid_len = 0;
-        bad |= !sh.ks.prepared_by_ident ||
-               sh.ks.prepared_by_ident(sh.ks.user, dev[i].ident, 4, &pk, &pid, &pid_len) != AIOTSEC_OK;
+        bad |= sh.ks.prepared_by_perm_id(sh.ks.user, dev[i].perm_id, 5, &pk) != AIOTSEC_OK;
         memcpy(wrong[i], dev[i].res, sh.res_len);
         wrong[i][i % sh.res_len] ^= 0x01;
         items[i] = (aiotsec_batch_item){pk, sh.rand_n, sh.rn, sh.rand_d, sh.rd,
                                         i < sh.n_good ? dev[i].res : wrong[i], sh.res_len};
     }
     sh.items = items;
-    bad |= aiotsec_batch_pool_new(&sh.pool, 3) != AIOTSEC_OK;
 
     worker w[NTHREADS];
     pthread_t t[NTHREADS];
@@ -181,8 +213,8 @@ static int run_backend(const char *be)
         ops += w[i].ops;
     }
     bad |= started != NTHREADS;
-    aiotsec_batch_pool_free(sh.pool);
     aiotsec_adm_free(adm);
+    aiotsec_batch_pool_free(sh.pool);
     aiotsec_memstore_free(store);
     aiotsec_ctx_free(ctx);
     printf("thread_check: backend %s: %zu threads, %zu operations, %zu wrong results%s\n", be,

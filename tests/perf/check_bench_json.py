@@ -6,7 +6,8 @@ import sys
 
 OPS = {"res_derive", "xres_verify", "xres_verify_prepared", "xres_verify_batch_prepared",
        "xres_verify_batch_spawn",
-       "kaiotf_derive", "nas_encode", "nas_decode", "nas_protect", "nas_unprotect"}
+       "kaiotf_derive", "nas_encode", "nas_decode", "nas_protect", "nas_unprotect",
+       "adm_authentication_get", "adm_authentication_get_filter", "aiotf_match_candidates"}
 
 
 def main():
@@ -35,7 +36,9 @@ def main():
     # 1 thread, 2 threads on the pool (the scaling check), 2 threads created per call.
     native = {(r["op"], r["threads"]) for r in doc["rows"] if r["backend"] == "native"}
     want = {("xres_verify_batch_prepared", 1), ("xres_verify_batch_prepared", 2),
-            ("xres_verify_batch_spawn", 2)}
+            ("xres_verify_batch_spawn", 2), ("adm_authentication_get", 1),
+            ("adm_authentication_get_filter", 1), ("adm_authentication_get_filter", 2),
+            ("aiotf_match_candidates", 1)}
     assert want <= native, want - native
     print(f"bench JSON ok: {len(doc['rows'])} rows, checks {doc['checks']}")
 

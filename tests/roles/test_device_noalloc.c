@@ -1,9 +1,11 @@
-/* The device role never allocates: every allocation call made from the
- * library's own code is counted (the static library is linked with
- * --wrap=malloc,calloc,realloc,aligned_alloc,posix_memalign) while a tag runs
- * paging, READ, WRITE, a replay and DISABLE. Allocations inside third-party
- * shared libraries are not visible here, which is why only the sodium and
- * native backends (that allocate nothing for HMAC) are checked. */
+/* The device role, and the AIOTF and ADM after their creation, never allocate:
+ * every allocation call made from the library's own code is counted (the
+ * static library is linked with --wrap=malloc,calloc,realloc,aligned_alloc,
+ * posix_memalign) while a group command procedure runs end to end: getRand,
+ * pagings, reports (a duplicate and a forgery among them), getAuthentication,
+ * getSessionKey, WRITE, a replay, READ and PERMANENT_DISABLE. Allocations inside
+ * third-party shared libraries are not visible here, which is why only the
+ * sodium and native backends (that allocate nothing for HMAC) are checked. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
@@ -29,70 +31,108 @@ void *__wrap_realloc(void *p, size_t n) { allocs += (unsigned long)armed; return
 void *__wrap_aligned_alloc(size_t a, size_t n) { allocs += (unsigned long)armed; return __real_aligned_alloc(a, n); }
 int __wrap_posix_memalign(void **p, size_t a, size_t n) { allocs += (unsigned long)armed; return __real_posix_memalign(p, a, n); }
 
+#define NDEV 6
+
 static void run(const char *backend)
 {
     aiotsec_ctx *ctx;
     cr_assert_eq(aiotsec_ctx_new(&ctx, backend, NULL), 0);
-    static const uint8_t ident[2] = {7, 7}, key[16] = {1, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 121, 98, 219};
-    static const char text[] = "0707 7070 0101020305080d1522375990e97962db\n";
+    static const char text[] = "7070 0101020305080d1522375990e97962db\n"
+                               "7071 0201020305080d1522375990e97962db\n"
+                               "7072 0301020305080d1522375990e97962db\n"
+                               "7073 0401020305080d1522375990e97962db\n"
+                               "7074 0501020305080d1522375990e97962db\n"
+                               "7075 0601020305080d1522375990e97962db\n";
+    static const uint8_t group[] = {8, 0x70};
     aiotsec_memstore *store;
     aiotsec_keystore ks;
     aiotsec_adm *adm;
-    aiotsec_adm_client client;
     aiotsec_aiotf *aiotf;
-    cr_assert_eq(aiotsec_memstore_new(&store, ctx, 1), 0);
+    aiotsec_auth_answer *ans;
+    aiotsec_aiotf_config acfg;
+    cr_assert_eq(aiotsec_memstore_new(&store, ctx, NDEV), 0);
     cr_assert_eq(aiotsec_memstore_load_buffer(store, text, strlen(text), NULL), 0);
     cr_assert_eq(aiotsec_memstore_keystore(store, &ks), 0);
-    cr_assert_eq(aiotsec_adm_new(&adm, ctx, &ks), 0);
-    cr_assert_eq(aiotsec_adm_client_local(adm, &client), 0);
-    cr_assert_eq(aiotsec_aiotf_new(&aiotf, ctx, &client, NULL), 0);
+    cr_assert_eq(aiotsec_adm_new(&adm, ctx, &ks, NULL), 0);
+    cr_assert_eq(aiotsec_auth_answer_new(&ans, 1024), 0);
+    cr_assert_eq(aiotsec_aiotf_config_init(&acfg, ctx), 0);
+    acfg.max_batch = 4; /* two getAuthentication requests */
+    acfg.max_procedures = 4;
+    acfg.max_reports = 64;
+    acfg.max_requests = 8;
+    acfg.max_sessions = 8;
+    cr_assert_eq(aiotsec_aiotf_new(&aiotf, ctx, &acfg), 0);
 
-    static _Alignas(16) unsigned char storage[8192];
-    static uint8_t memory[64];
+    static _Alignas(16) unsigned char storage[NDEV][8192];
+    static uint8_t memory[NDEV][64];
     uint64_t rng = 3;
-    cr_assert(aiotsec_device_size() <= sizeof storage);
-    aiotsec_device_config cfg;
-    cr_assert_eq(aiotsec_device_config_init(&cfg, ctx), 0);
-    cfg.ident = ident;
-    cfg.ident_len = 2;
-    cfg.k_root = key;
-    cfg.k_root_len = 16;
-    cfg.memory = memory;
-    cfg.memory_len = sizeof memory;
-    cfg.rand = test_rand;
-    cfg.rand_user = &rng;
-
-    uint8_t rn[32], up[1100], down[1100], work[1100];
-    size_t ul, dl;
-    uint64_t proc;
-    aiotsec_device *dev;
+    cr_assert(aiotsec_device_size() <= sizeof storage[0]);
+    aiotsec_device *dev[NDEV];
+    uint8_t up[1100], down[1100], work[1100], forged[64];
+    size_t ul, dl, fl = 0;
+    uint64_t proc, rid[NDEV];
     aiotsec_nas_msg m;
-    cr_assert_eq(aiotsec_aiotf_start(aiotf, AIOTSEC_PROC_COMMAND, ident, 2, 0, rn, 32, &proc), 0);
-    armed = 1;
-    cr_assert_eq(aiotsec_device_init(&dev, storage, sizeof storage, ctx, &cfg), 0);
-    cr_assert_eq(aiotsec_device_on_paging(dev, rn, 16, ident, 2, up, sizeof up, &ul), 0);
-    armed = 0;
-    cr_assert_eq(aiotsec_aiotf_on_report(aiotf, 1, rn, 16, ident, 2, up, ul, NULL), 0);
-    const int cmds[3] = {AIOTSEC_CMD_WRITE, AIOTSEC_CMD_READ, AIOTSEC_CMD_DISABLE};
-    for (int i = 0; i < 3; i++) {
-        cr_assert_eq(aiotsec_aiotf_command(aiotf, proc, 2, cmds[i], 8, 4, (const uint8_t *)"abcd", 4, down,
-                                           sizeof down, &dl), 0);
-        uint8_t again[1100];
-        size_t al;
-        armed = 1;
-        cr_assert_eq(aiotsec_device_on_command(dev, down, dl, up, sizeof up, &ul), 0);
-        if (cmds[i] == AIOTSEC_CMD_WRITE) /* a replay, refused without allocating either */
-            cr_assert_eq(aiotsec_device_on_command(dev, down, dl, again, sizeof again, &al), AIOTSEC_E_REPLAY);
-        armed = 0;
-        cr_assert_eq(aiotsec_aiotf_on_command_response(aiotf, proc, 3, up, ul, work, sizeof work, &m), 0);
+    aiotsec_aiotf_summary sum;
+
+    armed = 1; /* from here on, nothing may allocate */
+    for (int i = 0; i < NDEV; i++) {
+        uint8_t perm[2] = {0x70, (uint8_t)(0x70 + i)}, key[16];
+        memcpy(key, "\x01\x01\x02\x03\x05\x08\x0d\x15\x22\x37\x59\x90\xe9\x79\x62\xdb", 16);
+        key[0] = (uint8_t)(i + 1);
+        aiotsec_device_config cfg;
+        cr_assert_eq(aiotsec_device_config_init(&cfg, ctx), 0);
+        cfg.perm_id = perm;
+        cfg.perm_id_len = 2;
+        cfg.k_root = key;
+        cfg.k_root_len = 16;
+        cfg.memory = memory[i];
+        cfg.memory_len = sizeof memory[i];
+        cfg.rand = test_rand;
+        cfg.rand_user = &rng;
+        cr_assert_eq(aiotsec_device_init(&dev[i], storage[i], sizeof storage[i], ctx, &cfg), 0);
     }
-    armed = 1;
-    cr_assert_eq(aiotsec_device_state_get(dev), AIOTSEC_DEVICE_DISABLED);
-    aiotsec_device_clear(dev);
+    cr_assert_eq(aiotsec_aiotf_start(aiotf, AIOTSEC_PROC_COMMAND, NULL, 0, group, 2, NDEV, 0, &proc), 0);
+    cr_assert_eq(aiotsec_aiotf_pump_local(aiotf, adm, ans, 0, NULL), 0);
+    cr_assert_eq(aiotsec_aiotf_summary_get(aiotf, proc, &sum), 0);
+    for (int i = 0; i < NDEV; i++) {
+        cr_assert_eq(aiotsec_device_on_paging(dev[i], sum.rand_n, 16, NULL, 0, group, 2, up, sizeof up, &ul), 0);
+        if (i == 0) { /* a forgery first, then a duplicate of the genuine answer */
+            memcpy(forged, up, ul);
+            forged[4] ^= 1;
+            forged[ul - 1] ^= 1;
+            fl = ul;
+            cr_assert_eq(aiotsec_aiotf_on_report(aiotf, 1, sum.rand_n, 16, forged, fl, NULL), 0);
+        }
+        cr_assert_eq(aiotsec_aiotf_on_report(aiotf, 1, sum.rand_n, 16, up, ul, &rid[i]), i == NDEV - 1 ? AIOTSEC_E_OVER_CAP : 0);
+        if (i == 0)
+            cr_assert_eq(aiotsec_aiotf_on_report(aiotf, 1, sum.rand_n, 16, up, ul, NULL), AIOTSEC_E_DUPLICATE_REPORT);
+    }
+    cr_assert_eq(aiotsec_aiotf_pump_local(aiotf, adm, ans, 2, NULL), 0);
+    cr_assert_eq(aiotsec_aiotf_summary_get(aiotf, proc, &sum), 0);
+    cr_assert_eq(sum.authenticated, NDEV - 1);
+    cr_assert_eq(sum.auth_failed, 1);
+    const aiotsec_cmd cmds[3] = {AIOTSEC_CMD_WRITE, AIOTSEC_CMD_READ, AIOTSEC_CMD_PERMANENT_DISABLE};
+    for (int i = 0; i < NDEV - 1; i++)
+        for (int c = 0; c < 3; c++) {
+            cr_assert_eq(aiotsec_aiotf_command(aiotf, rid[i], 2, cmds[c], 8, 4, (const uint8_t *)"abcd", 4, down,
+                                               sizeof down, &dl), 0);
+            uint8_t again[1100];
+            size_t al;
+            cr_assert_eq(aiotsec_device_on_command(dev[i], down, dl, up, sizeof up, &ul), 0);
+            if (cmds[c] == AIOTSEC_CMD_WRITE) /* a replay, refused */
+                cr_assert_eq(aiotsec_device_on_command(dev[i], down, dl, again, sizeof again, &al), AIOTSEC_E_REPLAY);
+            cr_assert_eq(aiotsec_aiotf_on_command_response(aiotf, rid[i], 3, up, ul, work, sizeof work, &m), 0);
+        }
+    for (int i = 0; i < NDEV; i++) {
+        cr_assert_eq(aiotsec_device_state_get(dev[i]), i < NDEV - 1 ? AIOTSEC_DEVICE_DISABLED : AIOTSEC_DEVICE_AUTHENTICATING);
+        aiotsec_device_clear(dev[i]);
+    }
+    cr_assert_eq(aiotsec_aiotf_finish(aiotf, proc), 0);
     armed = 0;
-    cr_assert_eq(allocs, 0, "backend %s: the device role allocated %lu times", backend, allocs);
-    cr_assert_arr_eq(memory + 8, "abcd", 4);
+    cr_assert_eq(allocs, 0, "backend %s: %lu allocations after creation", backend, allocs);
+    cr_assert_arr_eq(memory[0] + 8, "abcd", 4);
     aiotsec_aiotf_free(aiotf);
+    aiotsec_auth_answer_free(ans);
     aiotsec_adm_free(adm);
     aiotsec_memstore_free(store);
     aiotsec_ctx_free(ctx);

@@ -1,6 +1,8 @@
 /* A 1,000,000-device key file, written into a temporary directory, loads into
- * the in-memory store, and every device authenticates end to end: a device
- * object per device answers a paging from the AIOTF, whose ADM reads the store. */
+ * the in-memory store, and every device is identified by group inventories:
+ * groups of 16 tags (a 36-bit filter), each tag a device object answering its
+ * group's paging, the AIOTF batching the answers into getAuthentication
+ * requests that the in-process ADM answers with 16 candidates per RAND_AIOT_d. */
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -12,18 +14,17 @@
 /* Under valgrind (AIOTSEC_TEST_REDUCED set by tests/hardening) a smaller file. */
 #define NDEV_FULL 1000000u
 #define NDEV_REDUCED 20000u
-#define BATCH 4096u
+#define GROUP 16u    /* tags per group: the low 4 bits of the identifier */
+#define ROUND 4096u  /* tags paged per round (ROUND / GROUP procedures at once) */
 
-static void device_ids(uint32_t i, uint8_t ident[6], uint8_t perm[5], uint8_t key[16])
+/* Permanent Identifier 'P' || i (32 bits, big-endian), a key from i. */
+static void device_ids(uint32_t i, uint8_t perm[5], uint8_t key[16])
 {
-    ident[0] = 'T';
-    ident[1] = (uint8_t)(i >> 24);
-    ident[2] = (uint8_t)(i >> 16);
-    ident[3] = (uint8_t)(i >> 8);
-    ident[4] = (uint8_t)i;
-    ident[5] = 0x01;
     perm[0] = 'P';
-    memcpy(perm + 1, ident + 1, 4);
+    perm[1] = (uint8_t)(i >> 24);
+    perm[2] = (uint8_t)(i >> 16);
+    perm[3] = (uint8_t)(i >> 8);
+    perm[4] = (uint8_t)i;
     uint64_t seed = 0x9e3779b97f4a7c15ull ^ i;
     test_rand(&seed, key, 16);
 }
@@ -37,7 +38,7 @@ static void hex(FILE *f, const uint8_t *p, size_t n)
     }
 }
 
-Test(million, load_and_authenticate_every_device, .timeout = 280)
+Test(million, load_and_identify_every_device_by_group, .timeout = 280)
 {
     const char *reduced = getenv("AIOTSEC_TEST_REDUCED");
     const uint32_t ndev = reduced && *reduced && *reduced != '0' ? NDEV_REDUCED : NDEV_FULL;
@@ -48,11 +49,11 @@ Test(million, load_and_authenticate_every_device, .timeout = 280)
     FILE *f = fopen(path, "w");
     cr_assert_not_null(f);
     fprintf(f, "# %u devices\n", ndev);
-    for (uint32_t i = 0; i < ndev; i++) {
-        uint8_t id[6], perm[5], key[16];
-        device_ids(i, id, perm, key);
-        hex(f, id, 6);
-        fputc(' ', f);
+    /* Written in a scrambled order: the store sorts them for the filters. */
+    for (uint32_t k = 0; k < ndev; k++) {
+        uint32_t i = (uint32_t)(((uint64_t)k * 7919u) % ndev);
+        uint8_t perm[5], key[16];
+        device_ids(i, perm, key);
         hex(f, perm, 5);
         fputc(' ', f);
         hex(f, key, 16);
@@ -73,71 +74,86 @@ Test(million, load_and_authenticate_every_device, .timeout = 280)
 
     aiotsec_keystore ks;
     aiotsec_adm *adm;
-    aiotsec_adm_client client;
     aiotsec_aiotf *aiotf;
+    aiotsec_auth_answer *ans;
     aiotsec_aiotf_config cfg;
     cr_assert_eq(aiotsec_memstore_keystore(store, &ks), 0);
-    cr_assert_eq(aiotsec_adm_new(&adm, ctx, &ks), 0);
-    cr_assert_eq(aiotsec_adm_client_local(adm, &client), 0);
+    cr_assert_eq(aiotsec_adm_new(&adm, ctx, &ks, NULL), 0);
+    cr_assert_eq(aiotsec_auth_answer_new(&ans, 65536), 0);
     cr_assert_eq(aiotsec_aiotf_config_init(&cfg, ctx), 0);
-    cfg.max_pending = BATCH;
-    cr_assert_eq(aiotsec_aiotf_new(&aiotf, ctx, &client, &cfg), 0);
+    cfg.max_procedures = ROUND / GROUP;
+    cfg.max_reports = ROUND;
+    cr_assert_eq(aiotsec_aiotf_new(&aiotf, ctx, &cfg), 0);
 
     size_t dsz = (aiotsec_device_size() + 15) & ~(size_t)15;
     unsigned char *devmem = aligned_alloc(16, dsz);
     cr_assert_not_null(devmem);
-    uint64_t rng = 7;
-    static uint8_t rn[BATCH][16], pdu[BATCH][80];
-    static size_t pl[BATCH];
-    size_t ok = 0;
-    for (uint32_t base = 0; base < ndev; base += BATCH) {
-        uint32_t n = ndev - base < BATCH ? ndev - base : BATCH;
-        /* Page the whole batch, then collect the reports. */
+    uint64_t rng = 7, derivations = 0;
+    static uint64_t procs[ROUND / GROUP];
+    static aiotsec_aiotf_device devs[GROUP];
+    size_t identified = 0;
+    for (uint32_t base = 0; base < ndev; base += ROUND) {
+        uint32_t n = ndev - base < ROUND ? ndev - base : ROUND, groups = (n + GROUP - 1) / GROUP;
+        for (uint32_t g = 0; g < groups; g++) {
+            uint8_t perm[5], key[16], flt[AIOTSEC_FILTER_MAX];
+            size_t fl;
+            device_ids(base + g * GROUP, perm, key);
+            cr_assert_eq(aiotsec_filter_make(NULL, perm, 36, flt, sizeof flt, &fl), 0);
+            uint32_t size = n - g * GROUP < GROUP ? n - g * GROUP : GROUP;
+            cr_assert_eq(aiotsec_aiotf_start(aiotf, AIOTSEC_PROC_INVENTORY, NULL, 0, flt, fl, size, base, &procs[g]),
+                         0);
+        }
+        cr_assert_eq(aiotsec_aiotf_pump_local(aiotf, adm, ans, base, NULL), 0); /* the getRands */
         for (uint32_t j = 0; j < n; j++) {
-            uint8_t id[6], perm[5], key[16];
-            device_ids(base + j, id, perm, key);
-            uint64_t proc;
-            cr_assert_eq(aiotsec_aiotf_start(aiotf, AIOTSEC_PROC_INVENTORY, id, 6, base, rn[j], 16, &proc), 0);
+            uint32_t g = j / GROUP;
+            aiotsec_aiotf_summary sum;
+            cr_assert_eq(aiotsec_aiotf_summary_get(aiotf, procs[g], &sum), 0);
+            uint8_t perm[5], key[16], flt[AIOTSEC_FILTER_MAX], pdu[64];
+            size_t fl, pl;
+            device_ids(base + j, perm, key);
+            cr_assert_eq(aiotsec_filter_make(NULL, perm, 36, flt, sizeof flt, &fl), 0);
             aiotsec_device_config dc;
             aiotsec_device *dev;
             aiotsec_device_config_init(&dc, ctx);
-            dc.ident = id;
-            dc.ident_len = 6;
+            dc.perm_id = perm;
+            dc.perm_id_len = 5;
             dc.k_root = key;
             dc.k_root_len = 16;
             dc.rand = test_rand;
             dc.rand_user = &rng;
             cr_assert_eq(aiotsec_device_init(&dev, devmem, dsz, ctx, &dc), 0);
-            cr_assert_eq(aiotsec_device_on_paging(dev, rn[j], 16, id, 6, pdu[j], sizeof pdu[j], &pl[j]), 0);
+            cr_assert_eq(aiotsec_device_on_paging(dev, sum.rand_n, 16, NULL, 0, flt, fl, pdu, sizeof pdu, &pl), 0);
             aiotsec_device_clear(dev);
+            cr_assert_eq(aiotsec_aiotf_on_report(aiotf, base, sum.rand_n, 16, pdu, pl, NULL), 0);
         }
-        /* The reports of the batch in one call: the ADM's batch path. */
-        static aiotsec_aiotf_report rep[BATCH];
-        static uint8_t ids[BATCH][6];
-        static int st[BATCH];
-        static aiotsec_aiotf_result res[BATCH];
-        for (uint32_t j = 0; j < n; j++) {
-            uint8_t perm[5], key[16];
-            device_ids(base + j, ids[j], perm, key);
-            rep[j] = (aiotsec_aiotf_report){rn[j], 16, ids[j], 6, pdu[j], pl[j]};
-        }
-        cr_assert_eq(aiotsec_aiotf_on_reports(aiotf, base, rep, n, st, res), AIOTSEC_OK);
-        for (uint32_t j = 0; j < n; j++) {
-            uint8_t id[6], perm[5], key[16];
-            device_ids(base + j, id, perm, key);
-            cr_assert_eq(st[j], AIOTSEC_OK, "device %u: %s", base + j, aiotsec_status_name(st[j]));
-            cr_assert_eq(res[j].perm_id_len, 5);
-            cr_assert_arr_eq(res[j].perm_id, perm, 5);
-            ok++;
+        cr_assert_eq(aiotsec_aiotf_pump_local(aiotf, adm, ans, base, NULL), 0); /* the getAuthentications */
+        for (uint32_t g = 0; g < groups; g++) {
+            size_t cnt = 0;
+            cr_assert_eq(aiotsec_aiotf_devices(aiotf, procs[g], devs, GROUP, &cnt), 0);
+            uint32_t size = n - g * GROUP < GROUP ? n - g * GROUP : GROUP;
+            cr_assert_eq(cnt, size);
+            derivations += (uint64_t)size * size;
+            for (size_t k = 0; k < cnt; k++) {
+                uint8_t perm[5], key[16];
+                device_ids(base + g * GROUP + (uint32_t)k, perm, key);
+                cr_assert_eq(devs[k].status, AIOTSEC_OK, "device %u: %s", base + g * GROUP + (uint32_t)k,
+                             aiotsec_status_name(devs[k].status));
+                cr_assert_eq(devs[k].perm_id_len, 5);
+                cr_assert_arr_eq(devs[k].perm_id, perm, 5);
+                identified++;
+            }
+            cr_assert_eq(aiotsec_aiotf_finish(aiotf, procs[g]), 0);
         }
     }
-    cr_assert_eq(ok, ndev);
+    cr_assert_eq(identified, ndev);
     aiotsec_aiotf_stats st;
     cr_assert_eq(aiotsec_aiotf_stats_get(aiotf, &st), 0);
     cr_assert_eq(st.authenticated, ndev);
-    cr_assert_eq(st.auth_failed + st.unsolicited + st.late, 0);
+    cr_assert_eq(st.auth_failed + st.unsolicited + st.late + st.duplicate + st.over_cap, 0);
+    cr_assert_geq(derivations, ndev);
     free(devmem);
     aiotsec_aiotf_free(aiotf);
+    aiotsec_auth_answer_free(ans);
     aiotsec_adm_free(adm);
     aiotsec_memstore_free(store);
     aiotsec_ctx_free(ctx);
