@@ -5,8 +5,12 @@
  * The ADM never owns keys: it asks a key store, a table of callbacks the
  * application implements (a database, an HSM front end...). Devices are known
  * by their Permanent Identifier (spec 6.3: an opaque octet string of 1..64
- * octets). One look-up is required, by Permanent Identifier, returning the raw
- * K_AIOT_root; the optional ones make the ADM faster or able to do more:
+ * octets). A store gives the ADM each device's key one of two ways: the raw
+ * K_AIOT_root (@c by_perm_id), or, for keys that never leave an HSM, the
+ * HMAC-SHA-256 under K_AIOT_root of a string the ADM supplies (@c mac_by_perm_id:
+ * the ADM builds the KDF input S and the store computes it, e.g. C_Sign with
+ * CKM_SHA256_HMAC on a PKCS#11 token). At least one of the two is required. The
+ * optional operations make the ADM faster or able to do more:
  *
  * - @c prepared_by_perm_id returns a prepared key (prepared.h), so XRES_AIOT and
  *   K_AIOTF take two SHA-256 compressions instead of four;
@@ -63,6 +67,20 @@ typedef int (*aiotsec_ks_by_perm_id_fn)(void *user, const uint8_t *perm_id, size
                                         uint8_t *k_root, size_t *k_root_len);
 
 /**
+ * @brief HMAC-SHA-256 under a device's K_AIOT_root, computed by the store (keys that
+ *        never leave it). The ADM passes the KDF input S of TS 33.220 (spec section 2).
+ * @param user The table's @c user pointer.
+ * @param perm_id Permanent Identifier.
+ * @param perm_id_len Its length, 1..64.
+ * @param msg The string to authenticate.
+ * @param msg_len Its length.
+ * @param[out] mac Receives the 32-octet HMAC-SHA-256.
+ * @return ::AIOTSEC_OK, ::AIOTSEC_E_UNKNOWN_DEVICE, or another negative status.
+ */
+typedef int (*aiotsec_ks_mac_by_perm_id_fn)(void *user, const uint8_t *perm_id, size_t perm_id_len,
+                                            const uint8_t *msg, size_t msg_len, uint8_t mac[32]);
+
+/**
  * @brief Optional fast look-up by Permanent Identifier: a prepared key.
  * @param user The table's @c user pointer.
  * @param perm_id Permanent Identifier.
@@ -79,7 +97,7 @@ typedef struct aiotsec_ks_entry {
     const uint8_t *perm_id;           /**< Permanent Identifier. */
     size_t perm_id_len;               /**< Its length, 1..64. */
     const aiotsec_prepared_key *key;  /**< Its prepared key (made with the ADM's context), or NULL:
-                                           the ADM then reads the raw key with @c by_perm_id. */
+                                           the ADM then uses @c mac_by_perm_id or @c by_perm_id. */
 } aiotsec_ks_entry;
 
 /**
@@ -137,10 +155,12 @@ typedef int (*aiotsec_ks_tid_update_fn)(void *user, const uint8_t *perm_id, size
 typedef struct aiotsec_keystore {
     uint32_t struct_size;                                  /**< sizeof(aiotsec_keystore). */
     void *user;                                            /**< Passed back to every operation. */
-    aiotsec_ks_by_perm_id_fn by_perm_id;                   /**< Required. */
+    aiotsec_ks_by_perm_id_fn by_perm_id;                   /**< Raw keys (NULL when @c mac_by_perm_id is set). */
     aiotsec_ks_prepared_by_perm_id_fn prepared_by_perm_id; /**< Optional (NULL: raw keys are used). */
     aiotsec_ks_list_matching_fn list_matching;             /**< Optional (NULL: filters are refused). */
     aiotsec_ks_tid_update_fn tid_update;                   /**< Optional (NULL: getTid is refused). */
+    aiotsec_ks_mac_by_perm_id_fn mac_by_perm_id;           /**< Keys kept by the store (NULL when
+                                                                @c by_perm_id is set; preferred when both are). */
 } aiotsec_keystore;
 
 /**

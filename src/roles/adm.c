@@ -41,7 +41,7 @@ int aiotsec_adm_new(aiotsec_adm **out, const aiotsec_ctx *ctx, const aiotsec_key
     if (!out || !ctx || !ks)
         return AIOTSEC_E_NULL_ARG;
     *out = NULL;
-    if (ks->struct_size != sizeof *ks || !ks->by_perm_id)
+    if (ks->struct_size != sizeof *ks || (!ks->by_perm_id && !ks->mac_by_perm_id))
         return AIOTSEC_E_BAD_VALUE;
     aiotsec_adm_config def;
     if (!cfg) {
@@ -81,6 +81,38 @@ int aiotsec_adm_get_rand(const aiotsec_adm *adm, uint8_t *rand_n, size_t rand_n_
 static int prepared_usable(const aiotsec_adm *adm, const aiotsec_prepared_key *k)
 {
     return k && k->ctx == adm->ctx;
+}
+
+/* KDF(K_AIOT_root, fc, RAND_n, RAND_d) -> 32 octets, without a prepared key: by the
+ * store itself (keys that never leave it) when it can, else from the raw key. */
+static int store_kdf(const aiotsec_adm *adm, const uint8_t *perm_id, size_t perm_id_len, uint16_t fc,
+                     const uint8_t *rand_n, size_t rand_n_len, const uint8_t *rand_d, uint8_t mac[32])
+{
+    if (adm->ks.mac_by_perm_id) {
+        uint8_t s[AIOT_S_RAND_MAX];
+        if (rand_n_len != aiotsec_rand_n_len(adm->ctx))
+            return AIOTSEC_E_BAD_LENGTH;
+        size_t s_len = aiot_kdf_build_s_rand(fc, rand_n, rand_n_len, rand_d, AIOTSEC_RAND_LEN, s, sizeof s);
+        if (!s_len)
+            return AIOTSEC_E_BAD_LENGTH;
+        return adm->ks.mac_by_perm_id(adm->ks.user, perm_id, perm_id_len, s, s_len, mac);
+    }
+    uint8_t k_root[AIOTSEC_KROOT_MAX];
+    size_t klen = 0;
+    int rc = adm->ks.by_perm_id(adm->ks.user, perm_id, perm_id_len, k_root, &klen);
+    if (rc == AIOTSEC_OK && klen > sizeof k_root)
+        rc = AIOTSEC_E_BAD_LENGTH; /* a misbehaving store */
+    if (rc == AIOTSEC_OK) {
+        aiotsec_kdf_param params[2] = {{rand_n, rand_n_len}, {rand_d, AIOTSEC_RAND_LEN}};
+        if (rand_n_len != aiotsec_rand_n_len(adm->ctx))
+            rc = AIOTSEC_E_BAD_LENGTH;
+        else if (klen != 16 && klen != 32)
+            rc = AIOTSEC_E_BAD_LENGTH;
+        else
+            rc = aiotsec_kdf(adm->ctx, k_root, klen, fc, params, 2, mac, 32);
+    }
+    aiotsec_wipe(k_root, sizeof k_root);
+    return rc;
 }
 
 /* --- getAuthentication ---------------------------------------------------------- */
@@ -155,16 +187,16 @@ static int derive_candidate(job *jb, size_t i, const uint8_t *perm_id, size_t pe
         }
         return AIOTSEC_OK;
     }
-    uint8_t k_root[AIOTSEC_KROOT_MAX];
-    size_t klen = 0;
-    int rc = adm->ks.by_perm_id(adm->ks.user, perm_id, perm_id_len, k_root, &klen);
-    if (rc == AIOTSEC_OK && klen > sizeof k_root)
-        rc = AIOTSEC_E_BAD_LENGTH; /* a misbehaving store */
-    for (size_t j = 0; j < jb->m && rc == AIOTSEC_OK; j++)
-        rc = aiotsec_derive_res(adm->ctx, k_root, klen, req->rand_n, req->rand_n_len,
-                                req->rand_d + j * AIOTSEC_RAND_LEN, AIOTSEC_RAND_LEN,
-                                a->entries[j * jb->k + i].xres, AIOTSEC_RAND_RES_MAX);
-    aiotsec_wipe(k_root, sizeof k_root);
+    size_t rl = aiotsec_res_len(adm->ctx);
+    int rc = AIOTSEC_OK;
+    uint8_t mac[32];
+    for (size_t j = 0; j < jb->m && rc == AIOTSEC_OK; j++) {
+        rc = store_kdf(adm, perm_id, perm_id_len, adm->ctx->profile.p.fc_res, req->rand_n, req->rand_n_len,
+                       req->rand_d + j * AIOTSEC_RAND_LEN, mac);
+        if (rc == AIOTSEC_OK) /* RES = the least significant octets (A.2) */
+            memcpy(a->entries[j * jb->k + i].xres, mac + sizeof mac - rl, rl);
+    }
+    aiotsec_wipe(mac, sizeof mac);
     return rc;
 }
 
@@ -259,14 +291,6 @@ static int auth_named(job *jb)
         int rc = adm->ks.prepared_by_perm_id(adm->ks.user, req->perm_id, req->perm_id_len, &key);
         if (rc != AIOTSEC_OK)
             return rc;
-    } else {
-        /* No prepared keys: make sure the device exists before laying out anything. */
-        uint8_t k_root[AIOTSEC_KROOT_MAX];
-        size_t klen = 0;
-        int rc = adm->ks.by_perm_id(adm->ks.user, req->perm_id, req->perm_id_len, k_root, &klen);
-        aiotsec_wipe(k_root, sizeof k_root);
-        if (rc != AIOTSEC_OK)
-            return rc;
     }
     jb->k = 1;
     lay_out(jb, 0);
@@ -343,15 +367,15 @@ int aiotsec_adm_get_session_key(const aiotsec_adm *adm, const uint8_t *perm_id, 
             return aiotsec_derive_kaiotf_prepared(k, rand_n, rand_n_len, rand_d, rand_d_len, kaiotf,
                                                   kaiotf_cap);
     }
-    uint8_t key[AIOTSEC_KROOT_MAX];
-    size_t klen = 0;
-    rc = adm->ks.by_perm_id(adm->ks.user, perm_id, perm_id_len, key, &klen);
-    if (rc == AIOTSEC_OK && klen > sizeof key)
-        rc = AIOTSEC_E_BAD_LENGTH;
-    if (rc == AIOTSEC_OK)
-        rc = aiotsec_derive_kaiotf(adm->ctx, key, klen, rand_n, rand_n_len, rand_d, rand_d_len, kaiotf,
-                                   kaiotf_cap);
-    aiotsec_wipe(key, sizeof key);
+    if (kaiotf_cap < AIOTSEC_KAIOTF_LEN)
+        return AIOTSEC_E_BUFFER_TOO_SMALL;
+    if (rand_d_len != AIOTSEC_RAND_LEN)
+        return AIOTSEC_E_BAD_LENGTH;
+    uint8_t mac[32];
+    rc = store_kdf(adm, perm_id, perm_id_len, adm->ctx->profile.p.fc_kaiotf, rand_n, rand_n_len, rand_d, mac);
+    if (rc == AIOTSEC_OK) /* A.3: the profile's half of the KDF output */
+        memcpy(kaiotf, mac + adm->ctx->profile.p.kaiotf_offset, AIOTSEC_KAIOTF_LEN);
+    aiotsec_wipe(mac, sizeof mac);
     return rc;
 }
 

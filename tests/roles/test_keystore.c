@@ -709,6 +709,20 @@ static int raw_list(void *user, const uint8_t *f, size_t fl, aiotsec_ks_page_fn 
     return inner_ks.list_matching(inner_ks.user, f, fl, strip_keys_page, a);
 }
 
+/* A store whose keys never leave it: it computes the HMAC itself (an HSM would). */
+static int hsm_mac(void *user, const uint8_t *perm_id, size_t perm_id_len, const uint8_t *msg, size_t msg_len,
+                   uint8_t mac[32])
+{
+    (void)user;
+    uint8_t key[32];
+    size_t kl = 0;
+    int rc = inner_ks.by_perm_id(inner_ks.user, perm_id, perm_id_len, key, &kl);
+    if (rc == AIOTSEC_OK)
+        rc = aiotsec_hmac_sha256(ctx, key, kl, msg, msg_len, mac, 32);
+    aiotsec_wipe(key, sizeof key);
+    return rc;
+}
+
 Test(keystore, raw_key_stores_give_the_same_candidate_sets)
 {
     char text[4000], *w = text;
@@ -750,6 +764,44 @@ Test(keystore, raw_key_stores_give_the_same_candidate_sets)
             cr_assert_eq(pl1, pl2);
             cr_assert_arr_eq(p1, p2, pl1);
         }
+    /* The store that keeps its keys: the same candidate sets and the same K_AIOTF. */
+    aiotsec_keystore hsm = raw;
+    hsm.by_perm_id = NULL;
+    hsm.mac_by_perm_id = hsm_mac;
+    aiotsec_adm *a3;
+    adm_for(&a3, &hsm, 0, NULL);
+    cr_assert_eq(aiotsec_adm_get_authentication(a3, &rq, n2), 0);
+    for (size_t j = 0; j < 3; j++)
+        for (size_t i = 0; i < 40; i++) {
+            const uint8_t *x1, *x2, *p1, *p2;
+            size_t l1, l2, pl1, pl2;
+            cr_assert_eq(aiotsec_auth_answer_entry(n1, j, i, &x1, &l1, &p1, &pl1), 0);
+            cr_assert_eq(aiotsec_auth_answer_entry(n2, j, i, &x2, &l2, &p2, &pl2), 0);
+            cr_assert_arr_eq(x1, x2, 16);
+        }
+    uint8_t k1[16], k3[16];
+    cr_assert_eq(aiotsec_adm_get_session_key(a1, (const uint8_t *)"\xc3\x05", 2, rn, 16, rd, 16, k1, 16), 0);
+    cr_assert_eq(aiotsec_adm_get_session_key(a3, (const uint8_t *)"\xc3\x05", 2, rn, 16, rd, 16, k3, 16), 0);
+    cr_assert_arr_eq(k1, k3, 16);
+    cr_assert_eq(aiotsec_adm_get_session_key(a3, (const uint8_t *)"\xc4", 1, rn, 16, rd, 16, k3, 16),
+                 AIOTSEC_E_UNKNOWN_DEVICE);
+    rq.filter = NULL;
+    rq.perm_id = (const uint8_t *)"\xc3\x07";
+    rq.perm_id_len = 2;
+    cr_assert_eq(aiotsec_adm_get_authentication(a3, &rq, n2), 0);
+    cr_assert_eq(aiotsec_adm_get_authentication(a2, &rq, n1), 0);
+    const uint8_t *x1, *x2, *p1, *p2;
+    size_t l1, l2, pl1, pl2;
+    cr_assert_eq(aiotsec_auth_answer_entry(n1, 2, 0, &x1, &l1, &p1, &pl1), 0);
+    cr_assert_eq(aiotsec_auth_answer_entry(n2, 2, 0, &x2, &l2, &p2, &pl2), 0);
+    cr_assert_arr_eq(x1, x2, 16);
+    rq.perm_id = (const uint8_t *)"\xc4";
+    rq.perm_id_len = 1;
+    cr_assert_eq(aiotsec_adm_get_authentication(a3, &rq, n2), AIOTSEC_E_UNKNOWN_DEVICE);
+    hsm.mac_by_perm_id = NULL;
+    aiotsec_adm *none = NULL;
+    cr_assert_eq(aiotsec_adm_new(&none, ctx, &hsm, NULL), AIOTSEC_E_BAD_VALUE); /* neither way to a key */
+    aiotsec_adm_free(a3);
     aiotsec_adm_free(a1);
     aiotsec_adm_free(a2);
     aiotsec_auth_answer_free(n1);
