@@ -43,7 +43,8 @@ typedef struct proc {
     uint64_t deadline;               /* idle deadline: requests are retried until then */
     uint32_t expected;
     uint32_t first, last, first_unsent; /* report lists */
-    uint32_t n_reports, n_unsent;
+    uint32_t back_head;              /* reports a split gave back, sent before first_unsent */
+    uint32_t n_reports, n_unsent;    /* n_unsent counts both kinds */
     uint32_t want_next;
     aiotsec_aiotf_summary sum;       /* counters (proc_id, type filled on demand) */
 } proc;
@@ -54,7 +55,7 @@ typedef struct rep {
     uint8_t q;                       /* getSessionKey request state */
     uint8_t secured, txid, tx_outstanding;
     uint16_t outstanding;            /* getAuthentication requests still to answer for it */
-    uint32_t proc, next, sess;
+    uint32_t proc, next, sess, back_next;
     int status, err, none_status, last_cmd_status, key_status;
     uint64_t hash, cmd_deadline;
     uint8_t rand_d[AIOTSEC_RAND_LEN], res[AIOTSEC_RAND_RES_MAX];
@@ -66,6 +67,7 @@ typedef struct areq {
     uint32_t gen;
     uint8_t state;                   /* 0 free, else a Q_ value */
     uint8_t filter_len;              /* a narrowed filter; 0: the procedure's target */
+    uint8_t base_bits;               /* narrowing: the prefix length it started from (0: none) */
     uint8_t filter[AIOTSEC_FILTER_MAX];
     uint32_t proc, attempt, n;
     uint32_t *reps;                  /* max_batch report numbers */
@@ -467,7 +469,7 @@ int aiotsec_aiotf_start(aiotsec_aiotf *a, aiotsec_proc_type type, const uint8_t 
     p->target_len = (uint8_t)(filter ? filter_len : perm_id_len);
     memcpy(p->target, filter ? filter : perm_id, p->target_len);
     p->expected = perm_id ? 1u : expected;
-    p->first = p->last = p->first_unsent = p->want_next = NONE;
+    p->first = p->last = p->first_unsent = p->want_next = p->back_head = NONE;
     p->deadline = p->report_deadline = now_ms + a->cfg.timeout_ms;
     p->q = Q_QUEUED;
     q_push(a, node_of(a, K_RAND, s));
@@ -675,16 +677,24 @@ static int form_requests(aiotsec_aiotf *a, uint32_t ps)
         q->proc = ps;
         q->attempt = 0;
         q->filter_len = 0;
+        q->base_bits = 0;
         q->n = 0;
         uint32_t rs = p->first_unsent;
-        while (rs != NONE && q->n < nb) {
-            rep *r = &a->reps[rs];
+        while ((p->back_head != NONE || rs != NONE) && q->n < nb) {
+            uint32_t x;
+            if (p->back_head != NONE) { /* given back by a split: first */
+                x = p->back_head;
+                p->back_head = a->reps[x].back_next;
+            } else {
+                x = rs;
+                rs = a->reps[rs].next;
+            }
+            rep *r = &a->reps[x];
             r->state = R_ASKED;
             r->outstanding = 1;
-            q->reps[q->n] = rs;
+            q->reps[q->n] = x;
             memcpy(q->rand_d + (size_t)q->n * AIOTSEC_RAND_LEN, r->rand_d, AIOTSEC_RAND_LEN);
             q->n++;
-            rs = r->next;
         }
         p->first_unsent = rs;
         p->n_unsent -= q->n;
@@ -781,7 +791,7 @@ int aiotsec_aiotf_on_report(aiotsec_aiotf *a, uint64_t now_ms, const uint8_t *ra
     r->gen = gen;
     r->state = R_WAITING;
     r->proc = ps;
-    r->next = NONE;
+    r->next = r->back_next = NONE;
     r->sess = NONE;
     r->status = AIOTSEC_E_IN_PROGRESS;
     r->hash = h;
@@ -868,7 +878,7 @@ static void decide(aiotsec_aiotf *a, uint32_t rs, int status)
 static void settle(aiotsec_aiotf *a, uint32_t rs)
 {
     rep *r = &a->reps[rs];
-    if (--r->outstanding)
+    if (r->outstanding && --r->outstanding)
         return;
     int status;
     if (r->matched == 1)
@@ -886,69 +896,116 @@ static void settle(aiotsec_aiotf *a, uint32_t rs)
     decide(a, rs, status);
 }
 
-static void fail_areq(aiotsec_aiotf *a, uint32_t qs, int status)
+/* Records what one answer (or failure) of a getAuthentication says about its
+ * reports, short of a verdict: a 404 means "no candidate in this part". */
+static void note_failure(aiotsec_aiotf *a, const areq *q, int status)
 {
-    areq *q = &a->areqs[qs];
     for (uint32_t i = 0; i < q->n; i++) {
         rep *r = &a->reps[q->reps[i]];
         if (status == AIOTSEC_E_NO_CANDIDATE || status == AIOTSEC_E_UNKNOWN_DEVICE)
             r->none_status = status; /* no candidate in this part: not an error of the report */
         else if (!r->err)
             r->err = status;
-        settle(a, q->reps[i]);
     }
+}
+
+/* The next filter of a depth-first walk below the prefix length the narrowing
+ * started from: "...0" is followed by "...1", and a finished "...1" by its
+ * parent's next. Returns 0 when the walk is over. The walk needs no state but
+ * the current filter, so one request slot carries all of it. */
+static int next_narrow(aiotsec_aiotf *a, areq *q)
+{
+    size_t bits = 0, len = 0;
+    if (!q->base_bits ||
+        aiotsec_filter_bits(aiotsec_ctx_profile(a->ctx), q->filter, q->filter_len, &bits) != AIOTSEC_OK)
+        return 0;
+    uint8_t prefix[AIOTSEC_FILTER_MAX] = {0};
+    memcpy(prefix, q->filter + 1, (size_t)q->filter_len - 1);
+    while (bits > q->base_bits) {
+        size_t i = bits - 1;
+        uint8_t mask = (uint8_t)(0x80u >> (i % 8));
+        if (!(prefix[i / 8] & mask)) {
+            prefix[i / 8] |= mask;
+            (void)aiotsec_filter_make(aiotsec_ctx_profile(a->ctx), prefix, bits, q->filter, sizeof q->filter, &len);
+            q->filter_len = (uint8_t)len;
+            return 1;
+        }
+        prefix[i / 8] &= (uint8_t)~mask;
+        bits--;
+    }
+    return 0;
+}
+
+/* One answer of a request has been taken into account: the next part of a
+ * narrowing walk goes out, or the reports are decided and the slot is freed. */
+static void part_done(aiotsec_aiotf *a, uint32_t qs)
+{
+    areq *q = &a->areqs[qs];
+    if (next_narrow(a, q)) {
+        q->attempt = 0;
+        q->state = Q_QUEUED;
+        q_push(a, node_of(a, K_AUTH, qs));
+        return;
+    }
+    for (uint32_t i = 0; i < q->n; i++)
+        settle(a, q->reps[i]);
     release_areq(a, qs);
     serve_wants(a);
 }
 
-/* Halves a refused request: its second half of reports, or (one report) the
- * narrower filter with the next bit 1, goes to a new request. 0 when it cannot. */
+static void fail_areq(aiotsec_aiotf *a, uint32_t qs, int status)
+{
+    areq *q = &a->areqs[qs];
+    note_failure(a, q, status);
+    q->base_bits = 0; /* no further part: decide now */
+    part_done(a, qs);
+}
+
+/* A request the ADM refused as too large (|candidates| x |randDlist|): several
+ * reports are halved (the second half goes back to the procedure, to be sent in
+ * a request of its own when a slot is free: a split never waits for a slot, so
+ * splits cannot deadlock the table); one report walks the filter's subtree one
+ * bit narrower at a time, in the same slot. Returns 0 when it cannot be split (a
+ * named device, or a filter of the longest prefix). */
 static int split(aiotsec_aiotf *a, uint32_t qs)
 {
     areq *q = &a->areqs[qs];
-    proc *p = &a->procs[q->proc];
-    const uint8_t *f = q->filter_len ? q->filter : p->target;
-    size_t flen = q->filter_len ? q->filter_len : p->target_len;
-    size_t bits = 0;
-    if (q->n == 1 && (!(q->filter_len || p->is_filter) ||
-                      aiotsec_filter_bits(aiotsec_ctx_profile(a->ctx), f, flen, &bits) != AIOTSEC_OK ||
-                      bits >= AIOTSEC_FILTER_BITS_MAX))
-        return 0; /* a named device, or a filter that cannot get narrower */
-    if (a->n_areq_free == 0)
-        return 0;
-    uint32_t q2s = a->areq_free[--a->n_areq_free];
-    areq *q2 = &a->areqs[q2s];
-    q2->proc = q->proc;
-    q2->attempt = 0;
+    uint32_t ps = q->proc;
+    proc *p = &a->procs[ps];
     if (q->n > 1) {
         uint32_t keep = q->n / 2;
-        q2->n = q->n - keep;
-        memcpy(q2->reps, q->reps + keep, q2->n * sizeof *q->reps);
-        memcpy(q2->rand_d, q->rand_d + (size_t)keep * AIOTSEC_RAND_LEN, (size_t)q2->n * AIOTSEC_RAND_LEN);
-        q2->filter_len = q->filter_len;
-        memcpy(q2->filter, q->filter, q->filter_len);
+        for (uint32_t i = keep; i < q->n; i++) {
+            rep *r = &a->reps[q->reps[i]];
+            r->state = R_WAITING;
+            r->outstanding = 0;
+            r->back_next = p->back_head;
+            p->back_head = q->reps[i];
+            p->n_unsent++;
+        }
         q->n = keep;
-    } else {
-        /* One bit more of prefix: "...0" here, "...1" in the new request. */
-        uint8_t prefix[AIOTSEC_FILTER_MAX];
-        size_t len = 0;
-        memset(prefix, 0, sizeof prefix);
-        memcpy(prefix, f + 1, flen - 1);
-        (void)aiotsec_filter_make(aiotsec_ctx_profile(a->ctx), prefix, bits + 1, q->filter, sizeof q->filter, &len);
-        prefix[bits / 8] |= (uint8_t)(0x80u >> (bits % 8));
-        (void)aiotsec_filter_make(aiotsec_ctx_profile(a->ctx), prefix, bits + 1, q2->filter, sizeof q2->filter,
-                                  &len);
-        q->filter_len = q2->filter_len = (uint8_t)len;
-        q2->n = 1;
-        q2->reps[0] = q->reps[0];
-        memcpy(q2->rand_d, q->rand_d, AIOTSEC_RAND_LEN);
-        a->reps[q->reps[0]].outstanding++;
+        q->attempt = 0;
+        q->state = Q_QUEUED;
+        q_push(a, node_of(a, K_AUTH, qs));
+        p->flush_all = 1;
+        (void)send_ready(a, ps); /* no slot now: the procedure waits in the want list */
+        a->stats.adm_splits++;
+        return 1;
     }
+    const uint8_t *f = q->filter_len ? q->filter : p->target;
+    size_t flen = q->filter_len ? q->filter_len : p->target_len, bits = 0, len = 0;
+    if (!(q->filter_len || p->is_filter) ||
+        aiotsec_filter_bits(aiotsec_ctx_profile(a->ctx), f, flen, &bits) != AIOTSEC_OK ||
+        bits >= AIOTSEC_FILTER_BITS_MAX)
+        return 0;
+    if (!q->base_bits)
+        q->base_bits = (uint8_t)bits;
+    uint8_t prefix[AIOTSEC_FILTER_MAX] = {0};
+    memcpy(prefix, f + 1, flen - 1);
+    (void)aiotsec_filter_make(aiotsec_ctx_profile(a->ctx), prefix, bits + 1, q->filter, sizeof q->filter, &len);
+    q->filter_len = (uint8_t)len; /* "...0" first */
     q->attempt = 0;
     q->state = Q_QUEUED;
     q_push(a, node_of(a, K_AUTH, qs));
-    q2->state = Q_QUEUED;
-    q_push(a, node_of(a, K_AUTH, q2s));
     a->stats.adm_splits++;
     return 1;
 }
@@ -1054,20 +1111,17 @@ int aiotsec_aiotf_on_authentication(aiotsec_aiotf *a, uint64_t req_id, uint64_t 
         if (answer_fits(a, q, ans, named, f, flen)) {
             for (uint32_t i = 0; i < q->n; i++)
                 match_set(a, q->reps[i], ans, i, named);
-            for (uint32_t i = 0; i < q->n; i++)
-                settle(a, q->reps[i]);
-            release_areq(a, qs);
-            serve_wants(a);
         } else {
             rc = AIOTSEC_E_BAD_ANSWER;
             a->stats.adm_errors++;
-            fail_areq(a, qs, rc);
+            note_failure(a, q, rc);
         }
     } else {
         if (status != AIOTSEC_E_NO_CANDIDATE && status != AIOTSEC_E_UNKNOWN_DEVICE)
             a->stats.adm_errors++;
-        fail_areq(a, qs, status);
+        note_failure(a, q, status);
     }
+    part_done(a, qs);
     if (decided)
         *decided = before - p->sum.waiting;
     return rc;

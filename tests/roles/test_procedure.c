@@ -829,3 +829,46 @@ Test(procedure, pump_local_runs_a_whole_group_inventory)
     cr_assert_eq(s.paging, 1);
     cr_assert_eq(aiotsec_aiotf_pump_local(NULL, W.adm, W.tt.ans, 0, &handled), AIOTSEC_E_NULL_ARG);
 }
+
+/* Splits never wait for a request slot: with ONE slot for every getAuthentication and an
+ * ADM limit below one RAND_AIOT_d's candidates, the walk still decides every report right. */
+Test(procedure, splits_work_with_a_single_request_slot)
+{
+    aiotsec_aiotf_free(W.aiotf);
+    aiotsec_aiotf_config cfg;
+    cr_assert_eq(aiotsec_aiotf_config_init(&cfg, W.ctx), AIOTSEC_OK);
+    cfg.max_requests = 1;
+    cfg.max_batch = 4;
+    cfg.timeout_ms = 1000;
+    cr_assert_eq(aiotsec_aiotf_new(&W.aiotf, W.ctx, &cfg), AIOTSEC_OK);
+    build_adm(&W, 2); /* 5 candidates > 2: even one RAND_AIOT_d needs narrower filters */
+    uint8_t rn[16], pdu[64];
+    uint64_t rid[NDEV];
+    uint64_t proc = start(&W, AIOTSEC_PROC_INVENTORY, NULL, 0, GROUP_A1, 2, 5, 0, rn);
+    cr_assert_eq(radio(&W, rn, NULL, 0, GROUP_A1, 2, 0, rid), 5);
+    /* A forgery too: it must end AUTH_FAILED after the whole walk, not earlier. */
+    size_t pl;
+    uint64_t forged;
+    cr_assert_eq(aiotsec_device_on_paging(W.dev[5], rn, 16, PERM[5], 5, NULL, 0, pdu, 64, &pl), 0);
+    cr_assert_eq(aiotsec_aiotf_on_report(W.aiotf, 0, rn, 16, pdu, pl, &forged), AIOTSEC_E_OVER_CAP);
+    tt_pump(&W.tt, W.aiotf, 0);
+    for (int i = 0; i < 5; i++)
+        cr_assert(identified_as(&W, rid[i], i), "device %d", i);
+    aiotsec_aiotf_summary s;
+    cr_assert_eq(aiotsec_aiotf_summary_get(W.aiotf, proc, &s), 0);
+    cr_assert_eq(s.authenticated, 5);
+    cr_assert_eq(s.waiting, 0);
+    aiotsec_aiotf_stats st;
+    cr_assert_eq(aiotsec_aiotf_stats_get(W.aiotf, &st), 0);
+    cr_assert_gt(st.adm_splits, 4);
+    /* Device 5 (a2...) answering an a1 group: its RES matches no candidate of the walk. */
+    cr_assert_eq(aiotsec_aiotf_finish(W.aiotf, proc), 0);
+    proc = start(&W, AIOTSEC_PROC_INVENTORY, NULL, 0, GROUP_A1, 2, 0, 0, rn);
+    cr_assert_eq(aiotsec_device_on_paging(W.dev[5], rn, 16, PERM[5], 5, NULL, 0, pdu, 64, &pl), 0);
+    cr_assert_eq(aiotsec_aiotf_on_report(W.aiotf, 0, rn, 16, pdu, pl, &forged), AIOTSEC_OK);
+    cr_assert_eq(aiotsec_aiotf_flush(W.aiotf, proc), 0);
+    tt_pump(&W.tt, W.aiotf, 0);
+    aiotsec_aiotf_device d;
+    cr_assert_eq(aiotsec_aiotf_device_get(W.aiotf, forged, &d), 0);
+    cr_assert_eq(d.status, AIOTSEC_E_AUTH_FAILED);
+}
