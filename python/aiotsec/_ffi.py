@@ -34,6 +34,7 @@ class ProfileParams(Structure):
         ("fc_kaiotf", c_uint16),
         ("fc_alg_key", c_uint16),
         ("alg_dist_int", c_uint8),
+        ("kaiotf_offset", c_uint8),
         ("alg_id_aia_hs", c_uint8),
         ("default_int_alg", c_uint8),
         ("default_enc_alg", c_uint8),
@@ -43,15 +44,19 @@ class ProfileParams(Structure):
         ("mt_command_response", c_uint8),
         ("cmd_read", c_uint8),
         ("cmd_write", c_uint8),
-        ("cmd_disable", c_uint8),
+        ("cmd_permanent_disable", c_uint8),
         ("iei_read_data", c_uint8),
         ("status_success", c_uint8),
-        ("status_out_of_range", c_uint8),
-        ("status_not_supported", c_uint8),
-        ("status_write_protected", c_uint8),
+        ("status_params_invalid", c_uint8),
+        ("status_msg_type_unknown", c_uint8),
+        ("status_low_energy", c_uint8),
+        ("status_invalid_mandatory", c_uint8),
         ("status_unspecified", c_uint8),
         ("nas_max_len", c_uint16),
         ("nas_max_data_len", c_uint16),
+        ("filter_encoding", c_uint8),
+        ("tid_type", c_uint8),
+        ("max_derivations", c_uint32),
     ]
 
 
@@ -231,6 +236,7 @@ AREAS["nas"] = {
     "aiotsec_nas_peek_sht": (c_int, [HANDLE, BUF, c_size_t]),
     "aiotsec_nas_type_name": (c_char_p, [c_int]),
     "aiotsec_cmd_name": (c_char_p, [c_int]),
+    "aiotsec_cmd_status_cause": (c_char_p, [c_int]),
     "aiotsec_cmd_status_to_wire": (c_int, [HANDLE, c_int]),
     "aiotsec_cmd_status_from_wire": (c_int, [HANDLE, c_uint]),
 }
@@ -305,236 +311,16 @@ AREAS["batch_pool"] = {
                                               POINTER(c_int), POINTER(c_size_t)]),
 }
 
-# --- keystore.h ----------------------------------------------------------------
+# --- the roles (filter.h keystore.h nadm.h adm.h aiotf.h device.h) ------------------
+# Declared in _ffi_roles.py (one module for the role headers keeps this one to the
+# core, NAS and batch headers); its tables join AREAS here.
 
-KS_BY_IDENT = CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t, c_void_p, POINTER(c_size_t),
-                        c_void_p, POINTER(c_size_t))
-KS_BY_PERM_ID = CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t, c_void_p, POINTER(c_size_t))
-KS_PREPARED_BY_IDENT = CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t, POINTER(c_void_p),
-                                 POINTER(c_void_p), POINTER(c_size_t))
-KS_PREPARED_BY_PERM_ID = CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t, POINTER(c_void_p))
-KEYFILE_FN = CFUNCTYPE(c_int, c_void_p, c_size_t, c_void_p, c_size_t, c_void_p, c_size_t,
-                       c_void_p, c_size_t)
+from ._ffi_roles import ROLE_AREAS, ROLE_STRUCT_CHECKS  # noqa: E402  (needs the names above)
+from ._ffi_roles import (  # noqa: E402,F401  (re-exported: the modules use _ffi.X)
+    AIOTF_STATS_FIELDS, AdmConfig, AdmRequest, AiotfConfig, AiotfDevice, AiotfReport, AiotfStats,
+    AiotfSummary, DEVICE_ENERGY_FN, DEVICE_RAND_FN, DeviceConfig, DeviceStats, KEYFILE_FN, KS_BY_PERM_ID,
+    KS_LIST_MATCHING, KS_MAC_BY_PERM_ID, KS_PAGE_FN, KS_PREPARED_BY_PERM_ID, KS_TID_UPDATE, KsEntry, Keystore,
+    TidInfo)
 
-
-class Keystore(Structure):
-    """``aiotsec_keystore`` (keystore.h)."""
-
-    _fields_ = [
-        ("struct_size", c_uint32),
-        ("user", c_void_p),
-        ("by_ident", KS_BY_IDENT),
-        ("by_perm_id", KS_BY_PERM_ID),
-        ("prepared_by_ident", KS_PREPARED_BY_IDENT),
-        ("prepared_by_perm_id", KS_PREPARED_BY_PERM_ID),
-    ]
-
-
-AREAS["keystore"] = {
-    "aiotsec_keystore_struct_size": (c_size_t, []),
-    "aiotsec_id_max_len": (c_size_t, []),
-    "aiotsec_keyfile_read_buffer": (c_int, [c_char_p, c_size_t, KEYFILE_FN, c_void_p,
-                                            POINTER(c_size_t)]),
-    "aiotsec_keyfile_read_file": (c_int, [c_char_p, KEYFILE_FN, c_void_p, POINTER(c_size_t)]),
-    "aiotsec_memstore_new": (c_int, [HANDLE_OUT, HANDLE, c_size_t]),
-    "aiotsec_memstore_free": (None, [HANDLE]),
-    "aiotsec_memstore_add": (c_int, [HANDLE, BUF, c_size_t, BUF, c_size_t, BUF, c_size_t]),
-    "aiotsec_memstore_load_buffer": (c_int, [HANDLE, c_char_p, c_size_t, POINTER(c_size_t)]),
-    "aiotsec_memstore_load_file": (c_int, [HANDLE, c_char_p, POINTER(c_size_t)]),
-    "aiotsec_memstore_count": (c_size_t, [HANDLE]),
-    "aiotsec_memstore_device_at": (c_int, [HANDLE, c_size_t, POINTER(c_void_p), POINTER(c_size_t),
-                                           POINTER(c_void_p), POINTER(c_size_t)]),
-    "aiotsec_memstore_keystore": (c_int, [HANDLE, POINTER(Keystore)]),
-}
-AREA_STRUCT_CHECKS.append((Keystore, "aiotsec_keystore_struct_size", "keystore"))
-
-# --- adm.h ---------------------------------------------------------------------
-
-ADM_RAND_GET = CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t)
-ADM_AUTH_GET = CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t, c_void_p, c_size_t, c_void_p,
-                         c_size_t, c_void_p, c_size_t, c_void_p, c_size_t, POINTER(c_size_t))
-ADM_SESSION_KEY_GET = CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t, c_void_p, c_size_t,
-                                c_void_p, c_size_t, c_void_p, c_size_t)
-
-
-class AdmClient(Structure):
-    """``aiotsec_adm_client`` (adm.h)."""
-
-    _fields_ = [
-        ("struct_size", c_uint32),
-        ("user", c_void_p),
-        ("rand_get", ADM_RAND_GET),
-        ("authentication_get", ADM_AUTH_GET),
-        ("session_key_get", ADM_SESSION_KEY_GET),
-    ]
-
-
-AREAS["adm"] = {
-    "aiotsec_adm_new": (c_int, [HANDLE_OUT, HANDLE, POINTER(Keystore)]),
-    "aiotsec_adm_free": (None, [HANDLE]),
-    "aiotsec_adm_sec_rand_get": (c_int, [HANDLE, BUF, c_size_t]),
-    "aiotsec_adm_sec_authentication_get": (c_int, [HANDLE, BUF, c_size_t, BUF, c_size_t, BUF,
-                                                   c_size_t, BUF, c_size_t, BUF, c_size_t,
-                                                   POINTER(c_size_t)]),
-    "aiotsec_adm_sec_session_key_get": (c_int, [HANDLE, BUF, c_size_t, BUF, c_size_t, BUF,
-                                                c_size_t, BUF, c_size_t]),
-    "aiotsec_adm_client_local": (c_int, [HANDLE, POINTER(AdmClient)]),
-    "aiotsec_adm_client_struct_size": (c_size_t, []),
-}
-AREA_STRUCT_CHECKS.append((AdmClient, "aiotsec_adm_client_struct_size", "adm"))
-
-
-class AdmAuthItem(Structure):
-    """``aiotsec_adm_auth_item`` (adm.h): inputs are bytes, outputs point into caller arrays."""
-
-    _fields_ = [
-        ("ident", c_char_p),
-        ("ident_len", c_size_t),
-        ("rand_n", c_char_p),
-        ("rand_n_len", c_size_t),
-        ("rand_d", c_char_p),
-        ("rand_d_len", c_size_t),
-        ("xres", c_void_p),
-        ("perm_id", c_void_p),
-        ("perm_id_len", c_size_t),
-        ("status", c_int),
-    ]
-
-
-# A separate area, so a library from before the batch call still offers the rest of the ADM.
-AREAS["adm_batch"] = {
-    "aiotsec_adm_sec_authentication_get_batch": (c_int, [HANDLE, POINTER(AdmAuthItem), c_size_t]),
-    "aiotsec_adm_auth_item_size": (c_size_t, []),
-}
-AREA_STRUCT_CHECKS.append((AdmAuthItem, "aiotsec_adm_auth_item_size", "adm_batch"))
-
-# --- aiotf.h -------------------------------------------------------------------
-
-
-class AiotfConfig(Structure):
-    """``aiotsec_aiotf_config`` (aiotf.h)."""
-
-    _fields_ = [
-        ("struct_size", c_uint32),
-        ("max_pending", c_size_t),
-        ("timeout_ms", c_uint32),
-        ("int_alg", c_uint),
-        ("enc_alg", c_uint),
-    ]
-
-
-class AiotfStats(Structure):
-    """``aiotsec_aiotf_stats`` (aiotf.h)."""
-
-    _fields_ = [(name, ctypes.c_uint64) for name in (
-        "started", "authenticated", "auth_failed", "unsolicited", "late", "malformed",
-        "adm_calls", "commands_sent", "responses_ok", "responses_rejected", "expired")]
-
-
-class AiotfResult(Structure):
-    """``aiotsec_aiotf_result`` (aiotf.h); the array size is checked by the struct size check."""
-
-    _fields_ = [
-        ("proc_id", ctypes.c_uint64),
-        ("type", c_int),
-        ("perm_id", c_uint8 * 64),
-        ("perm_id_len", c_size_t),
-    ]
-
-
-AREAS["aiotf"] = {
-    "aiotsec_aiotf_config_init": (c_int, [POINTER(AiotfConfig), HANDLE]),
-    "aiotsec_aiotf_new": (c_int, [HANDLE_OUT, HANDLE, POINTER(AdmClient), POINTER(AiotfConfig)]),
-    "aiotsec_aiotf_free": (None, [HANDLE]),
-    "aiotsec_aiotf_start": (c_int, [HANDLE, c_int, BUF, c_size_t, ctypes.c_uint64, BUF, c_size_t,
-                                    POINTER(ctypes.c_uint64)]),
-    "aiotsec_aiotf_on_report": (c_int, [HANDLE, ctypes.c_uint64, BUF, c_size_t, BUF, c_size_t,
-                                        BUF, c_size_t, POINTER(AiotfResult)]),
-    "aiotsec_aiotf_command": (c_int, [HANDLE, ctypes.c_uint64, ctypes.c_uint64, c_int, c_uint16,
-                                      c_uint16, BUF, c_size_t, BUF, c_size_t, POINTER(c_size_t)]),
-    "aiotsec_aiotf_on_command_response": (c_int, [HANDLE, ctypes.c_uint64, ctypes.c_uint64, BUF,
-                                                  c_size_t, BUF, c_size_t, POINTER(NasMsg)]),
-    "aiotsec_aiotf_finish": (c_int, [HANDLE, ctypes.c_uint64]),
-    "aiotsec_aiotf_expire": (c_size_t, [HANDLE, ctypes.c_uint64]),
-    "aiotsec_aiotf_pending": (c_size_t, [HANDLE]),
-    "aiotsec_aiotf_stats_get": (c_int, [HANDLE, POINTER(AiotfStats)]),
-    "aiotsec_aiotf_config_size": (c_size_t, []),
-    "aiotsec_aiotf_stats_size": (c_size_t, []),
-    "aiotsec_aiotf_result_size": (c_size_t, []),
-}
-AREA_STRUCT_CHECKS += [(AiotfConfig, "aiotsec_aiotf_config_size", "aiotf"),
-                       (AiotfStats, "aiotsec_aiotf_stats_size", "aiotf"),
-                       (AiotfResult, "aiotsec_aiotf_result_size", "aiotf")]
-
-
-class AiotfReport(Structure):
-    """``aiotsec_aiotf_report`` (aiotf.h): one Inventory Report of a batch."""
-
-    _fields_ = [
-        ("rand_n", c_char_p),
-        ("rand_n_len", c_size_t),
-        ("ident", c_char_p),
-        ("ident_len", c_size_t),
-        ("nas", c_char_p),
-        ("nas_len", c_size_t),
-    ]
-
-
-# Separate from "aiotf" for the same reason as "adm_batch".
-AREAS["aiotf_batch"] = {
-    "aiotsec_aiotf_on_reports": (c_int, [HANDLE, ctypes.c_uint64, POINTER(AiotfReport), c_size_t,
-                                         POINTER(c_int), POINTER(AiotfResult)]),
-    "aiotsec_aiotf_report_size": (c_size_t, []),
-}
-AREA_STRUCT_CHECKS.append((AiotfReport, "aiotsec_aiotf_report_size", "aiotf_batch"))
-
-# --- device.h ------------------------------------------------------------------
-
-DEVICE_RAND_FN = CFUNCTYPE(c_int, c_void_p, POINTER(c_uint8), c_size_t)
-
-
-class DeviceConfig(Structure):
-    """``aiotsec_device_config`` (device.h)."""
-
-    _fields_ = [
-        ("struct_size", c_uint32),
-        ("ident", c_char_p),
-        ("ident_len", c_size_t),
-        ("k_root", c_char_p),
-        ("k_root_len", c_size_t),
-        ("memory", c_void_p),
-        ("memory_len", c_size_t),
-        ("wp_offset", c_size_t),
-        ("wp_len", c_size_t),
-        ("rand", DEVICE_RAND_FN),
-        ("rand_user", c_void_p),
-        ("int_alg", c_uint),
-        ("enc_alg", c_uint),
-        ("disabled", c_int),
-    ]
-
-
-class DeviceStats(Structure):
-    """``aiotsec_device_stats`` (device.h)."""
-
-    _fields_ = [(name, ctypes.c_uint64) for name in (
-        "pagings", "answered", "aborted", "commands_executed", "commands_rejected")]
-
-
-AREAS["device"] = {
-    "aiotsec_device_config_init": (c_int, [POINTER(DeviceConfig), HANDLE]),
-    "aiotsec_device_size": (c_size_t, []),
-    "aiotsec_device_align": (c_size_t, []),
-    "aiotsec_device_init": (c_int, [HANDLE_OUT, c_void_p, c_size_t, HANDLE, POINTER(DeviceConfig)]),
-    "aiotsec_device_clear": (None, [HANDLE]),
-    "aiotsec_device_on_paging": (c_int, [HANDLE, BUF, c_size_t, BUF, c_size_t, BUF, c_size_t,
-                                         POINTER(c_size_t)]),
-    "aiotsec_device_on_command": (c_int, [HANDLE, BUF, c_size_t, BUF, c_size_t,
-                                          POINTER(c_size_t)]),
-    "aiotsec_device_state_get": (c_int, [HANDLE]),
-    "aiotsec_device_stats_get": (c_int, [HANDLE, POINTER(DeviceStats)]),
-    "aiotsec_device_config_size": (c_size_t, []),
-    "aiotsec_device_stats_size": (c_size_t, []),
-}
-AREA_STRUCT_CHECKS += [(DeviceConfig, "aiotsec_device_config_size", "device"),
-                       (DeviceStats, "aiotsec_device_stats_size", "device")]
+AREAS.update(ROLE_AREAS)
+AREA_STRUCT_CHECKS.extend(ROLE_STRUCT_CHECKS)

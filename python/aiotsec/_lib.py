@@ -24,8 +24,12 @@ from .errors import AiotsecError, LibraryError, error_class
 
 #: Major version of libaiotsec these bindings are written for.
 EXPECTED_MAJOR = 0
+#: Minor version they need while the major version is 0: in 0.x a minor version may
+#: break the ABI (0.2.0 did, with SONAME libaiotsec.so.1), so 0.1 is refused.
+EXPECTED_MINOR = 2
 
-_SONAMES = ("libaiotsec.dylib",) if sys.platform == "darwin" else ("libaiotsec.so.0", "libaiotsec.so")
+_SONAMES = (("libaiotsec.dylib",) if sys.platform == "darwin"
+            else ("libaiotsec.so.1", "libaiotsec.so"))
 
 
 class Library:
@@ -62,6 +66,10 @@ class Library:
             raise LibraryError(
                 f"libaiotsec at {path!r} is version {self.version}; these bindings need "
                 f"major version {EXPECTED_MAJOR}")
+        if EXPECTED_MAJOR == 0 and number // 100 % 100 != EXPECTED_MINOR:
+            raise LibraryError(
+                f"libaiotsec at {path!r} is version {self.version}; these bindings need "
+                f"version {EXPECTED_MAJOR}.{EXPECTED_MINOR} (0.x minor versions change the ABI)")
         # The ctypes structs must match the library's layout exactly.
         for struct, getter in _ffi.STRUCT_CHECKS:
             want = int(getattr(cdll, getter)())

@@ -62,7 +62,7 @@ def verify_res(k_root: bytes, rand_n: bytes, rand_d: bytes, res: bytes, *,
 
 def derive_kaiotf(k_root: bytes, rand_n: bytes, rand_d: bytes, *,
                   backend: BackendArg = None) -> bytes:
-    """K_AIOTF (A.3), 32 octets."""
+    """K_AIOTF (A.3), 16 octets (the 128 least significant bits of the KDF in profile 0)."""
     return default_context(backend).derive_kaiotf(k_root, rand_n, rand_d)
 
 

@@ -130,7 +130,7 @@ class Context(Handle):
 
     @property
     def kaiotf_len(self) -> int:
-        """K_AIOTF length in octets (aiotsec_kaiotf_len)."""
+        """K_AIOTF length in octets (aiotsec_kaiotf_len: 16, TS 29.369 ``Kaiotf``)."""
         return self._kaiotf_len
 
     def alg_key_len(self, alg_type: AlgType, alg_id: int) -> int:
@@ -280,7 +280,8 @@ class Context(Handle):
         return True
 
     def derive_kaiotf(self, k_root: bytes, rand_n: bytes, rand_d: bytes) -> bytes:
-        """K_AIOTF (A.3), :attr:`kaiotf_len` (32) octets."""
+        """K_AIOTF (A.3): :attr:`kaiotf_len` (16) octets, the 128 least significant bits of the
+        KDF output in profile 0 (the profile's ``kaiotf_offset``)."""
         k, rn, rd = self._three(k_root, rand_n, rand_d)
         buf = ctypes.create_string_buffer(self._kaiotf_len)
         with use(self) as ctx:
@@ -292,7 +293,7 @@ class Context(Handle):
         """An algorithm key from K_AIOTF: 16 octets for 128-bit algorithms, 32 for AIA-HS.
 
         Raises:
-            ArgumentError: K_AIOTF not 32 octets, a bad type (``AIOTSEC_E_BAD_VALUE``).
+            ArgumentError: K_AIOTF not 16 octets, a bad type (``AIOTSEC_E_BAD_VALUE``).
             SecurityError: identity 0 or above 15 (``AIOTSEC_E_UNKNOWN_ALG``).
         """
         kf = as_bytes(kaiotf, "kaiotf")

@@ -20,8 +20,20 @@ range           class                       meaning
 A few codes get a subclass of their family (chosen by symbolic name):
 :class:`UnsupportedError` (``AIOTSEC_E_UNSUPPORTED``),
 :class:`UnknownBackendError` (``AIOTSEC_E_UNKNOWN_BACKEND``),
-:class:`MacMismatchError` (``AIOTSEC_E_MAC_MISMATCH``) and
-:class:`ReplayError` (``AIOTSEC_E_REPLAY``).
+:class:`MacMismatchError` (``AIOTSEC_E_MAC_MISMATCH``),
+:class:`ReplayError` (``AIOTSEC_E_REPLAY``), and in the procedure family
+:class:`BadFilterError` (``AIOTSEC_E_BAD_FILTER``, also a :class:`ValueError`: a
+malformed AiotFilteringInformation is a bad argument),
+:class:`TooManyDerivationsError` (``AIOTSEC_E_TOO_MANY_DERIVATIONS``, the SBI 413:
+split the group into narrower filters) and :class:`TransportError`
+(``AIOTSEC_E_TRANSPORT``: the ADM request was lost, retryable).
+
+The other statuses of revision 2 stay plain :class:`ProcedureError` and are told
+apart by ``.name``: the report drops of the AIOTF (``AIOTSEC_E_NO_PENDING``,
+``AIOTSEC_E_EXPIRED``, ``AIOTSEC_E_DUPLICATE_REPORT``, ``AIOTSEC_E_OVER_CAP``), the
+ADM's ``AIOTSEC_E_NO_CANDIDATE`` (an SBI 404) and the per-report verdicts
+``AIOTSEC_E_AMBIGUOUS``, ``AIOTSEC_E_BAD_ANSWER`` and ``AIOTSEC_E_IN_PROGRESS``
+(usually read from a report's ``status``, not raised).
 
 Problems found on the Python side before any C call are ordinary Python
 exceptions: :class:`TypeError` for a wrong type (``str`` instead of
@@ -45,6 +57,9 @@ __all__ = [
     "MacMismatchError",
     "ReplayError",
     "ProcedureError",
+    "BadFilterError",
+    "TooManyDerivationsError",
+    "TransportError",
     "ClosedError",
     "LibraryError",
 ]
@@ -113,6 +128,19 @@ class ProcedureError(AiotsecError):
     """Status -80..-99: procedure, role or key-store error."""
 
 
+class BadFilterError(ProcedureError, ValueError):
+    """``AIOTSEC_E_BAD_FILTER``: a malformed AiotFilteringInformation (spec 6.2)."""
+
+
+class TooManyDerivationsError(ProcedureError):
+    """``AIOTSEC_E_TOO_MANY_DERIVATIONS``: |candidates| x |randDlist| is over the ADM's
+    limit and nothing was derived (an SBI 413)."""
+
+
+class TransportError(ProcedureError):
+    """``AIOTSEC_E_TRANSPORT``: the ADM request failed in transport; the AIOTF retries it."""
+
+
 class ClosedError(ValueError):
     """A handle (context, profile, key, ...) was used after ``close()``."""
 
@@ -128,6 +156,9 @@ _BY_NAME: Dict[str, Type[AiotsecError]] = {
     "AIOTSEC_E_UNKNOWN_BACKEND": UnknownBackendError,
     "AIOTSEC_E_MAC_MISMATCH": MacMismatchError,
     "AIOTSEC_E_REPLAY": ReplayError,
+    "AIOTSEC_E_BAD_FILTER": BadFilterError,
+    "AIOTSEC_E_TOO_MANY_DERIVATIONS": TooManyDerivationsError,
+    "AIOTSEC_E_TRANSPORT": TransportError,
 }
 
 # Family ranges of status.h, (high, low) inclusive.

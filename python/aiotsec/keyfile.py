@@ -1,9 +1,14 @@
 """The key-file readers of keystore.h (``aiotsec_keyfile_read_buffer`` / ``_file``).
 
-A key file has one device a line, three hex fields (identification
-information, Permanent Identifier, K_AIOT_root), ``#`` comments::
+A key file has one device a line, two hex fields (Permanent Identifier,
+K_AIOT_root), ``#`` comments::
 
-    0102a0  4d2d30303031  000102030405060708090a0b0c0d0e0f
+    # Permanent Identifier   K_AIOT_root
+    a100000001   000102030405060708090a0b0c0d0e0f
+
+The three-column form of version 0.1 (identification information first) is
+still read; its first column is ignored, since a paging now names the Permanent
+Identifier itself or a filter.
 
 The C library does the parsing; Python only collects the records, so a key
 file means the same thing here as for :meth:`aiotsec.MemStore.load_text`.
@@ -27,7 +32,6 @@ class KeyRecord:
     """One device line of a key file. ``k_root`` is secret: it is left out of ``repr``."""
 
     line: int
-    ident: bytes
     perm_id: bytes
     k_root: bytes = dataclasses.field(repr=False)
 
@@ -41,11 +45,10 @@ class _Collector:
         self.error: Optional[BaseException] = None
         self.fn = _ffi.KEYFILE_FN(self._on_line)  # kept alive for the whole call
 
-    def _on_line(self, user, line, ident, ident_len, perm_id, perm_id_len, k_root, k_root_len):
+    def _on_line(self, user, line, perm_id, perm_id_len, k_root, k_root_len):
         # Called from C: an exception must never escape (ctypes would return 0, "go on").
         try:
-            self.records.append(KeyRecord(int(line), ctypes.string_at(ident, ident_len),
-                                          ctypes.string_at(perm_id, perm_id_len),
+            self.records.append(KeyRecord(int(line), ctypes.string_at(perm_id, perm_id_len),
                                           ctypes.string_at(k_root, k_root_len)))
             return 0
         except BaseException as exc:  # noqa: BLE001 - re-raised after the C call returns
@@ -70,8 +73,8 @@ def read_keyfile_text(text: Union[str, bytes]) -> List[KeyRecord]:
     """Parses key-file text (``str`` as UTF-8, or bytes); returns its records in order.
 
     Raises:
-        ProcedureError: ``AIOTSEC_E_PARSE`` (not three hex fields, bad hex, a line over
-            1024 characters), with ``.line`` set.
+        ProcedureError: ``AIOTSEC_E_PARSE`` (not two or three hex fields, bad hex, a line
+            over 1024 characters), with ``.line`` set.
         ArgumentError: ``AIOTSEC_E_BAD_LENGTH`` (an identifier outside 1..64 octets, a key
             not 16 or 32), with ``.line`` set.
         TypeError: neither str nor bytes.

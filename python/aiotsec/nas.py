@@ -23,7 +23,7 @@ from ._profile_ref import ProfileRef
 __all__ = ["NasType", "Command", "CmdStatus", "Sht", "AuthResponse", "CommandRequest",
            "CommandResponse", "NasMessage", "ProtectedHeader", "encode", "decode",
            "parse_protected", "peek_sht", "max_len", "type_name", "cmd_name",
-           "cmd_status_to_wire", "cmd_status_from_wire"]
+           "cmd_status_to_wire", "cmd_status_from_wire", "cmd_status_cause"]
 
 
 class NasType(enum.IntEnum):
@@ -35,21 +35,30 @@ class NasType(enum.IntEnum):
 
 
 class Command(enum.IntEnum):
-    """Commands of a COMMAND REQUEST (``aiotsec_cmd``)."""
+    """Commands of a COMMAND REQUEST (``aiotsec_cmd``; names: TS 29.569 ``commandType``)."""
 
     READ = 1
     WRITE = 2
+    PERMANENT_DISABLE = 3  #: permanently stop RF transmission
+    #: Deprecated alias of PERMANENT_DISABLE (0.1 name, as the C macro AIOTSEC_CMD_DISABLE).
     DISABLE = 3
 
 
 class CmdStatus(enum.IntEnum):
-    """Status of a COMMAND RESPONSE (``aiotsec_cmd_status``)."""
+    """Status of a COMMAND RESPONSE (``aiotsec_cmd_status``). Every failure is named after
+    the TS 29.569 ``AIoTDevFailCause`` the AIOTF reports for it: see :attr:`cause`."""
 
     SUCCESS = 1
-    OUT_OF_RANGE = 2
-    NOT_SUPPORTED = 3
-    WRITE_PROTECTED = 4
-    UNSPECIFIED = 5
+    PARAMS_INVALID = 2     #: COMMAND_TYPE_SPECIFIC_PARAMETERS_INVALID (range, write protection)
+    MSG_TYPE_UNKNOWN = 3   #: MESSAGE_TYPE_NON_EXISTENT_OR_NOT_IMPLEMENTED
+    LOW_ENERGY = 4         #: LOW_ENERGY
+    INVALID_MANDATORY = 5  #: INVALID_MANDATORY_INFORMATION
+    UNSPECIFIED = 6        #: ERROR_UNSPECIFIED
+
+    @property
+    def cause(self) -> str:
+        """The TS 29.569 ``AIoTDevFailCause`` name (from the library); ``""`` for SUCCESS."""
+        return cmd_status_cause(self)
 
 
 class Sht(enum.IntEnum):
@@ -96,9 +105,12 @@ class CommandRequest:
         return cls(transaction_id, Command.WRITE, offset=offset, data=data)
 
     @classmethod
-    def disable(cls, transaction_id: int) -> "CommandRequest":
-        """A DISABLE (permanently stop RF transmission)."""
-        return cls(transaction_id, Command.DISABLE)
+    def permanent_disable(cls, transaction_id: int) -> "CommandRequest":
+        """A PERMANENT_DISABLE (permanently stop RF transmission)."""
+        return cls(transaction_id, Command.PERMANENT_DISABLE)
+
+    #: Deprecated 0.1 name of :meth:`permanent_disable`.
+    disable = permanent_disable
 
     def encode(self, *, profile: Any = None) -> bytes:
         """The encoded plain message (see :func:`encode`)."""
@@ -286,7 +298,7 @@ def type_name(t: int) -> str:
 
 
 def cmd_name(c: int) -> str:
-    """Name of a command, e.g. ``"READ"``."""
+    """Name of a command as TS 29.569 ``commandType`` spells it, e.g. ``"PERMANENT_DISABLE"``."""
     lib = _lib.require("nas")
     return lib.cdll.aiotsec_cmd_name(_enum_field(c, "command")).decode("ascii")
 
@@ -305,3 +317,11 @@ def cmd_status_from_wire(wire: int, *, profile: Any = None) -> CmdStatus:
     w = as_int(wire, "wire", 0, 0xFFFFFFFF)
     with ProfileRef(lib, profile) as prof:
         return _enum(CmdStatus, lib.check(lib.cdll.aiotsec_cmd_status_from_wire(prof, w)))
+
+
+def cmd_status_cause(status: int) -> Optional[str]:
+    """The TS 29.569 ``AIoTDevFailCause`` of a command status, e.g. ``"LOW_ENERGY"``:
+    ``""`` for SUCCESS (no failure cause), None for a value that is not a status."""
+    lib = _lib.require("nas")
+    name = lib.cdll.aiotsec_cmd_status_cause(_enum_field(status, "status"))
+    return None if name is None else name.decode("ascii")

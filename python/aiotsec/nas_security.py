@@ -37,7 +37,7 @@ class SecurityContext(Handle):
 
     Args:
         ctx: the library :class:`~aiotsec.Context` (kept alive while this is open).
-        kaiotf: K_AIOTF (32 octets).
+        kaiotf: K_AIOTF (16 octets).
         role: :class:`NasRole` (``NETWORK`` for the AIOTF, ``DEVICE`` for the device).
         int_alg: integrity identity (2 = 128-NIA2, 8 = AIA-HS in profile 0); None for the
             profile's default.

@@ -18,6 +18,11 @@ _FIELDS = [name for name, _ in _ffi.ProfileParams._fields_ if name != "struct_si
 class ProfileParams:
     """The values of a profile (``aiotsec_profile_params`` without ``struct_size``).
 
+    Revision 2 of profile 0: RAND_AIOT_n/d are 16 octets, RES_AIOT 4..16,
+    K_AIOTF the 16 octets at ``kaiotf_offset`` (16: the least significant bits),
+    the six COMMAND RESPONSE status code points are named after the TS 29.569
+    causes, and ``max_derivations`` is the ADM's default getAuthentication limit.
+
     Get profile 0 with :meth:`default`, change fields with
     :func:`dataclasses.replace`, then make a :class:`Profile`. The library checks
     every value against the spec's ranges when the profile is made.
@@ -32,6 +37,7 @@ class ProfileParams:
     fc_kaiotf: int
     fc_alg_key: int
     alg_dist_int: int
+    kaiotf_offset: int
     alg_id_aia_hs: int
     default_int_alg: int
     default_enc_alg: int
@@ -41,15 +47,19 @@ class ProfileParams:
     mt_command_response: int
     cmd_read: int
     cmd_write: int
-    cmd_disable: int
+    cmd_permanent_disable: int
     iei_read_data: int
     status_success: int
-    status_out_of_range: int
-    status_not_supported: int
-    status_write_protected: int
+    status_params_invalid: int
+    status_msg_type_unknown: int
+    status_low_energy: int
+    status_invalid_mandatory: int
     status_unspecified: int
     nas_max_len: int
     nas_max_data_len: int
+    filter_encoding: int
+    tid_type: int
+    max_derivations: int
 
     @classmethod
     def default(cls) -> "ProfileParams":

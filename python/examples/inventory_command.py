@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""An inventory and a command procedure between an ADM, an AIOTF and a device, from Python.
+"""A group inventory, then commands to one identified tag, between an ADM, an AIOTF and tags.
 
 Run from a source checkout after building (the build tree is found on its own),
 or point at a library:
@@ -7,8 +7,10 @@ or point at a library:
     AIOTSEC_LIBRARY=build/libaiotsec.so python3 python/examples/inventory_command.py
     python3 python/examples/inventory_command.py --backend openssl
 
-NG-RAN is played by this script: it carries RAND_AIOT_n and the identification
-information to the device in a paging, and the device's answers back to the AIOTF.
+NG-RAN is played by this script: it pages every tag with RAND_AIOT_n and a filter
+(the group "every Permanent Identifier starting a1"), and carries the answers, which
+carry no identifier, back to the AIOTF. A forger and a replayed answer join them.
+The ADM is in-process (Aiotf.pump_local); an SBI client would carry the same requests.
 """
 
 import argparse
@@ -19,13 +21,16 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 import aiotsec  # noqa: E402
-from aiotsec import nas  # noqa: E402
+from aiotsec import CmdStatus, Command, ProcType  # noqa: E402
 
-KEYFILE = """\
-# identification-information  permanent-identifier  K_AIOT_root (hex)
-0102a0  4d2d30303031  000102030405060708090a0b0c0d0e0f
-0102a1  4d2d30303032  f0e0d0c0b0a090807060504030201000f0e0d0c0b0a0908070605040302010ff
-"""
+# Seven tags: five in the group a1/8, two outside it. The keys are demo values.
+TAGS = ["a100000001", "a100000002", "a100000003", "a10fffff04", "a180000005",
+        "a200000006", "b200000007"]
+SHOWN = "a100000003"   # the tag the commands go to
+
+
+def demo_key(i: int) -> bytes:
+    return bytes((i * 17 + j) & 0xFF for j in range(16 if i % 2 else 32))
 
 
 def main() -> int:
@@ -36,72 +41,66 @@ def main() -> int:
     if args.library:
         aiotsec.load(args.library)
     print(f"libaiotsec {aiotsec.library_version()} from {aiotsec.library().path}")
-
-    ident = bytes.fromhex("0102a0")
-    k_root = bytes.fromhex("000102030405060708090a0b0c0d0e0f")
+    keyfile = "# Permanent Identifier   K_AIOT_root (hex)\n" + "".join(
+        f"{p}  {demo_key(i).hex()}\n" for i, p in enumerate(TAGS))
     now = int(time.monotonic() * 1000)
 
     with aiotsec.Context(args.backend) as ctx, aiotsec.MemStore(ctx) as store:
-        store.load_text(KEYFILE)
+        store.load_text(keyfile)
         print(f"backend {ctx.backend}; key store: {len(store)} devices")
-        with aiotsec.Adm(ctx, store) as adm, aiotsec.Aiotf(ctx, adm) as aiotf, \
-                aiotsec.Device(ctx, ident, k_root, memory=b"temperature=21C;" + bytes(48),
-                               wp_offset=48, wp_len=16) as device:
-            # Inventory: steps 1-10 (authentication only).
-            proc, rand_n = aiotf.start(ident, aiotsec.ProcType.INVENTORY, now_ms=now)
-            answer = device.on_paging(rand_n, ident)            # NG-RAN paging -> device
-            auth = nas.decode(answer)
-            print(f"inventory: device answered AUTHENTICATION RESPONSE "
-                  f"(RES {len(auth.res)} octets, RAND_AIOT_d {len(auth.rand_d)} octets)")
-            result = aiotf.on_report(rand_n, ident, answer, now_ms=now + 5)
-            print(f"inventory: authenticated {result.perm_id.decode()} (proc {result.proc_id})")
-
-            # Command: authentication, K_AIOTF, then protected commands.
-            proc, rand_n = aiotf.start(ident, aiotsec.ProcType.COMMAND, now_ms=now + 10)
-            answer = device.on_paging(rand_n, ident)
-            result = aiotf.on_report(rand_n, ident, answer, now_ms=now + 15)
-            print(f"command: authenticated {result.perm_id.decode()}, security context ready")
-
-            request = aiotf.command(proc, aiotsec.Command.READ, offset=0, length=16, now_ms=now + 20)
-            print(f"command: READ request, {len(request)} octets, "
-                  f"security header type {nas.peek_sht(request).name}")
-            response = aiotf.on_command_response(proc, device.on_command(request), now_ms=now + 25)
-            print(f"command: READ -> {response.status.name}, data {response.data!r}")
-
-            request = aiotf.command(proc, aiotsec.Command.WRITE, offset=0, data=b"temperature=22C;",
-                                    now_ms=now + 30)
-            response = aiotf.on_command_response(proc, device.on_command(request), now_ms=now + 35)
-            print(f"command: WRITE -> {response.status.name}; device memory now "
-                  f"{device.memory[:16]!r}")
-
-            request = aiotf.command(proc, aiotsec.Command.WRITE, offset=50, data=b"x",
-                                    now_ms=now + 40)
-            response = aiotf.on_command_response(proc, device.on_command(request), now_ms=now + 45)
-            print(f"command: WRITE into the protected range -> {response.status.name}")
-
+        tags = {p: aiotsec.Device(ctx, bytes.fromhex(p), demo_key(i),
+                                  memory=b"temperature=21C;" + bytes(48), wp_offset=48, wp_len=16)
+                for i, p in enumerate(TAGS)}
+        group = aiotsec.Filter.from_prefix(b"\xa1", 8)
+        with aiotsec.Adm(ctx, store) as adm, aiotsec.Aiotf(ctx, timeout_ms=2000) as aiotf:
+            # Steps 1-2: the procedure and its RAND_AIOT_n (getRand).
+            proc = aiotf.start(ProcType.COMMAND, filter=group, now_ms=now)
+            aiotf.pump_local(adm, now_ms=now)
+            rand_n = aiotf.summary(proc).rand_n
+            # Steps 3-6: the paging reaches every tag; those in the group answer.
+            answers = [a for a in (t.on_paging(rand_n, filter=group) for t in tags.values()) if a]
+            # A forger answers too: a RES_AIOT it cannot compute, for a RAND_AIOT_d of its own.
+            forged = aiotsec.nas.AuthResponse(res=bytes(16), rand_d=b"\xf0" * 16).encode()
+            report_of = {}
+            for tag, answer in zip((p for p in TAGS if group.matches(bytes.fromhex(p))), answers):
+                report_of[tag] = aiotf.on_report(rand_n, answer, now_ms=now + 1)
+            forged_id = aiotf.on_report(rand_n, forged, now_ms=now + 1)
             try:
-                device.on_command(request)                      # an attacker replays it
+                aiotf.on_report(rand_n, answers[1], now_ms=now + 1)        # a replay
+            except aiotsec.ProcedureError as exc:
+                replay = exc.name
+            # Steps 7-11: one getAuthentication for the group, then getSessionKey per tag.
+            aiotf.flush(proc)
+            aiotf.pump_local(adm, now_ms=now + 2)
+            s = aiotf.summary(proc)
+            forged_status = aiotf.device(forged_id).status_name
+            print(f"group inventory a1/8: {s.authenticated} identified, {s.auth_failed} forgery "
+                  f"{forged_status.replace('AIOTSEC_E_', '')}, {s.duplicate} duplicate dropped"
+                  f" ({replay})")
+            for d in aiotf.devices(proc):
+                print(f"  report {d.report_id}: "
+                      f"{d.perm_id.hex() if d.identified else d.status_name}")
+
+            # Commands to one identified tag, addressed by its report.
+            rid, tag = report_of[SHOWN], tags[SHOWN]
+            assert aiotf.device(rid).perm_id.hex() == SHOWN and aiotf.device(rid).secured
+            req = aiotf.command(rid, Command.READ, offset=0, length=16, now_ms=now + 3)
+            resp = aiotf.on_command_response(rid, tag.on_command(req), now_ms=now + 3)
+            print(f"{SHOWN} READ -> {resp.status.name}, data {resp.data!r}")
+            req = aiotf.command(rid, Command.WRITE, offset=50, data=b"x", now_ms=now + 4)
+            resp = aiotf.on_command_response(rid, tag.on_command(req), now_ms=now + 4)
+            print(f"WRITE into the protected range -> {resp.status.cause}")
+            try:
+                tag.on_command(req)                                       # replayed
             except aiotsec.ReplayError as exc:
-                print(f"command: replayed request rejected by the device: {exc.name}")
+                print(f"the same request again: rejected by the tag: {exc.name}")
+            req = aiotf.command(rid, Command.PERMANENT_DISABLE, now_ms=now + 5)
+            resp = aiotf.on_command_response(rid, tag.on_command(req), now_ms=now + 5)
+            assert resp.status == CmdStatus.SUCCESS
+            print(f"PERMANENT_DISABLE -> {resp.status.name}; tag state {tag.state.name}")
             aiotf.finish(proc)
-
-            stats = aiotf.stats
-            print(f"AIOTF: {stats.started} procedures, {stats.authenticated} authenticated, "
-                  f"{stats.adm_calls} ADM calls, {stats.responses_ok} responses verified; "
-                  f"device state {device.state.name}")
-
-            # Batched inventory: many reports in one call (one ADM batch for the matched
-            # ones); the second device's key comes from the same key file.
-            rec = aiotsec.read_keyfile(KEYFILE)[1]
-            with aiotsec.Device(ctx, rec.ident, rec.k_root) as device2:
-                _, rn1 = aiotf.start(ident, aiotsec.ProcType.INVENTORY, now_ms=now + 50)
-                _, rn2 = aiotf.start(rec.ident, aiotsec.ProcType.INVENTORY, now_ms=now + 50)
-                reports = [(rn1, ident, device.on_paging(rn1, ident)),
-                           (rn2, rec.ident, device2.on_paging(rn2, rec.ident)),
-                           (bytes(len(rn1)), ident, answer)]      # unsolicited: dropped
-                outcomes = aiotf.on_reports(reports, now_ms=now + 55)
-                print("batch inventory: " + ", ".join(
-                    o.result.perm_id.decode() if o.ok else o.name for o in outcomes))
+        for t in tags.values():
+            t.close()
     return 0
 
 

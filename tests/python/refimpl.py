@@ -1,10 +1,15 @@
 """An independent second implementation of the spec (tests only), written from
-shared/spec/aiot-security-profile.md with the standard library (hmac, hashlib)
-and python3-cryptography (AES). Nothing here calls libaiotsec."""
+shared/spec/aiot-security-profile.md (revision 2) with the standard library (hmac,
+hashlib) and python3-cryptography (AES). Nothing here calls libaiotsec.
+
+Besides the derivations and messages it models the roles: AiotFilteringInformation
+(spec 6.2), the candidate sets of getAuthentication (6.1) and the AIOTF's handling of
+the answers to one paging (6.3), so the bindings' results can be predicted."""
 
 import hashlib
 import hmac
 import struct
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.cmac import CMAC
@@ -32,7 +37,8 @@ def res(k_root: bytes, rand_n: bytes, rand_d: bytes, res_len: int = RES_LEN) -> 
 
 
 def kaiotf(k_root: bytes, rand_n: bytes, rand_d: bytes) -> bytes:
-    return kdf(k_root, FC_KAIOTF, rand_n, rand_d)
+    """A.3, revision 2: the 128 least significant bits (octets 16..31) of the KDF."""
+    return kdf(k_root, FC_KAIOTF, rand_n, rand_d)[16:]
 
 
 def alg_key(k_aiotf: bytes, dist: int, alg_id: int) -> bytes:
@@ -104,3 +110,137 @@ def enc_cmd_response(tid: int, status_wire: int, data: bytes = b"") -> bytes:
     if data:
         out += bytes([IEI_READ_DATA]) + struct.pack(">H", len(data)) + data
     return out
+
+
+# COMMAND RESPONSE status code points of profile 0 (spec 5.3), by TS 29.569 cause.
+STATUS_WIRE = {"SUCCESS": 0x00, "COMMAND_TYPE_SPECIFIC_PARAMETERS_INVALID": 0x01,
+               "MESSAGE_TYPE_NON_EXISTENT_OR_NOT_IMPLEMENTED": 0x02, "LOW_ENERGY": 0x03,
+               "INVALID_MANDATORY_INFORMATION": 0x04, "ERROR_UNSPECIFIED": 0xFF}
+
+
+# --- AiotFilteringInformation, profile 0 (spec 6.2) ------------------------------------
+
+def make_filter(prefix: bytes, bits: int) -> bytes:
+    """Length octet, then ceil(bits / 8) prefix octets with the unused low bits cleared."""
+    assert 1 <= bits <= 255
+    n = (bits + 7) // 8
+    body = bytearray(prefix[:n])
+    if bits % 8:
+        body[-1] &= (0xFF << (8 - bits % 8)) & 0xFF
+    return bytes([bits]) + bytes(body)
+
+
+def filter_ok(f: bytes) -> bool:
+    """Well formed: 1..255 bits, exactly ceil(bits / 8) octets, unused bits 0."""
+    if len(f) < 2 or f[0] == 0:
+        return False
+    bits = f[0]
+    if len(f) != 1 + (bits + 7) // 8:
+        return False
+    return not bits % 8 or f[-1] & (0xFF >> (bits % 8)) == 0
+
+
+def _bits_of(data: bytes, n: int) -> str:
+    return "".join(format(b, "08b") for b in data)[:n]
+
+
+def filter_match(f: bytes, perm_id: bytes) -> bool:
+    """The first f[0] bits of perm_id equal the prefix; a shorter identifier never matches."""
+    assert filter_ok(f)
+    bits = f[0]
+    if not 1 <= len(perm_id) <= 64 or 8 * len(perm_id) < bits:
+        return False
+    return _bits_of(perm_id, bits) == _bits_of(f[1:], bits)
+
+
+# --- getAuthentication candidate sets (spec 6.1, steps 8 and 9) -------------------------
+
+Store = Dict[bytes, bytes]   # Permanent Identifier -> K_AIOT_root
+
+
+def candidate_sets(store: Store, rand_n: bytes, rand_d_list: Sequence[bytes], *,
+                   perm_id: Optional[bytes] = None, filt: Optional[bytes] = None
+                   ) -> List[Tuple[bytes, List[Tuple[bytes, Optional[bytes]]]]]:
+    """One (rand_d, [(xres, perm_id or None), ...]) per RAND_AIOT_d, candidates sorted by
+    Permanent Identifier (the order is not significant; sorting makes sets comparable).
+    perm_id is left out of the entries when the request named the device."""
+    assert (perm_id is None) != (filt is None)
+    if perm_id is not None:
+        cands = [perm_id] if perm_id in store else []
+    else:
+        cands = sorted(p for p in store if filter_match(filt, p))
+    out = []
+    for rd in rand_d_list:
+        entries = [(res(store[p], rand_n, rd), None if perm_id is not None else p) for p in cands]
+        out.append((rd, sorted(entries, key=lambda e: (e[1] or b"", e[0]))))
+    return out
+
+
+# --- the AIOTF's handling of the answers to one paging (spec 6.3) ------------------------
+
+# Verdict names, as the library spells the statuses.
+ACCEPTED, DUPLICATE, OVER_CAP = "AIOTSEC_OK", "AIOTSEC_E_DUPLICATE_REPORT", "AIOTSEC_E_OVER_CAP"
+IDENTIFIED, AUTH_FAILED, NO_CANDIDATE = "AIOTSEC_OK", "AIOTSEC_E_AUTH_FAILED", "AIOTSEC_E_NO_CANDIDATE"
+AMBIGUOUS = "AIOTSEC_E_AMBIGUOUS"
+
+
+def decode_auth_response(msg: bytes) -> Tuple[bytes, bytes]:
+    """(RES_AIOT, RAND_AIOT_d) of a well-formed profile 0 AUTHENTICATION RESPONSE."""
+    assert msg[:3] == bytes([EPD, 0, MT_AUTH_RESPONSE])
+    n = msg[3]
+    res_v = msg[4:4 + n]
+    m = msg[4 + n]
+    return res_v, msg[5 + n:5 + n + m]
+
+
+def paging_outcome(store: Store, rand_n: bytes, answers: Sequence[bytes], expected: int, *,
+                   perm_id: Optional[bytes] = None, filt: Optional[bytes] = None,
+                   senders: Optional[Sequence[Optional[bytes]]] = None):
+    """What the AIOTF makes of the AUTHENTICATION RESPONSEs of one paging, in arrival order.
+
+    Returns (arrival, verdicts): arrival[i] is ACCEPTED, DUPLICATE (a RAND_AIOT_d already
+    accepted in the procedure) or OVER_CAP (``expected`` answers already accepted); for
+    each accepted answer, in order, verdicts holds (status name, Permanent Identifier or
+    None): the candidate whose XRES_AIOT equals its RES_AIOT identifies it, none is an
+    authentication failure, several are ambiguous, no candidate at all is NO_CANDIDATE.
+
+    ``senders`` (optional, for large groups) names who sent each answer (None: a forger).
+    Only that candidate's XRES_AIOT is then computed and every other candidate is taken
+    not to match: two 128-bit XRES_AIOT values collide with probability 2^-128, so this is
+    the same prediction at the cost of one derivation instead of |candidates|.
+    """
+    sets_for = {}
+    arrival, verdicts, seen, accepted = [], [], set(), 0
+    if perm_id is not None:
+        cands = [perm_id] if perm_id in store else []
+    else:
+        cands = [p for p in store if filter_match(filt, p)]
+    for msg in answers:
+        res_v, rand_d = decode_auth_response(msg)
+        if rand_d in seen:
+            arrival.append(DUPLICATE)
+            continue
+        if expected and accepted >= expected:
+            arrival.append(OVER_CAP)
+            continue
+        seen.add(rand_d)
+        accepted += 1
+        arrival.append(ACCEPTED)
+        if not cands:
+            verdicts.append((NO_CANDIDATE if filt is not None else "AIOTSEC_E_UNKNOWN_DEVICE", None))
+            continue
+        if senders is not None:
+            who = senders[len(arrival) - 1]
+            hits = [who] if who is not None and who in cands and hmac.compare_digest(
+                res(store[who], rand_n, rand_d), res_v) else []
+        else:
+            if rand_d not in sets_for:
+                sets_for[rand_d] = [(p, res(store[p], rand_n, rand_d)) for p in cands]
+            hits = [p for p, x in sets_for[rand_d] if hmac.compare_digest(x, res_v)]
+        if len(hits) == 1:
+            verdicts.append((IDENTIFIED, hits[0]))
+        elif hits:
+            verdicts.append((AMBIGUOUS, None))
+        else:
+            verdicts.append((AUTH_FAILED, None))
+    return arrival, verdicts

@@ -1,4 +1,5 @@
-"""Every function the built libaiotsec exports is bound in python/aiotsec/_ffi.py.
+"""Every function the built libaiotsec exports is bound in python/aiotsec/_ffi.py (whose
+tables include those of _ffi_roles.py, the role headers).
 
 The exported names come from the library's dynamic symbol table (``nm -D
 --defined-only``), not from a list kept here, so the next ``aiotsec_*``

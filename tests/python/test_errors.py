@@ -9,7 +9,8 @@ from aiotsec.errors import error_class
 K16 = bytes(range(16))
 R16 = bytes(range(16, 32))
 D16 = bytes(range(32, 48))
-KF = bytes(range(32))
+KF = bytes(range(16))      # K_AIOTF: 16 octets since profile revision 2
+K32 = bytes(range(32))     # a 32-octet key (K_AIOT_root, the AIA-HS key)
 
 NOT_BYTES = [None, "00" * 16, 16, [0] * 16, 1.5, object()]
 
@@ -135,8 +136,8 @@ def test_derive_wrong_lengths(args, ctx):
 
 
 def test_k_root_32_is_legal(ctx):
-    assert len(ctx.derive_res(KF, R16, D16)) == ctx.res_len
-    assert len(ctx.derive_kaiotf(KF, R16, D16)) == ctx.kaiotf_len == 32
+    assert len(ctx.derive_res(K32, R16, D16)) == ctx.res_len
+    assert len(ctx.derive_kaiotf(K32, R16, D16)) == ctx.kaiotf_len == 16
 
 
 @pytest.mark.parametrize("res_len", [0, 4, 15, 17, 32])
@@ -161,7 +162,10 @@ def test_prepared_key_wrong_lengths(ctx):
 
 def test_alg_key_errors(ctx):
     with pytest.raises(aiotsec.ArgumentError) as ei:
-        ctx.derive_alg_key(KF[:16], aiotsec.AlgType.INT, 8)
+        ctx.derive_alg_key(KF[:15], aiotsec.AlgType.INT, 8)
+    assert ei.value.name == "AIOTSEC_E_BAD_LENGTH"
+    with pytest.raises(aiotsec.ArgumentError) as ei:    # the 0.1 length of K_AIOTF
+        ctx.derive_alg_key(K32, aiotsec.AlgType.INT, 8)
     assert ei.value.name == "AIOTSEC_E_BAD_LENGTH"
     with pytest.raises(aiotsec.ArgumentError) as ei:
         ctx.derive_alg_key(KF, 7, 8)
@@ -225,9 +229,12 @@ def test_bad_profile():
     with pytest.raises(aiotsec.ArgumentError) as ei:
         aiotsec.Profile(res_len=3)
     assert ei.value.name == "AIOTSEC_E_BAD_PROFILE"
-    with pytest.raises(aiotsec.ArgumentError) as ei:
-        aiotsec.Profile(rand_n_len=33)
-    assert ei.value.name == "AIOTSEC_E_BAD_PROFILE"
+    for change in (dict(rand_n_len=33), dict(rand_n_len=15), dict(rand_d_len=32),
+                   dict(res_len=17), dict(kaiotf_offset=8), dict(max_derivations=0),
+                   dict(max_derivations=(1 << 24) + 1)):
+        with pytest.raises(aiotsec.ArgumentError) as ei:     # outside revision 2's ranges
+            aiotsec.Profile(**change)
+        assert ei.value.name == "AIOTSEC_E_BAD_PROFILE", change
     with pytest.raises(aiotsec.ArgumentError):
         aiotsec.Profile(res_len=256)     # does not fit the C field: refused, not truncated
     with pytest.raises(aiotsec.ArgumentError):
@@ -239,17 +246,19 @@ def test_bad_profile():
 
 
 def test_custom_profile_lengths(backend):
-    with aiotsec.Profile(res_len=8, rand_n_len=4, rand_d_len=32) as prof:
-        assert prof.params.res_len == 8
+    # Revision 2: RAND values are 16 octets in every profile, RES_AIOT 4..16.
+    with aiotsec.Profile(res_len=8, kaiotf_offset=0, max_derivations=1000) as prof:
+        assert (prof.params.res_len, prof.params.kaiotf_offset) == (8, 0)
         with aiotsec.Context(backend, prof) as c:
-            assert (c.res_len, c.rand_n_len, c.rand_d_len) == (8, 4, 32)
+            assert (c.res_len, c.rand_n_len, c.rand_d_len, c.kaiotf_len) == (8, 16, 16, 16)
             rn, rd = c.gen_rand_n(), c.gen_rand_d()
-            assert (len(rn), len(rd)) == (4, 32)
             res = c.derive_res(K16, rn, rd)
             assert len(res) == 8
             c.verify_res(K16, rn, rd, res)
             with pytest.raises(aiotsec.ArgumentError):
-                c.derive_res(K16, R16, D16)    # profile 0 lengths no longer fit
+                c.verify_res(K16, rn, rd, bytes(16))    # profile 0's RES length no longer fits
+            with aiotsec.Context(backend) as c0:        # kaiotf_offset 0: the other half
+                assert c.derive_kaiotf(K16, rn, rd) != c0.derive_kaiotf(K16, rn, rd)
 
 
 # -- use after close ----------------------------------------------------------------------
@@ -333,8 +342,10 @@ def test_nas_decode_non_bytes(bad):
     (b"\x7a\x10\x41\x04abcd\x04abcd", "AIOTSEC_E_NAS_SPARE_BITS"),
     (b"\x7a\x03\x41\x04abcd\x04abcd", "AIOTSEC_E_NAS_BAD_SHT"),
     (b"\x7a\x00\x44\x04abcd\x04abcd", "AIOTSEC_E_NAS_BAD_TYPE"),
-    (b"\x7a\x00\x41\x04abcd", "AIOTSEC_E_NAS_MISSING_IE"),
-    (b"\x7a\x00\x41\x04abcd\x04abc", "AIOTSEC_E_NAS_TRUNCATED"),
+    (b"\x7a\x00\x41\x10" + bytes(16), "AIOTSEC_E_NAS_MISSING_IE"),
+    (b"\x7a\x00\x41\x10" + bytes(16) + b"\x10" + bytes(15), "AIOTSEC_E_NAS_TRUNCATED"),
+    (b"\x7a\x00\x41\x04abcd\x10" + bytes(16), "AIOTSEC_E_NAS_BAD_IE_VALUE"),   # RES not 16
+    (b"\x7a\x00\x41\x10" + bytes(16) + b"\x08" + bytes(8), "AIOTSEC_E_NAS_BAD_IE_VALUE"),
     (b"\x7a\x00\x41\x03abc\x04abcd", "AIOTSEC_E_NAS_BAD_IE_VALUE"),
     (b"\x7a\x00\x42\x07\x09", "AIOTSEC_E_NAS_BAD_COMMAND"),
     (b"\x7a\x00\x42\x07\x01\x00\x00\x00\x00", "AIOTSEC_E_NAS_BAD_IE_VALUE"),
@@ -364,6 +375,8 @@ def test_nas_parse_protected_rejects_plain():
     (nas.CommandRequest.write(1, 0, bytes(1025)), aiotsec.DecodeError, "AIOTSEC_E_NAS_BAD_IE_VALUE"),
     (nas.CommandRequest(1, 9), aiotsec.DecodeError, "AIOTSEC_E_NAS_BAD_COMMAND"),
     (nas.AuthResponse(b"abc", bytes(16)), aiotsec.DecodeError, "AIOTSEC_E_NAS_BAD_IE_VALUE"),
+    (nas.AuthResponse(bytes(8), bytes(16)), aiotsec.DecodeError, "AIOTSEC_E_NAS_BAD_IE_VALUE"),
+    (nas.AuthResponse(bytes(16), bytes(15)), aiotsec.DecodeError, "AIOTSEC_E_NAS_BAD_IE_VALUE"),
     (nas.AuthResponse(bytes(16), bytes(33)), aiotsec.DecodeError, "AIOTSEC_E_NAS_BAD_IE_VALUE"),
     (nas.CommandResponse(1, nas.CmdStatus.SUCCESS, bytes(1025)), aiotsec.DecodeError,
      "AIOTSEC_E_NAS_BAD_IE_VALUE"),
@@ -394,7 +407,7 @@ def test_security_context_errors(aes_ctx):
         aiotsec.SecurityContext(aes_ctx, KF, R.NETWORK, int_alg=5)
     assert ei.value.name == "AIOTSEC_E_UNKNOWN_ALG"
     with pytest.raises(aiotsec.ArgumentError) as ei:
-        aiotsec.SecurityContext(aes_ctx, KF[:16], R.NETWORK)
+        aiotsec.SecurityContext(aes_ctx, K32, R.NETWORK)      # the 0.1 length of K_AIOTF
     assert ei.value.name == "AIOTSEC_E_BAD_LENGTH"
     with pytest.raises(aiotsec.ArgumentError) as ei:
         aiotsec.SecurityContext(aes_ctx, KF, 7)
@@ -448,7 +461,7 @@ def test_nas_algs_bad_values(kwargs, aes_backend):
         nas_algs.nia2(K16, msg=b"abc", backend=aes_backend, **kwargs)
     assert ei.value.name == "AIOTSEC_E_BAD_VALUE"
     with pytest.raises(aiotsec.ArgumentError):
-        nas_algs.aia_hs(KF, msg=b"abc", backend=aes_backend, **kwargs)
+        nas_algs.aia_hs(K32, msg=b"abc", backend=aes_backend, **kwargs)
 
 
 def test_nas_algs_bad_lengths(aes_backend):
@@ -464,3 +477,61 @@ def test_nas_algs_bad_lengths(aes_backend):
         nas_algs.nea2(K16, 0, 0, 0, b"abc", 1000, backend=aes_backend)
     with pytest.raises(TypeError):
         nas_algs.nia2(K16, "0", 0, 0, b"abc", backend=aes_backend)
+
+
+def test_revision2_statuses_and_their_classes():
+    """-88..-96 are procedure errors, told apart by name; three get their own class."""
+    lib = aiotsec.library()
+    names = {code: aiotsec.status_name(code) for code in range(-96, -87)}
+    assert names == {-88: "AIOTSEC_E_BAD_FILTER", -89: "AIOTSEC_E_NO_CANDIDATE",
+                     -90: "AIOTSEC_E_TOO_MANY_DERIVATIONS", -91: "AIOTSEC_E_TRANSPORT",
+                     -92: "AIOTSEC_E_DUPLICATE_REPORT", -93: "AIOTSEC_E_OVER_CAP",
+                     -94: "AIOTSEC_E_AMBIGUOUS", -95: "AIOTSEC_E_BAD_ANSWER",
+                     -96: "AIOTSEC_E_IN_PROGRESS"}
+    special = {"AIOTSEC_E_BAD_FILTER": aiotsec.BadFilterError,
+               "AIOTSEC_E_TOO_MANY_DERIVATIONS": aiotsec.TooManyDerivationsError,
+               "AIOTSEC_E_TRANSPORT": aiotsec.TransportError}
+    for code, name in names.items():
+        exc = lib.error(code)
+        assert isinstance(exc, aiotsec.ProcedureError) and (exc.status, exc.name) == (code, name)
+        assert type(exc) is special.get(name, aiotsec.ProcedureError)
+    assert isinstance(lib.error(-88), ValueError)            # a malformed filter is a bad value
+    assert not isinstance(lib.error(-91), ValueError)
+
+
+@pytest.mark.parametrize("bad", NOT_BYTES, ids=repr)
+def test_role_arguments_reject_non_bytes(bad, ctx):
+    with pytest.raises(TypeError):
+        aiotsec.make_filter(bad, 8)
+    with pytest.raises(TypeError):
+        aiotsec.filter_matches(bad, b"\xa1")
+    with pytest.raises(TypeError):
+        aiotsec.filter_matches(b"\x08\xa1", bad)
+    with aiotsec.MemStore(ctx) as store:
+        with pytest.raises(TypeError):
+            store.add(bad, K16)
+        if not isinstance(bad, str):        # a str is key-file text (UTF-8)
+            with pytest.raises(TypeError):
+                store.load_text(bad)
+    with pytest.raises(TypeError):
+        aiotsec.Device(ctx, bad, K16)
+    with pytest.raises(TypeError):
+        aiotsec.Device(ctx, b"\xa1", bad)
+
+
+def test_filter_function_errors():
+    with pytest.raises(aiotsec.ArgumentError) as ei:
+        aiotsec.make_filter(bytes(40), 256)
+    assert ei.value.name == "AIOTSEC_E_BAD_LENGTH"
+    with pytest.raises(aiotsec.ArgumentError):
+        aiotsec.make_filter(b"\xa1", 0)
+    with pytest.raises(ValueError):
+        aiotsec.make_filter(b"\xa1", 9)             # 9 bits need 2 octets: never read past
+    for bad in (b"", b"\x00", b"\x09\xa1", b"\x08\xa1\x00", b"\x07\xa1"):
+        with pytest.raises(aiotsec.BadFilterError):
+            aiotsec.check_filter(bad)
+        with pytest.raises(aiotsec.BadFilterError):
+            aiotsec.filter_matches(bad, b"\xa1")
+    assert aiotsec.filter_max_len() == 33
+    assert aiotsec.filter_bits(aiotsec.make_filter(bytes(32), 255)) == 255
+    assert not aiotsec.filter_matches(b"\x08\xa1", bytes(65))    # outside 1..64: never

@@ -12,22 +12,21 @@ VECTORS = load_tsv("aiot-profile0.tsv")
 
 def _vector_text():
     """A key file with one device per official vector row, comments and blank lines between."""
-    lines = ["# identification-information  permanent-identifier  K_AIOT_root", ""]
+    lines = ["# Permanent-Identifier  K_AIOT_root", ""]
     for i, row in enumerate(VECTORS):
         sep = "\t" if i % 2 else "   "
-        lines.append(sep.join([bytes([0xA0, i]).hex(), (b"V-%03d" % i).hex(), row["k_root"]]))
+        lines.append(sep.join([(b"V-%03d" % i).hex(), row["k_root"]]))
         lines.append("   # after row %d" % i)
     return "\n".join(lines) + "\n"
 
 
 def _expected():
-    return [(4 + 2 * i - 1, bytes([0xA0, i]), b"V-%03d" % i, h(row["k_root"]))
-            for i, row in enumerate(VECTORS)]
+    return [(4 + 2 * i - 1, b"V-%03d" % i, h(row["k_root"])) for i, row in enumerate(VECTORS)]
 
 
 def test_text_official_keys():
     recs = read_keyfile_text(_vector_text())
-    assert [(r.line, r.ident, r.perm_id, r.k_root) for r in recs] == _expected()
+    assert [(r.line, r.perm_id, r.k_root) for r in recs] == _expected()
     assert {len(r.k_root) for r in recs} <= {16, 32}
     # bytes input and read_keyfile() dispatch give the same records
     assert read_keyfile_text(_vector_text().encode()) == recs
@@ -41,7 +40,17 @@ def test_same_reading_as_memstore(ctx):
     text = _vector_text()
     with aiotsec.MemStore(ctx) as store:
         store.load_text(text)
-        assert store.devices() == [(r.ident, r.perm_id) for r in read_keyfile_text(text)]
+        assert store.perm_ids() == [r.perm_id for r in read_keyfile_text(text)]
+
+
+def test_three_column_form_of_0_1_is_still_read():
+    """The 0.1 form (identification information first): its first column is ignored."""
+    old = "".join("%s %s %s\n" % (bytes([0xA0, i]).hex(), (b"V-%03d" % i).hex(), row["k_root"])
+                  for i, row in enumerate(VECTORS))
+    new = "".join("%s %s\n" % ((b"V-%03d" % i).hex(), row["k_root"]) for i, row in enumerate(VECTORS))
+    assert read_keyfile_text(old) == read_keyfile_text(new)
+    mixed = old.splitlines()[0] + "\n" + new.splitlines()[1] + "\n"
+    assert [r.perm_id for r in read_keyfile_text(mixed)] == [b"V-000", b"V-001"]
 
 
 def test_file_forms(tmp_path):
@@ -52,8 +61,7 @@ def test_file_forms(tmp_path):
     assert read_keyfile_file(str(path)) == want         # path in a str
     assert read_keyfile_file(bytes(path)) == want
     # a file larger than any read buffer, streamed
-    big = "".join("%s %s %s\n" % (i.to_bytes(3, "big").hex(), (b"P%06d" % i).hex(), "11" * 16)
-                  for i in range(5000))
+    big = "".join("%s %s\n" % ((b"P%06d" % i).hex(), "11" * 16) for i in range(5000))
     path.write_text(big)
     recs = read_keyfile(path)
     assert len(recs) == 5000 and recs[-1].line == 5000 and recs[-1].perm_id == b"P004999"
@@ -65,16 +73,17 @@ def test_empty_and_comments_only():
 
 
 @pytest.mark.parametrize("bad, name, cls", [
-    ("0102a0 4d2d30 00", "AIOTSEC_E_BAD_LENGTH", aiotsec.ArgumentError),      # key 1 octet
-    ("0102a0 4d2d30", "AIOTSEC_E_PARSE", aiotsec.ProcedureError),             # two fields
-    ("0102a 4d2d30 " + "00" * 16, "AIOTSEC_E_PARSE", aiotsec.ProcedureError),  # odd hex
-    ("0102zz 4d2d30 " + "00" * 16, "AIOTSEC_E_PARSE", aiotsec.ProcedureError),
-    ("00" * 65 + " 4d2d30 " + "00" * 16, "AIOTSEC_E_BAD_LENGTH", aiotsec.ArgumentError),
-    ("0102a0 4d2d30 " + "00" * 16 + " extra", "AIOTSEC_E_PARSE", aiotsec.ProcedureError),
-    ("#" + "x" * 1100, "AIOTSEC_E_PARSE", aiotsec.ProcedureError),           # line over 1024
+    ("4d2d30 00", "AIOTSEC_E_BAD_LENGTH", aiotsec.ArgumentError),                # key 1 octet
+    ("4d2d30", "AIOTSEC_E_PARSE", aiotsec.ProcedureError),                      # one field
+    ("4d2d3 " + "00" * 16, "AIOTSEC_E_PARSE", aiotsec.ProcedureError),          # odd hex
+    ("4d2dzz " + "00" * 16, "AIOTSEC_E_PARSE", aiotsec.ProcedureError),
+    ("00" * 65 + " " + "00" * 16, "AIOTSEC_E_BAD_LENGTH", aiotsec.ArgumentError),  # 65 octets
+    ("0102a0 4d2d30 " + "00" * 16 + " extra", "AIOTSEC_E_PARSE", aiotsec.ProcedureError),  # four
+    ("0102a0 4d2d30 " + "00" * 24, "AIOTSEC_E_BAD_LENGTH", aiotsec.ArgumentError),  # 24-octet key
+    ("#" + "x" * 1100, "AIOTSEC_E_PARSE", aiotsec.ProcedureError),             # line over 1024
 ])
 def test_rejections_name_the_line(bad, name, cls, tmp_path):
-    text = "# header\n0a0b 0c0d " + "22" * 32 + "\n" + bad + "\n0a0c 0c0e " + "33" * 16 + "\n"
+    text = "# header\n0c0d " + "22" * 32 + "\n" + bad + "\n0c0e " + "33" * 16 + "\n"
     with pytest.raises(cls) as ei:
         read_keyfile_text(text)
     assert ei.value.name == name
@@ -90,7 +99,7 @@ def test_rejections_name_the_line(bad, name, cls, tmp_path):
 def test_memstore_errors_carry_line(ctx):
     with aiotsec.MemStore(ctx) as store:
         with pytest.raises(aiotsec.ProcedureError) as ei:
-            store.load_text("0a0b 0c0d " + "22" * 16 + "\n\nnot hex\n")
+            store.load_text("0c0d " + "22" * 16 + "\n\nnot hex\n")
         assert (ei.value.name, ei.value.line) == ("AIOTSEC_E_PARSE", 3)
 
 
@@ -112,8 +121,9 @@ def test_bad_arguments(tmp_path):
 
 
 def test_record_type():
-    rec = read_keyfile_text("01 02 " + "ab" * 16)[0]
+    rec = read_keyfile_text("02 " + "ab" * 16)[0]
     assert isinstance(rec, KeyRecord)
-    assert (rec.line, rec.ident, rec.perm_id, rec.k_root) == (1, b"\x01", b"\x02", b"\xab" * 16)
+    assert (rec.line, rec.perm_id, rec.k_root) == (1, b"\x02", b"\xab" * 16)
+    assert "ab" * 16 not in repr(rec) and "k_root" not in repr(rec)
     with pytest.raises(Exception):
         rec.line = 2                      # frozen

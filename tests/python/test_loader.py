@@ -19,15 +19,29 @@ def test_loaded_library_version():
     assert aiotsec.library_version() == lib.version
     major, minor, patch = (int(x) for x in lib.version.split("."))
     assert lib.version_number == major * 10000 + minor * 100 + patch
-    for area in ("nas", "nas_security", "nas_algs", "batch", "keystore", "adm", "aiotf", "device"):
+    assert lib.version_number // 100 % 100 == aiotsec.EXPECTED_MINOR
+    for area in ("nas", "nas_security", "nas_algs", "batch", "batch_pool", "filter", "keystore",
+                 "nadm", "adm", "aiotf", "device"):
         assert aiotsec.has(area), area
+    assert not aiotsec.has("adm_batch") and not aiotsec.has("aiotf_batch")   # 0.1 areas, gone
     assert not aiotsec.has("no-such-area")
 
 
 def test_struct_layouts_match_size_getters():
     cd = aiotsec.library().cdll
     checks = list(_ffi.STRUCT_CHECKS) + [(s, g) for s, g, _ in _ffi.AREA_STRUCT_CHECKS]
-    assert len(checks) >= 12
+    assert len(checks) >= 17
+    names = {g for _, g in checks}
+    # Every struct size getter of the library is checked; the other *_size functions give
+    # the size of opaque caller storage, not of a struct Python lays out.
+    opaque = {"aiotsec_nas_sec_size", "aiotsec_device_size"}
+    getters = {n for t in [_ffi.CORE] + list(_ffi.AREAS.values()) for n in t
+               if n.endswith("_size") and n not in opaque}
+    assert getters == names, getters ^ names
+    for getter in ("aiotsec_adm_request_size", "aiotsec_tid_info_size", "aiotsec_adm_config_size",
+                   "aiotsec_aiotf_summary_size", "aiotsec_aiotf_device_size",
+                   "aiotsec_aiotf_report_size", "aiotsec_keystore_struct_size"):
+        assert getter in names, getter
     for struct, getter in checks:
         assert ctypes.sizeof(struct) == getattr(cd, getter)(), struct.__name__
 
@@ -90,6 +104,18 @@ def test_major_version_mismatch(monkeypatch):
     monkeypatch.setattr(_lib, "EXPECTED_MAJOR", aiotsec.EXPECTED_MAJOR + 1)
     with pytest.raises(aiotsec.LibraryError, match="major version"):
         _lib.Library(LIB_PATH)
+
+
+def test_minor_version_mismatch(monkeypatch):
+    """0.x minor versions break the ABI: a 0.1 library is refused by these 0.2 bindings."""
+    monkeypatch.setattr(_lib, "EXPECTED_MINOR", aiotsec.EXPECTED_MINOR - 1)
+    with pytest.raises(aiotsec.LibraryError, match="0.1"):
+        _lib.Library(LIB_PATH)
+
+
+def test_soname_is_searched():
+    assert _lib._SONAMES[0] == "libaiotsec.so.1"
+    assert pathlib.Path(LIB_PATH).resolve().name.startswith("libaiotsec.so")
 
 
 def test_struct_mismatch_refused(monkeypatch):

@@ -49,12 +49,14 @@ def test_kdf_matches_reference(seed, ctx):
 @pytest.mark.parametrize("seed", SEEDS)
 def test_custom_profile_res_matches_reference(seed, backend):
     rng = _rng(seed)
-    res_len, rn_len, rd_len = rng.randrange(4, 33), rng.randrange(4, 33), rng.randrange(4, 33)
-    fc = rng.choice((0x30, 0x7F, 0xFF05))
+    res_len = rng.randrange(4, 17)             # TS 29.503 Xres: 4..16 octets
+    fc, fc_k = rng.choice((0x30, 0x7F, 0xFF05)), rng.choice((0x31, 0xFF06))
+    offset = rng.choice((0, 16))               # where K_AIOTF's 16 octets start
     with aiotsec.Context(backend, aiotsec.ProfileParams.default().replace(
-            res_len=res_len, rand_n_len=rn_len, rand_d_len=rd_len, fc_res=fc)) as c:
-        k, rn, rd = _bytes(rng, 16), _bytes(rng, rn_len), _bytes(rng, rd_len)
+            res_len=res_len, fc_res=fc, fc_kaiotf=fc_k, kaiotf_offset=offset)) as c:
+        k, rn, rd = _bytes(rng, 16), _bytes(rng, 16), _bytes(rng, 16)
         assert c.derive_res(k, rn, rd) == refimpl.kdf(k, fc, rn, rd)[-res_len:]
+        assert c.derive_kaiotf(k, rn, rd) == refimpl.kdf(k, fc_k, rn, rd)[offset:offset + 16]
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -76,7 +78,7 @@ def _random_message(rng):
     kind = rng.randrange(6)
     tid = rng.randrange(256)
     if kind == 0:
-        r, d = _bytes(rng, rng.randrange(4, 33)), _bytes(rng, rng.randrange(4, 33))
+        r, d = _bytes(rng, refimpl.RES_LEN), _bytes(rng, 16)   # the profile's lengths (spec 5.3)
         return nas.AuthResponse(r, d), refimpl.enc_auth_response(r, d)
     if kind == 1:
         off, ln = rng.randrange(65536), rng.randrange(1, 1025)
@@ -86,10 +88,8 @@ def _random_message(rng):
         return nas.CommandRequest.write(tid, off, data), refimpl.enc_write(tid, off, data)
     if kind == 3:
         return nas.CommandRequest.disable(tid), refimpl.enc_disable(tid)
-    statuses = [(nas.CmdStatus.SUCCESS, 0x00), (nas.CmdStatus.OUT_OF_RANGE, 0x01),
-                (nas.CmdStatus.NOT_SUPPORTED, 0x02), (nas.CmdStatus.WRITE_PROTECTED, 0x03),
-                (nas.CmdStatus.UNSPECIFIED, 0xFF)]
-    st, wire = rng.choice(statuses)
+    st = rng.choice(list(nas.CmdStatus))
+    wire = refimpl.STATUS_WIRE[st.cause or "SUCCESS"]      # the spec's table, by TS 29.569 name
     data = _bytes(rng, rng.randrange(1, 1025)) if kind == 4 else b""
     return nas.CommandResponse(tid, st, data), refimpl.enc_cmd_response(tid, wire, data)
 
@@ -105,7 +105,7 @@ def test_nas_codec_matches_reference(seed):
 @pytest.mark.parametrize("seed", range(60))
 def test_nas_protect_matches_reference(seed, aes_ctx):
     rng = _rng(seed)
-    kf = _bytes(rng, 32)
+    kf = _bytes(rng, 16)
     int_alg, enc_alg = rng.choice((2, 8)), rng.choice((0, 2))
     network = rng.randrange(2) == 1
     while True:

@@ -123,7 +123,7 @@ def test_close_while_in_use_never_crashes(backend):
 def test_security_context_serialises_callers(aes_ctx):
     """The C NAS security context is not thread-safe; the wrapper's lock makes
     concurrent protect() calls use distinct, consecutive COUNTs."""
-    kf = bytes(range(32))
+    kf = bytes(range(16))
     plain = bytes.fromhex("7a00420903")
     with aiotsec.SecurityContext(aes_ctx, kf, aiotsec.NasRole.NETWORK) as tx:
         outs = []
@@ -142,3 +142,24 @@ def test_security_context_serialises_callers(aes_ctx):
             for p in sorted(outs, key=lambda m: aiotsec.nas.parse_protected(m).sqn):
                 assert rx.unprotect(p) == plain
             assert rx.rx_last_count == 8 * 25 - 1
+
+
+def test_shared_adm_many_threads():
+    """One Adm shared by many threads: each call uses its own thread's scratch answer."""
+    rng = random.Random(7)
+    store = {bytes([0xA1, i, rng.getrandbits(8)]): bytes(rng.getrandbits(8) for _ in range(16))
+             for i in range(40)}
+    flt = aiotsec.make_filter(b"\xa1", 8)
+    with aiotsec.Context("native") as ctx, aiotsec.MemStore(ctx) as ms:
+        for p, k in store.items():
+            ms.add(p, k)
+        with aiotsec.Adm(ctx, ms) as adm:
+            def work(i):
+                r = random.Random(1000 + i)
+                for _ in range(20):
+                    rn = bytes(r.getrandbits(8) for _ in range(16))
+                    rds = [bytes(r.getrandbits(8) for _ in range(16)) for _ in range(r.randrange(1, 4))]
+                    got = adm.get_authentication(rn, rds, filter=flt)
+                    assert [(s.rand_d, [(c.xres, c.perm_id) for c in s.candidates]) for s in got] == \
+                        refimpl.candidate_sets(store, rn, rds, filt=flt)
+            _run_threads(work, 8)
