@@ -1,33 +1,50 @@
-/* aiotsec demo: the authentication procedure of spec section 1 end to end,
- * ADM, AIOTF and tags in one process, then the attacks. Exit 0 only when every
- * expected success succeeded and every attack was rejected with its status. */
+/* aiotsec demo: the procedure of spec section 1 end to end - ADM, AIOTF and
+ * simulated tags in one process - as a group inventory, a command sequence and
+ * the attacks. Exit 0 only when every expected success succeeded and every
+ * attack was rejected with its own status. The sections are in demo_*.c. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd_args.h"
 #include "demo.h"
 
-#define DEFAULT_DEVICES 5
-#define MAX_COUNT 10000000ul
+#define BUILTIN_GROUP 5        /* the built-in roster: the five a1 tags make one group */
+#define DEFAULT_GROUP 256      /* generated and file rosters */
+#define MAX_COUNT 1000000ul
+#define MAX_GROUP 65536ul      /* the ADM's default limit of derivations per request */
 
 static void help(void)
 {
-    printf("usage: aiotsec demo [--devices FILE | --count N] [--json] [--backend NAME]\n\n"
-           "Runs the AIoT authentication procedure (spec section 1) in one process: an ADM\n"
-           "with an in-memory key store, an AIOTF, and simulated tags. Inventories every\n"
-           "device, runs READ, WRITE, READ-back and DISABLE on device 1, then the attacks\n"
-           "(wrong key, replayed and tampered COMMAND REQUEST, paging during a procedure,\n"
-           "unsolicited and late reports, commands to a disabled tag).\n\n"
-           "  --devices FILE  key file: one device a line, identification information,\n"
-           "                  Permanent Identifier, K_AIOT_root (hex), '#' comments\n"
-           "  --count N       N devices made in memory (default %d; at least 2)\n"
+    printf("usage: aiotsec demo [--count N | --devices FILE] [--group G] [--json] [--backend NAME]\n\n"
+           "The AIoT procedures of spec section 1 in one process: an ADM over an in-memory key\n"
+           "store, an AIOTF that reaches it only through its request queue, and simulated tags.\n"
+           "1. Group inventory of every tag: the tags, sorted by Permanent Identifier, are split\n"
+           "   into filters (AiotFilteringInformation, a bit prefix) of at most G tags; a tag\n"
+           "   that no longer prefix singles out is paged by name. The ADM answers each paging's\n"
+           "   reports with candidate sets; the AIOTF identifies every tag.\n"
+           "2. A command procedure: READ, WRITE, READ-back, a WRITE into the write-protected\n"
+           "   range, PERMANENT_DISABLE.\n"
+           "3. The attacks: a wrong key, a replayed and a tampered COMMAND REQUEST, a paging\n"
+           "   storm, a spoofed paging, an unsolicited and a late report, the disabled tag, a\n"
+           "   forged report in a group inventory, a duplicate RAND_AIOT_d, answers beyond the cap.\n\n"
+           "  --count N       N tags made in memory (3..%lu), Permanent Identifier\n"
+           "                  a1 || group (3 octets) || number in the group (3 octets)\n"
+           "  --devices FILE  your key file: `PERM_ID_HEX K_ROOT_HEX` a line, '#' comments\n"
+           "                  (the 0.1 form with a first column is read, that column ignored)\n"
+           "  --group G       at most G tags per filter, 1..%lu (default %d for the built-in\n"
+           "                  tags, %d otherwise); the ADM derives G x G XRES_AIOT per group\n"
            "  --json          only a machine-readable summary on stdout\n"
-           "  --backend NAME  sodium, openssl or native\n\n"
-           "Never prints K_AIOT_root, RES_AIOT, XRES_AIOT or K_AIOTF. Exit 0 when every\n"
-           "expected success succeeded and every attack was rejected, 1 otherwise.\n",
-           DEFAULT_DEVICES);
+           "  --backend NAME  for every role (default: native, the ADM's recommended backend,\n"
+           "                  when built; else the library's default)\n\n"
+           "Without --count or --devices: eight built-in tags, five sharing the prefix a1.\n"
+           "Never prints K_AIOT_root, RES_AIOT, XRES_AIOT, K_AIOTF or an algorithm key.\n"
+           "Exit 0 when every expected success succeeded and every attack was rejected,\n"
+           "1 otherwise, 2 on bad input.\n",
+           MAX_COUNT, MAX_GROUP, BUILTIN_GROUP, DEFAULT_GROUP);
 }
 
 static double now_s(void)
@@ -37,125 +54,143 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void print_json(const demo *d, double secs, int ok)
+typedef struct opts {
+    const char *file, *backend;
+    unsigned long count, group;
+    int json;
+} opts;
+
+static int parse(int argc, char **argv, opts *o)
 {
-    aiotsec_aiotf_stats st;
-    demo_stats(d, &st);
-    printf("{\n"
-           "  \"backend\": \"%s\",\n"
-           "  \"devices\": %zu,\n"
-           "  \"authenticated\": %zu,\n"
-           "  \"rejected\": {\"auth_failed\": %lu, \"no_pending\": %lu, \"expired\": %lu, \"replay\": %lu, "
-           "\"mac_mismatch\": %lu, \"aborted\": %lu, \"device_disabled\": %lu},\n"
-           "  \"commands\": %lu,\n"
-           "  \"attacks\": %zu,\n"
-           "  \"attacks_rejected\": %zu,\n"
-           "  \"checks\": %zu,\n"
-           "  \"checks_failed\": %zu,\n"
-           "  \"adm_calls\": %llu,\n"
-           "  \"aiotf\": {\"started\": %llu, \"authenticated\": %llu, \"auth_failed\": %llu, "
-           "\"unsolicited\": %llu, \"late\": %llu},\n"
-           "  \"time_s\": %.3f,\n"
-           "  \"ok\": %s\n"
-           "}\n",
-           aiotsec_ctx_backend_name(d->ctx), d->n_devs, d->authenticated, d->rej.auth_failed,
-           d->rej.no_pending, d->rej.expired, d->rej.replay, d->rej.mac_mismatch, d->rej.aborted,
-           d->rej.disabled, d->commands, d->attacks, d->attacks_rejected, d->checks, d->checks_failed,
-           (unsigned long long)st.adm_calls, (unsigned long long)st.started,
-           (unsigned long long)st.authenticated, (unsigned long long)st.auth_failed,
-           (unsigned long long)st.unsolicited, (unsigned long long)st.late, secs, ok ? "true" : "false");
+    memset(o, 0, sizeof *o);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            help();
+            return -1;
+        } else if (!strcmp(a, "--json")) {
+            o->json = 1;
+        } else if (!strcmp(a, "--devices") && v) {
+            o->file = v;
+            i++;
+        } else if (!strcmp(a, "--backend") && v) {
+            o->backend = v;
+            i++;
+        } else if (!strcmp(a, "--count") && v) {
+            if (cli_parse_uint(v, MAX_COUNT, &o->count) != 0 || o->count < 3)
+                return cli_usage_error("demo: --count takes a number from 3 to %lu", MAX_COUNT);
+            i++;
+        } else if (!strcmp(a, "--group") && v) {
+            if (cli_parse_uint(v, MAX_GROUP, &o->group) != 0 || o->group < 1)
+                return cli_usage_error("demo: --group takes a number from 1 to %lu", MAX_GROUP);
+            i++;
+        } else {
+            return cli_usage_error("demo: unknown or incomplete option '%s' (try aiotsec demo --help)", a);
+        }
+    }
+    if (o->file && o->count)
+        return cli_usage_error("demo: --devices and --count exclude each other");
+    return CLI_OK;
 }
 
-static void print_summary(const demo *d, double secs, int ok)
+static aiotsec_ctx *make_ctx(const char *backend)
 {
-    printf("\n== Summary (backend %s)\n", aiotsec_ctx_backend_name(d->ctx));
-    printf("  devices:               %zu\n", d->n_devs);
-    printf("  authenticated:         %zu\n", d->authenticated);
-    printf("  commands completed:    %lu\n", d->commands);
-    printf("  attacks rejected:      %zu of %zu\n", d->attacks_rejected, d->attacks);
-    printf("  rejected by reason:    auth_failed %lu, no_pending %lu, expired %lu, replay %lu, "
-           "mac_mismatch %lu, aborted %lu, device_disabled %lu\n",
-           d->rej.auth_failed, d->rej.no_pending, d->rej.expired, d->rej.replay, d->rej.mac_mismatch,
-           d->rej.aborted, d->rej.disabled);
-    printf("  checks passed:         %zu of %zu\n", d->checks - d->checks_failed, d->checks);
-    printf("  time:                  %.1f ms\n", secs * 1e3);
-    printf("  result:                %s\n", ok ? "OK" : "FAILED");
+    const aiotsec_backend *be = NULL;
+    if (!backend && aiotsec_backend_find("native", &be) == AIOTSEC_OK)
+        backend = "native";
+    return cli_make_ctx(backend);
+}
+
+static void say_roster(const demo *d)
+{
+    char h[2 * AIOTSEC_ID_MAX + 1], f[2 * AIOTSEC_FILTER_MAX + 8];
+    printf("\nTags, sorted by Permanent Identifier:\n");
+    for (size_t i = 0; i < d->n_recs; i++)
+        printf("%s tag %-2zu %-14s%s", i % 4 ? "" : " ", i + 1, demo_perm_hex(d, i, h, sizeof h),
+               i % 4 == 3 || i + 1 == d->n_recs ? "\n" : " ");
+    printf("Paging plan (filters of up to %zu tags):\n", d->group_size);
+    for (size_t g = 0; g < d->n_groups; g++) {
+        const demo_group *p = &d->groups[g];
+        if (p->filter_len)
+            printf("  filter %-12s -> tags %zu-%zu\n", demo_filter_text(p->filter, p->filter_len, f, sizeof f),
+                   p->first + 1, p->first + p->count);
+        else
+            printf("  by name            -> tag %zu\n", p->first + 1);
+    }
+}
+
+static void cleanup(demo *d)
+{
+    demo_tags_free(d);
+    demo_net_free(d);
+    if (d->recs)
+        aiotsec_wipe(d->recs, d->n_recs * sizeof *d->recs);
+    free(d->recs);
+    free(d->groups);
+    aiotsec_ctx_free(d->ctx);
 }
 
 int cli_cmd_demo(int argc, char **argv)
 {
-    const char *file = NULL, *backend = NULL;
-    unsigned long count = 0;
-    int json = 0, have_count = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            help();
-            return CLI_OK;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else if (!strcmp(argv[i], "--devices") && i + 1 < argc) {
-            file = argv[++i];
-        } else if (!strcmp(argv[i], "--count") && i + 1 < argc) {
-            if (cli_parse_uint(argv[++i], MAX_COUNT, &count) != 0 || count < 2)
-                return cli_usage_error("--count: a number from 2 to %lu", MAX_COUNT);
-            have_count = 1;
-        } else if (!strcmp(argv[i], "--backend") && i + 1 < argc) {
-            backend = argv[++i];
-        } else {
-            return cli_usage_error("demo: unknown or incomplete option '%s' (try aiotsec demo --help)", argv[i]);
-        }
-    }
-    if (file && have_count)
-        return cli_usage_error("demo: --devices and --count exclude each other");
-    if (!have_count)
-        count = DEFAULT_DEVICES;
-
-    demo d;
+    opts o;
+    int rc = parse(argc, argv, &o);
+    if (rc != CLI_OK)
+        return rc < 0 ? CLI_OK : rc;
+    static demo d; /* large (live tags, wire buffers): not on the stack */
     memset(&d, 0, sizeof d);
-    d.ctx = cli_make_ctx(backend);
+    d.json = o.json;
+    d.disabled = SIZE_MAX;
+    d.ctx = make_ctx(o.backend);
     if (!d.ctx)
         return CLI_USAGE;
     double t0 = now_s();
-    int rc = file ? demo_roster_from_file(&d, file) : demo_roster_generate(&d, count);
-    if (rc == AIOTSEC_OK && d.n_devs < 2) {
-        demo_free(&d);
-        return cli_usage_error("demo: the key file must hold at least 2 devices");
+    int builtin = !o.file && !o.count;
+    d.group_size = o.group ? o.group : builtin ? BUILTIN_GROUP : DEFAULT_GROUP;
+    rc = o.file ? demo_roster_from_file(&d, o.file)
+         : o.count ? demo_roster_generate(&d, o.count, d.group_size)
+                   : demo_roster_builtin(&d);
+    if (rc == AIOTSEC_OK && d.n_recs < 3) {
+        cleanup(&d);
+        return cli_usage_error("demo: the key file must hold at least 3 devices");
     }
+    if (rc == AIOTSEC_OK)
+        rc = demo_plan_make(&d);
+    if (rc == AIOTSEC_OK)
+        rc = demo_net_build(&d);
     if (rc != AIOTSEC_OK) {
-        demo_free(&d);
-        return file ? CLI_USAGE : cli_fail("demo: making devices: %s", aiotsec_strerror(rc));
+        cleanup(&d);
+        return o.file ? CLI_USAGE : cli_fail("demo: setting up: %s", aiotsec_strerror(rc));
     }
-    /* Step by step for a handful of devices; large runs narrate only the
-     * command sequence and the attacks. */
-    d.verbose = !json && d.n_devs <= 16;
-    d.progress = isatty(2) && d.n_devs > 16;
-    rc = demo_build_network(&d);
-    if (rc != AIOTSEC_OK) {
-        demo_free(&d);
-        return cli_fail("demo: %s", aiotsec_strerror(rc));
+    d.verbose = !d.json && d.n_recs <= DEMO_NARRATE_MAX;
+    d.progress = !d.verbose && isatty(2);
+    if (!d.json) {
+        printf("aiotsec demo: %zu tags, backend %s. Shown: identifiers, RAND values, candidate counts,\n"
+               "outcomes. Never shown: K_AIOT_root, RES_AIOT, XRES_AIOT, K_AIOTF, algorithm keys.\n",
+               d.n_recs, aiotsec_ctx_backend_name(d.ctx));
+        if (d.verbose)
+            say_roster(&d);
     }
-    if (!json) {
-        printf("aiotsec demo: %zu devices, backend %s. Shown: RAND values, identifiers, outcomes.\n"
-               "Never shown: K_AIOT_root, RES_AIOT, XRES_AIOT, K_AIOTF.\n", d.n_devs,
-               aiotsec_ctx_backend_name(d.ctx));
-        if (!d.verbose)
-            printf("\n== Inventory of all %zu devices in batches of up to 4096 (steps not shown)\n", d.n_devs);
-    }
-    rc = demo_inventory_all(&d);
-    if (!json && !d.verbose)
-        printf("== Inventory: %zu of %zu devices authenticated\n", d.authenticated, d.n_devs);
-    d.verbose = !json;
+    rc = demo_inventory(&d);
     if (rc == AIOTSEC_OK) {
         demo_command_sequence(&d);
         demo_attacks(&d);
     }
+    aiotsec_aiotf_stats st;
+    int got = aiotsec_aiotf_stats_get(d.aiotf, &st);
+    uint64_t carried = 0;
+    for (size_t i = 0; i < sizeof d.adm_ops / sizeof d.adm_ops[0]; i++)
+        carried += d.adm_ops[i];
+    demo_check(&d, got == AIOTSEC_OK && st.adm_requests == carried,
+               "every request the AIOTF handed out went through the transport", got);
     double secs = now_s() - t0;
-    int ok = rc == AIOTSEC_OK && d.checks_failed == 0 && d.authenticated == d.n_devs &&
-             d.attacks > 0 && d.attacks_rejected == d.attacks;
-    if (json)
-        print_json(&d, secs, ok);
+    int ok = rc == AIOTSEC_OK && d.checks_failed == 0 && d.authenticated == d.n_recs && d.attacks > 0 &&
+             d.attacks_rejected == d.attacks;
+    if (d.json)
+        demo_report_json(&d, secs, ok);
     else
-        print_summary(&d, secs, ok);
-    demo_free(&d);
+        demo_report_text(&d, secs, ok);
+    cleanup(&d);
+    if (cmd_flush() != CLI_OK)
+        return CLI_FAIL;
     return ok ? CLI_OK : CLI_FAIL;
 }

@@ -38,8 +38,8 @@ static void help_rand(const char *sub)
            sub,
            res ? "RES_AIOT = XRES_AIOT (A.2): the last RES-length octets (16 in profile 0) of\n"
                  "KDF(K_AIOT_root, FC 0xA0, RAND_AIOT_n, RAND_AIOT_d). Prints it as hex."
-               : "K_AIOTF (A.3) = KDF(K_AIOT_root, FC 0xA1, RAND_AIOT_n, RAND_AIOT_d), 32 octets.\n"
-                 "Prints it as 64 hex digits.");
+               : "K_AIOTF (A.3): the 128 least significant bits (the last 16 octets) of\n"
+                 "KDF(K_AIOT_root, FC 0xA1, RAND_AIOT_n, RAND_AIOT_d). Prints it as 32 hex digits.");
 }
 
 static void help_algkey(void)
@@ -50,7 +50,7 @@ static void help_algkey(void)
            "the last 16 octets for a 128-bit algorithm (e.g. 2: 128-NIA2 / 128-NEA2),\n"
            "all 32 octets for AIA-HS (integrity identity 8 in profile 0). Prints it as hex.\n"
            "\n"
-           "  --kaiotf HEX    K_AIOTF, 32 octets\n"
+           "  --kaiotf HEX    K_AIOTF, 16 octets (TS 29.369 Kaiotf)\n"
            "  --type int|enc  integrity (distinguisher 0x02) or ciphering (0x01) key\n"
            "  --alg N         algorithm identity 1..15 (decimal or 0x hex); 0 (NIA0/NEA0)\n"
            "                  has no key\n"
@@ -104,15 +104,15 @@ static int run_algkey(const char *kaiotf_hex, const char *type_s, const char *al
                       const char *backend)
 {
     uint8_t kaiotf[AIOTSEC_KAIOTF_LEN], key[AIOTSEC_ALG_KEY_MAX];
-    size_t kaiotf_len = 0, key_len = 0;
+    size_t kaiotf_len = 0, key_len = 0, want = aiotsec_kaiotf_len();
     unsigned long alg = 0;
     int type = 0;
     size_t kaiotf_digits = strlen(kaiotf_hex);
-    int rc = kaiotf_digits % 2 == 0 && kaiotf_digits != 2 * AIOTSEC_KAIOTF_LEN
-                 ? cli_usage_error("--kaiotf: K_AIOTF must be %u octets, not %zu",
-                                   AIOTSEC_KAIOTF_LEN, kaiotf_digits / 2)
-                 : cmd_hex("--kaiotf", kaiotf_hex, kaiotf, AIOTSEC_KAIOTF_LEN, sizeof kaiotf,
-                           &kaiotf_len);
+    /* Length first (for any even number of digits): a 32-octet K_AIOTF of version
+     * 0.1 gets the reason, not "too long". */
+    int rc = kaiotf_digits % 2 == 0 && kaiotf_digits != 2 * want
+                 ? cli_usage_error("--kaiotf: K_AIOTF must be %zu octets, not %zu", want, kaiotf_digits / 2)
+                 : cmd_hex("--kaiotf", kaiotf_hex, kaiotf, want, sizeof kaiotf, &kaiotf_len);
     if (rc == CLI_OK) {
         if (!strcmp(type_s, "int"))
             type = AIOTSEC_ALG_INT;

@@ -7,8 +7,10 @@
  *                         [--last-count N] HEX
  *
  * The JSON schema is flat (see the README): type, res, rand_d, transaction_id,
- * command, offset, length, data, status; octets as lower-case hex strings,
- * numbers as JSON numbers. Algorithm defaults come from the profile. */
+ * command, offset, length, data, status, cause; octets as lower-case hex strings,
+ * numbers as JSON numbers. Command names and failure causes are TS 29.569's
+ * (commandType, AIoTDevFailCause); the status is the profile's wire value.
+ * Algorithm defaults and every length come from the profile. */
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,8 +35,10 @@ static void usage(FILE *out)
           "       aiotsec nas unprotect --kaiotf HEX --dir r2d|d2r [--int-alg N] [--enc-alg N]\n"
           "                             [--last-count N] [--backend NAME] HEX\n"
           "JSON: {\"type\": AUTHENTICATION_RESPONSE|COMMAND_REQUEST|COMMAND_RESPONSE, \"res\", \"rand_d\",\n"
-          "       \"transaction_id\", \"command\": READ|WRITE|DISABLE, \"offset\", \"length\", \"data\",\n"
-          "       \"status\"}; octets as lower-case hex strings, numbers as JSON numbers.\n"
+          "       \"transaction_id\", \"command\": READ|WRITE|PERMANENT_DISABLE, \"offset\", \"length\",\n"
+          "       \"data\", \"status\" (the wire value), \"cause\" (its TS 29.569 name; optional on input)};\n"
+          "       octets as lower-case hex strings, numbers as JSON numbers. res is the profile's RES_AIOT\n"
+          "       length (16 octets in profile 0), rand_d 16 octets. DISABLE is read as PERMANENT_DISABLE.\n"
           "--int-alg and --enc-alg default to the profile's defaults (AIA-HS 8 and NEA0 in profile 0).\n"
           "Exit status: 0 success, 1 a failed security check, 2 bad input.\n",
           out);
@@ -121,7 +125,7 @@ static void print_msg_json(const aiotsec_profile *prof, const aiotsec_nas_msg *m
     } else if (m->type == AIOTSEC_NAS_COMMAND_REQUEST) {
         print_num_field("transaction_id", m->transaction_id, &first);
         print_str_field("command", aiotsec_cmd_name(m->command), &first);
-        if (m->command != AIOTSEC_CMD_DISABLE)
+        if (m->command != AIOTSEC_CMD_PERMANENT_DISABLE)
             print_num_field("offset", m->offset, &first);
         if (m->command == AIOTSEC_CMD_READ)
             print_num_field("length", m->length, &first);
@@ -130,6 +134,9 @@ static void print_msg_json(const aiotsec_profile *prof, const aiotsec_nas_msg *m
     } else {
         print_num_field("transaction_id", m->transaction_id, &first);
         print_num_field("status", (unsigned long)aiotsec_cmd_status_to_wire(prof, m->status), &first);
+        const char *cause = aiotsec_cmd_status_cause(m->status);
+        if (cause && *cause) /* success has no failure cause */
+            print_str_field("cause", cause, &first);
         if (m->data_len)
             print_hex_field("data", m->data, m->data_len, &first);
     }
@@ -229,7 +236,10 @@ static int msg_from_json(const aiotsec_profile *prof, const nas_json_object *obj
                          uint8_t *res, uint8_t *rand_d, uint8_t *data, size_t cap)
 {
     static const char *const types[] = {"AUTHENTICATION_RESPONSE", "COMMAND_REQUEST", "COMMAND_RESPONSE"};
-    static const char *const cmds[] = {"READ", "WRITE", "DISABLE"};
+    /* TS 29.569 commandType names; "DISABLE" is the name of version 0.1, still read. */
+    static const char *const cmds[] = {"READ", "WRITE", "PERMANENT_DISABLE", "DISABLE"};
+    static const int cmd_of[] = {AIOTSEC_CMD_READ, AIOTSEC_CMD_WRITE, AIOTSEC_CMD_PERMANENT_DISABLE,
+                                 AIOTSEC_CMD_PERMANENT_DISABLE};
     memset(m, 0, sizeof *m);
     const nas_json_member *t = nas_json_find(obj, "type");
     if (!t)
@@ -238,7 +248,7 @@ static int msg_from_json(const aiotsec_profile *prof, const nas_json_object *obj
     if (ti < 0)
         return -1;
     m->type = ti + AIOTSEC_NAS_AUTH_RESPONSE;
-    const char *allowed[6] = {"type"};
+    const char *allowed[8] = {"type"};
     const char *required[6] = {"type"};
     size_t na = 1, nr = 1;
     if (m->type == AIOTSEC_NAS_AUTH_RESPONSE) {
@@ -248,11 +258,11 @@ static int msg_from_json(const aiotsec_profile *prof, const nas_json_object *obj
         allowed[na++] = required[nr++] = "transaction_id";
         allowed[na++] = required[nr++] = "command";
         const nas_json_member *c = nas_json_find(obj, "command");
-        int ci = c ? json_name(c, "command", cmds, 3) : 0;
+        int ci = c ? json_name(c, "command", cmds, 4) : 0;
         if (ci < 0)
             return -1;
-        m->command = ci + AIOTSEC_CMD_READ;
-        if (c && m->command != AIOTSEC_CMD_DISABLE)
+        m->command = cmd_of[ci];
+        if (c && m->command != AIOTSEC_CMD_PERMANENT_DISABLE)
             allowed[na++] = required[nr++] = "offset";
         if (c && m->command == AIOTSEC_CMD_READ)
             allowed[na++] = required[nr++] = "length";
@@ -262,6 +272,7 @@ static int msg_from_json(const aiotsec_profile *prof, const nas_json_object *obj
         allowed[na++] = required[nr++] = "transaction_id";
         allowed[na++] = required[nr++] = "status";
         allowed[na++] = "data";
+        allowed[na++] = "cause";
     }
     for (size_t i = 0; i < nr; i++)
         if (!nas_json_find(obj, required[i]))
@@ -277,11 +288,20 @@ static int msg_from_json(const aiotsec_profile *prof, const nas_json_object *obj
     }
     const nas_json_member *f;
     uint32_t v;
+    aiotsec_profile_params pp;
+    if (aiotsec_profile_get(prof, &pp) != AIOTSEC_OK)
+        return cli_usage_error("nas encode: no profile"), -1;
     if ((f = nas_json_find(obj, "res")) && json_hex(f, "res", res, AIOTSEC_RAND_RES_MAX, &m->res_len))
         return -1;
+    if (f && m->res_len != pp.res_len)
+        return cli_usage_error("nas encode: 'res' must be %u octets (the profile's RES_AIOT length), not %zu",
+                               (unsigned)pp.res_len, m->res_len), -1;
     if ((f = nas_json_find(obj, "rand_d")) &&
         json_hex(f, "rand_d", rand_d, AIOTSEC_RAND_RES_MAX, &m->rand_d_len))
         return -1;
+    if (f && m->rand_d_len != pp.rand_d_len)
+        return cli_usage_error("nas encode: 'rand_d' must be %u octets, not %zu", (unsigned)pp.rand_d_len,
+                               m->rand_d_len), -1;
     if ((f = nas_json_find(obj, "data")) && json_hex(f, "data", data, cap, &m->data_len))
         return -1;
     m->res = res;
@@ -309,6 +329,12 @@ static int msg_from_json(const aiotsec_profile *prof, const nas_json_object *obj
         if (st < 0)
             return cli_usage_error("nas encode: unknown status %u", v), -1;
         m->status = st;
+        /* The cause, when given, must be the status's (a decoded message encodes back). */
+        const char *cause = aiotsec_cmd_status_cause(st);
+        if ((f = nas_json_find(obj, "cause")) &&
+            (!f->is_string || !cause || !*cause || strlen(cause) != f->str_len || memcmp(cause, f->str, f->str_len)))
+            return cli_usage_error("nas encode: 'cause' is not the cause of status %u (%s)", v,
+                                   cause && *cause ? cause : "success has none"), -1;
     }
     return 0;
 }
@@ -346,17 +372,12 @@ static int nas_encode(const nas_opts *o)
     return ret;
 }
 
-/* Builds the security context of protect/unprotect. sender: 1 for protect. */
-static int make_sec(const nas_opts *o, const char *sub, int sender, aiotsec_ctx **ctx, aiotsec_nas_sec **sec)
+/* Builds the context from the checked options and K_AIOTF (k, klen). */
+static int make_sec_with(const nas_opts *o, const char *sub, int sender, const uint8_t *k, size_t klen,
+                         aiotsec_ctx **ctx, aiotsec_nas_sec **sec)
 {
-    uint8_t k[AIOTSEC_KAIOTF_LEN + 1];
-    size_t klen = 0;
     unsigned long int_alg, enc_alg;
     aiotsec_profile_params pp;
-    if (!o->kaiotf || !o->dir)
-        return cli_usage_error("nas %s: --kaiotf and --dir are required", sub);
-    if (cli_parse_hex(o->kaiotf, k, sizeof k, &klen) || klen != AIOTSEC_KAIOTF_LEN)
-        return cli_usage_error("nas %s: --kaiotf must be %u octets of hex", sub, AIOTSEC_KAIOTF_LEN);
     int r2d = !strcmp(o->dir, "r2d");
     if (!r2d && strcmp(o->dir, "d2r"))
         return cli_usage_error("nas %s: --dir must be r2d or d2r", sub);
@@ -372,10 +393,26 @@ static int make_sec(const nas_opts *o, const char *sub, int sender, aiotsec_ctx 
     /* The sender of an R2D message is the network; its receiver is the device. */
     int role = (r2d == sender) ? AIOTSEC_NAS_ROLE_NETWORK : AIOTSEC_NAS_ROLE_DEVICE;
     int rc = aiotsec_nas_sec_new(sec, *ctx, k, klen, (unsigned)int_alg, (unsigned)enc_alg, role);
-    aiotsec_wipe(k, sizeof k);
     if (rc != AIOTSEC_OK)
         return cli_usage_error("nas %s: %s (%s)", sub, aiotsec_strerror(rc), aiotsec_status_name(rc));
     return CLI_OK;
+}
+
+/* Builds the security context of protect/unprotect. sender: 1 for protect.
+ * K_AIOTF is wiped on every path. */
+static int make_sec(const nas_opts *o, const char *sub, int sender, aiotsec_ctx **ctx, aiotsec_nas_sec **sec)
+{
+    uint8_t k[AIOTSEC_KAIOTF_LEN + 1];
+    size_t klen = 0, want = aiotsec_kaiotf_len();
+    int rc;
+    if (!o->kaiotf || !o->dir)
+        rc = cli_usage_error("nas %s: --kaiotf and --dir are required", sub);
+    else if (cli_parse_hex(o->kaiotf, k, sizeof k, &klen) || klen != want)
+        rc = cli_usage_error("nas %s: --kaiotf must be %zu octets of hex (K_AIOTF)", sub, want);
+    else
+        rc = make_sec_with(o, sub, sender, k, klen, ctx, sec);
+    aiotsec_wipe(k, sizeof k);
+    return rc;
 }
 
 static int nas_protect(const nas_opts *o)

@@ -1,6 +1,6 @@
 /* Output of `aiotsec demo`: numbered steps as in spec section 1, checks and
  * attack verdicts. Nothing secret reaches these functions: callers pass RAND
- * values, identifiers, sizes and statuses only. */
+ * values, identifiers, counts and statuses only. */
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -32,7 +32,7 @@ void demo_step(const demo *d, const char *num, const char *who, const char *fmt,
 {
     if (!d->verbose)
         return;
-    printf("  [%-3s] %-18s ", num, who);
+    printf("  [%-2s] %-18s ", num, who);
     va_list ap;
     va_start(ap, fmt);
     vprintf(fmt, ap);
@@ -51,25 +51,30 @@ void demo_check(demo *d, int ok, const char *what, int rc)
         printf("        => %s: %s\n", what, ok ? "ok" : "FAILED");
 }
 
+void demo_rejected(demo *d, int status)
+{
+    size_t i = 0;
+    while (i < d->n_rejected && d->rejected[i].status != status)
+        i++;
+    if (i == d->n_rejected) {
+        if (i == sizeof d->rejected / sizeof d->rejected[0])
+            return;
+        d->rejected[d->n_rejected++].status = status;
+    }
+    d->rejected[i].n++;
+}
+
 void demo_attack(demo *d, const char *what, int got, int want)
 {
-    d->attacks++;
     int ok = got == want;
-    if (ok)
-        d->attacks_rejected++;
-    else
+    d->attacks++;
+    d->attacks_rejected += ok;
+    if (got < 0)
+        demo_rejected(d, got);
+    if (!ok)
         fprintf(stderr, "aiotsec demo: ATTACK NOT REJECTED AS EXPECTED: %s: got %s, want %s\n", what,
                 aiotsec_status_name(got), aiotsec_status_name(want));
-    switch (got) {
-    case AIOTSEC_E_AUTH_FAILED: d->rej.auth_failed++; break;
-    case AIOTSEC_E_NO_PENDING: d->rej.no_pending++; break;
-    case AIOTSEC_E_EXPIRED: d->rej.expired++; break;
-    case AIOTSEC_E_REPLAY: d->rej.replay++; break;
-    case AIOTSEC_E_MAC_MISMATCH: d->rej.mac_mismatch++; break;
-    case AIOTSEC_E_ABORTED: d->rej.aborted++; break;
-    case AIOTSEC_E_DEVICE_DISABLED: d->rej.disabled++; break;
-    default: break;
-    }
     if (d->verbose)
-        printf("        => %s: %s %s\n", what, aiotsec_status_name(got), ok ? "(rejected, as expected)" : "(UNEXPECTED)");
+        printf("        => attack: %s: %s %s\n", what, aiotsec_status_name(got),
+               ok ? "(rejected, as expected)" : "(UNEXPECTED)");
 }

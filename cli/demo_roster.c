@@ -1,186 +1,157 @@
-/* The devices of `aiotsec demo` and the network around them: key store, ADM
- * (behind a client table that narrates the Nadm_Sec calls) and AIOTF. */
+/* The tags of `aiotsec demo`: the network's key store and the demo's own list
+ * of the same records (to simulate each tag), sorted by Permanent Identifier
+ * in the byte order the filters follow (spec 6.2), so that the tags a filter
+ * addresses are a contiguous range of the list.
+ *
+ * Three sources: eight built-in tags (five share the prefix a1, three do not),
+ * N generated tags in groups of G (Permanent Identifier a1 || group (3 octets)
+ * || number in the group (3 octets), so that each group is one 32-bit prefix),
+ * or a key file. Keys come from the backend's CSPRNG and are wiped at the end. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "demo.h"
 
-static int push(demo *d, const uint8_t *ident, size_t il, const uint8_t *perm, size_t pl,
-                const uint8_t *key, size_t kl)
+static int push(demo *d, size_t *cap, const uint8_t *perm, size_t perm_len, const uint8_t *key,
+                size_t key_len)
 {
-    if (d->n_devs == d->cap_devs) {
-        size_t n = d->cap_devs ? 2 * d->cap_devs : 64;
-        demo_dev *p = realloc(d->devs, n * sizeof *p);
+    if (d->n_recs == *cap) {
+        size_t n = *cap ? 2 * *cap : 64;
+        demo_rec *p = realloc(d->recs, n * sizeof *p);
         if (!p)
             return AIOTSEC_E_NO_MEMORY;
-        d->devs = p;
-        d->cap_devs = n;
+        d->recs = p;
+        *cap = n;
     }
-    demo_dev *v = &d->devs[d->n_devs++];
-    memset(v, 0, sizeof *v);
-    memcpy(v->ident, ident, il);
-    memcpy(v->perm, perm, pl);
-    memcpy(v->key, key, kl);
-    v->ident_len = (uint8_t)il;
-    v->perm_len = (uint8_t)pl;
-    v->key_len = (uint8_t)kl;
+    demo_rec *r = &d->recs[d->n_recs++];
+    memset(r, 0, sizeof *r);
+    memcpy(r->perm, perm, perm_len);
+    memcpy(r->key, key, key_len);
+    r->perm_len = (uint8_t)perm_len;
+    r->key_len = (uint8_t)key_len;
     return AIOTSEC_OK;
 }
 
-int demo_roster_generate(demo *d, size_t count)
+/* Byte-lexicographic, a prefix first: the order of the key store's filter index. */
+static int rec_cmp(const void *a, const void *b)
 {
-    int rc = aiotsec_memstore_new(&d->store, d->ctx, count);
-    uint8_t keys[2048 * 16];
-    for (size_t i = 0; rc == AIOTSEC_OK && i < count; i++) {
-        if (i % 2048 == 0) /* fresh keys from the CSPRNG, 2048 at a time */
-            rc = aiotsec_random(d->ctx, keys, sizeof keys);
-        /* Identification information: 0xA1 then the device number (5 octets);
-         * Permanent Identifier: printable, like a PEI. */
-        uint8_t ident[5] = {0xA1, (uint8_t)((i + 1) >> 24), (uint8_t)((i + 1) >> 16),
-                            (uint8_t)((i + 1) >> 8), (uint8_t)(i + 1)};
-        char perm[32];
-        int pl = snprintf(perm, sizeof perm, "PEI-%010zu", i + 1);
-        const uint8_t *key = keys + (i % 2048) * 16;
-        if (rc == AIOTSEC_OK)
-            rc = push(d, ident, sizeof ident, (const uint8_t *)perm, (size_t)pl, key, 16);
-        if (rc == AIOTSEC_OK)
-            rc = aiotsec_memstore_add(d->store, ident, sizeof ident, (const uint8_t *)perm, (size_t)pl, key, 16);
+    const demo_rec *x = a, *y = b;
+    size_t n = x->perm_len < y->perm_len ? x->perm_len : y->perm_len;
+    int c = memcmp(x->perm, y->perm, n);
+    if (c)
+        return c;
+    return (x->perm_len > y->perm_len) - (x->perm_len < y->perm_len);
+}
+
+/* The roster as key-file text (`PERM_ID_HEX K_ROOT_HEX`), loaded into a fresh
+ * key store the way a deployment loads its file; the text is wiped after. */
+static int load_store(demo *d)
+{
+    size_t cap = 1;
+    for (size_t i = 0; i < d->n_recs; i++)
+        cap += 2u * d->recs[i].perm_len + 2u * d->recs[i].key_len + 2u;
+    char *text = malloc(cap);
+    int rc = text ? aiotsec_memstore_new(&d->store, d->ctx, d->n_recs) : AIOTSEC_E_NO_MEMORY;
+    size_t len = 0, line = 0;
+    for (size_t i = 0; rc == AIOTSEC_OK && i < d->n_recs; i++) {
+        const demo_rec *r = &d->recs[i];
+        cli_to_hex(r->perm, r->perm_len, text + len);
+        len += 2u * r->perm_len;
+        text[len++] = ' ';
+        cli_to_hex(r->key, r->key_len, text + len);
+        len += 2u * r->key_len;
+        text[len++] = '\n';
     }
-    aiotsec_wipe(keys, sizeof keys);
+    if (rc == AIOTSEC_OK)
+        rc = aiotsec_memstore_load_buffer(d->store, text, len, &line);
+    if (text)
+        aiotsec_wipe(text, cap);
+    free(text);
     return rc;
 }
 
-static int roster_line(void *user, size_t line, const uint8_t *ident, size_t il, const uint8_t *perm,
-                       size_t pl, const uint8_t *key, size_t kl)
+static void sort_roster(demo *d)
+{
+    qsort(d->recs, d->n_recs, sizeof *d->recs, rec_cmp);
+}
+
+int demo_roster_builtin(demo *d)
+{
+    /* Tags 1-5 share the prefix a1 (one group), tags 6-8 do not. */
+    static const uint8_t perm[8][5] = {
+        {0xa1, 0x00, 0x00, 0x00, 0x01}, {0xa1, 0x00, 0x00, 0x00, 0x02}, {0xa1, 0x0f, 0x00, 0x00, 0x03},
+        {0xa1, 0x0f, 0xff, 0xff, 0x04}, {0xa1, 0x80, 0x00, 0x00, 0x05}, {0xa2, 0x00, 0x00, 0x00, 0x06},
+        {0xb2, 0x00, 0x00, 0x00, 0x07}, {0xc3, 0x00, 0x00, 0x00, 0x08}};
+    uint8_t keys[8 * 32];
+    size_t cap = 0;
+    int rc = aiotsec_random(d->ctx, keys, sizeof keys);
+    for (size_t i = 0; rc == AIOTSEC_OK && i < 8; i++) /* both K_AIOT_root lengths */
+        rc = push(d, &cap, perm[i], sizeof perm[i], keys + 32 * i, i % 2 ? 32 : 16);
+    aiotsec_wipe(keys, sizeof keys);
+    if (rc == AIOTSEC_OK)
+        sort_roster(d);
+    return rc == AIOTSEC_OK ? load_store(d) : rc;
+}
+
+int demo_roster_generate(demo *d, size_t count, size_t group)
+{
+    enum { KEYS_PER_DRAW = 4096 }; /* aiotsec_random() gives at most 65,536 octets a call */
+    uint8_t keys[KEYS_PER_DRAW * 16];
+    size_t cap = 0;
+    int rc = AIOTSEC_OK;
+    for (size_t i = 0; rc == AIOTSEC_OK && i < count; i++) {
+        if (i % KEYS_PER_DRAW == 0)
+            rc = aiotsec_random(d->ctx, keys, sizeof keys);
+        size_t g = i / group, k = i % group;
+        uint8_t perm[7] = {0xa1, (uint8_t)(g >> 16), (uint8_t)(g >> 8), (uint8_t)g,
+                           (uint8_t)(k >> 16), (uint8_t)(k >> 8), (uint8_t)k};
+        if (rc == AIOTSEC_OK)
+            rc = push(d, &cap, perm, sizeof perm, keys + (i % KEYS_PER_DRAW) * 16, 16);
+    }
+    aiotsec_wipe(keys, sizeof keys);
+    /* Made in order already; sorting keeps one rule for every source. */
+    if (rc == AIOTSEC_OK)
+        sort_roster(d);
+    return rc == AIOTSEC_OK ? load_store(d) : rc;
+}
+
+typedef struct file_arg {
+    demo *d;
+    size_t cap;
+} file_arg;
+
+static int file_line(void *user, size_t line, const uint8_t *perm, size_t perm_len, const uint8_t *key,
+                     size_t key_len)
 {
     (void)line;
-    return push(user, ident, il, perm, pl, key, kl);
+    file_arg *a = user;
+    return push(a->d, &a->cap, perm, perm_len, key, key_len);
 }
 
 int demo_roster_from_file(demo *d, const char *path)
 {
     size_t line = 0;
+    file_arg a = {d, 0};
+    /* The key store first: it refuses duplicates and bad lines with their line number. */
     int rc = aiotsec_memstore_new(&d->store, d->ctx, 0);
     if (rc == AIOTSEC_OK)
         rc = aiotsec_memstore_load_file(d->store, path, &line);
     if (rc == AIOTSEC_OK) /* the tags' side of the same file */
-        rc = aiotsec_keyfile_read_file(path, roster_line, d, &line);
-    if (rc != AIOTSEC_OK) {
-        if (line)
-            fprintf(stderr, "aiotsec: %s:%zu: %s\n", path, line, aiotsec_strerror(rc));
-        else
-            fprintf(stderr, "aiotsec: %s: %s\n", path, aiotsec_strerror(rc));
+        rc = aiotsec_keyfile_read_file(path, file_line, &a, &line);
+    if (rc == AIOTSEC_OK) {
+        sort_roster(d);
+        return AIOTSEC_OK;
     }
+    if (line)
+        fprintf(stderr, "aiotsec: %s:%zu: %s\n", path, line, aiotsec_strerror(rc));
+    else
+        fprintf(stderr, "aiotsec: %s: %s\n", path, aiotsec_strerror(rc));
     return rc;
 }
 
-/* --- the narrating ADM client: steps 1, 7-9 and 11 as they happen ---------- */
-
-static int nar_rand(void *user, uint8_t *rand_n, size_t cap)
+const char *demo_perm_hex(const demo *d, size_t i, char *buf, size_t cap)
 {
-    demo *d = user;
-    int rc = d->adm_local.rand_get(d->adm_local.user, rand_n, cap);
-    if (rc == AIOTSEC_OK && d->verbose) {
-        char h[80];
-        demo_hex(rand_n, aiotsec_rand_n_len(d->ctx), h, sizeof h);
-        demo_step(d, "1", "AIOTF -> ADM", "Nadm_SecRAND_Get: RAND_AIOT_n = %s", h);
-    }
-    return rc;
-}
-
-static int nar_auth(void *user, const uint8_t *ident, size_t il, const uint8_t *rn, size_t rnl,
-                    const uint8_t *rd, size_t rdl, uint8_t *xres, size_t xc, uint8_t *perm, size_t pc,
-                    size_t *pl)
-{
-    demo *d = user;
-    d->adm_auth_calls++;
-    char h[140];
-    if (d->verbose) {
-        demo_hex(ident, il, h, sizeof h);
-        demo_step(d, "7", "AIOTF -> ADM", "Nadm_SecAuthentication_Get(ident %s, RAND_AIOT_n, RAND_AIOT_d)", h);
-    }
-    int rc = d->adm_local.authentication_get(d->adm_local.user, ident, il, rn, rnl, rd, rdl, xres, xc, perm, pc, pl);
-    if (d->verbose) {
-        if (rc == AIOTSEC_OK) {
-            demo_step(d, "8", "ADM", "XRES_AIOT = KDF(K_AIOT_root, FC 0xA0, RAND_AIOT_n, RAND_AIOT_d) (not shown)");
-            demo_step(d, "9", "ADM -> AIOTF", "XRES_AIOT, Permanent Identifier %.*s", (int)*pl, (const char *)perm);
-        } else {
-            demo_step(d, "9", "ADM -> AIOTF", "error %s", aiotsec_status_name(rc));
-        }
-    }
-    return rc;
-}
-
-static int nar_skey(void *user, const uint8_t *perm, size_t pl, const uint8_t *rn, size_t rnl,
-                    const uint8_t *rd, size_t rdl, uint8_t *k, size_t kc)
-{
-    demo *d = user;
-    /* Only called after RES_AIOT matched: step 10 comes first in the spec. */
-    demo_step(d, "10", "AIOTF", "RES_AIOT == XRES_AIOT (constant time): device authenticated");
-    d->step10_shown = 1;
-    int rc = d->adm_local.session_key_get(d->adm_local.user, perm, pl, rn, rnl, rd, rdl, k, kc);
-    demo_step(d, "11", "AIOTF -> ADM", "Nadm_SecSessionKey_Get(%.*s, RAND_AIOT_n, RAND_AIOT_d): K_AIOTF %s",
-              (int)pl, (const char *)perm, rc == AIOTSEC_OK ? "derived (not shown)" : aiotsec_status_name(rc));
-    return rc;
-}
-
-int demo_build_network(demo *d)
-{
-    aiotsec_keystore ks;
-    int rc = aiotsec_memstore_keystore(d->store, &ks);
-    if (rc == AIOTSEC_OK)
-        rc = aiotsec_adm_new(&d->adm, d->ctx, &ks);
-    if (rc == AIOTSEC_OK)
-        rc = aiotsec_adm_client_local(d->adm, &d->adm_local);
-    if (rc != AIOTSEC_OK)
-        return rc;
-    aiotsec_adm_client nar;
-    memset(&nar, 0, sizeof nar);
-    nar.struct_size = (uint32_t)sizeof nar;
-    nar.user = d;
-    nar.rand_get = nar_rand;
-    nar.authentication_get = nar_auth;
-    nar.session_key_get = nar_skey;
-    aiotsec_aiotf_config cfg;
-    aiotsec_aiotf_config_init(&cfg, d->ctx);
-    cfg.max_pending = 4096;
-    cfg.timeout_ms = 5000;
-    rc = aiotsec_aiotf_new(&d->aiotf, d->ctx, &nar, &cfg);
-    if (rc == AIOTSEC_OK)
-        rc = aiotsec_aiotf_new(&d->bulk, d->ctx, &d->adm_local, &cfg);
-    return rc;
-}
-
-void demo_stats(const demo *d, aiotsec_aiotf_stats *out)
-{
-    aiotsec_aiotf_stats a, b;
-    memset(&a, 0, sizeof a);
-    memset(&b, 0, sizeof b);
-    aiotsec_aiotf_stats_get(d->aiotf, &a);
-    aiotsec_aiotf_stats_get(d->bulk, &b);
-    memset(out, 0, sizeof *out);
-    out->started = a.started + b.started;
-    out->authenticated = a.authenticated + b.authenticated;
-    out->auth_failed = a.auth_failed + b.auth_failed;
-    out->unsolicited = a.unsolicited + b.unsolicited;
-    out->late = a.late + b.late;
-    out->malformed = a.malformed + b.malformed;
-    out->adm_calls = a.adm_calls + b.adm_calls;
-    out->commands_sent = a.commands_sent + b.commands_sent;
-    out->responses_ok = a.responses_ok + b.responses_ok;
-    out->responses_rejected = a.responses_rejected + b.responses_rejected;
-    out->expired = a.expired + b.expired;
-}
-
-void demo_free(demo *d)
-{
-    aiotsec_aiotf_free(d->bulk);
-    aiotsec_aiotf_free(d->aiotf);
-    aiotsec_adm_free(d->adm);
-    aiotsec_memstore_free(d->store);
-    if (d->devs)
-        aiotsec_wipe(d->devs, d->cap_devs * sizeof *d->devs);
-    free(d->devs);
-    aiotsec_ctx_free(d->ctx);
+    demo_hex(d->recs[i].perm, d->recs[i].perm_len, buf, cap);
+    return buf;
 }

@@ -7,10 +7,11 @@ that a misreading of the spec in the library shows up as a disagreement here.
 import hashlib
 import hmac
 
-# Profile 0 (spec section 3). P = provisional values of the profile.
-RAND_N_LEN = 16          # P
-RAND_D_LEN = 16          # P
-RES_LEN = 16             # P
+# Profile 0 (spec section 3, revision 2). P = provisional values of the profile.
+RAND_N_LEN = 16          # TS 29.503 Rand
+RAND_D_LEN = 16          # TS 29.503 Rand
+RES_LEN = 16             # P (TS 29.503 Xres allows 4..16)
+KAIOTF_LEN = 16          # TS 29.369 Kaiotf
 FC_RES = b"\xa0"         # P
 FC_KAIOTF = b"\xa1"      # P
 FC_ALG_KEY = b"\xa2"     # P
@@ -53,9 +54,9 @@ def res_aiot(k_root, rand_n, rand_d):
 
 
 def k_aiotf(k_root, rand_n, rand_d):
-    """A.3: the whole 256-bit output."""
+    """A.3: the 128 least significant bits (P), i.e. the last 16 octets of the KDF output."""
     _check_rand_inputs(k_root, rand_n, rand_d)
-    return kdf(k_root, FC_KAIOTF, [rand_n, rand_d])
+    return kdf(k_root, FC_KAIOTF, [rand_n, rand_d])[-KAIOTF_LEN:]
 
 
 def alg_key(kaiotf, kind, alg_id):
@@ -63,8 +64,8 @@ def alg_key(kaiotf, kind, alg_id):
 
     kind is "int" or "enc". AIA-HS (integrity identity 8) keeps all 256 bits;
     every other (128-bit) algorithm keeps the 128 least significant bits."""
-    if len(kaiotf) != 32:
-        raise ValueError("K_AIOTF must be 32 octets")
+    if len(kaiotf) != KAIOTF_LEN:
+        raise ValueError("K_AIOTF must be %d octets" % KAIOTF_LEN)
     if not 1 <= alg_id <= 15:
         raise ValueError("algorithm identity 1..15")
     dist = {"enc": DIST_ENC, "int": DIST_INT}[kind]

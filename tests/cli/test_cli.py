@@ -37,7 +37,7 @@ AIOT_ROWS = ref.read_tsv(os.path.join(VECTORS, "aiot-profile0.tsv"))
 ROW0 = AIOT_ROWS[0]
 K16 = "00" * 16
 R16 = "11" * 16
-KF = "22" * 32
+KF = "22" * 16  # K_AIOTF: 16 octets (TS 29.369 Kaiotf)
 
 
 def ok_value(p):
@@ -129,11 +129,11 @@ def test_kdf_output_is_64_hex_digits():
 
 
 def test_derive_lengths():
-    """RES_AIOT 16 octets, K_AIOTF 32, 128-bit keys 16, the AIA-HS key 32; 32-octet roots work."""
+    """RES_AIOT 16 octets, K_AIOTF 16, 128-bit keys 16, the AIA-HS key 32; 32-octet roots work."""
     for key in (K16, "ab" * 32):
         rand = ["--key", key, "--rand-n", R16, "--rand-d", R16]
         assert len(ok_value(run("derive", "res", *rand))) == 32
-        assert len(ok_value(run("derive", "kaiotf", *rand))) == 64
+        assert len(ok_value(run("derive", "kaiotf", *rand))) == 32
     for kind, alg, n in (("int", "2", 32), ("enc", "2", 32), ("int", "8", 64), ("int", "15", 32)):
         assert len(ok_value(run("derive", "algkey", "--kaiotf", KF, "--type", kind,
                                 "--alg", alg))) == n
@@ -231,10 +231,12 @@ BAD = {
     "algkey type foo": ["derive", "algkey", "--kaiotf", KF, "--type", "foo", "--alg", "2"],
     "algkey type INT": ["derive", "algkey", "--kaiotf", KF, "--type", "INT", "--alg", "2"],
     "algkey type empty": ["derive", "algkey", "--kaiotf", KF, "--type", "", "--alg", "2"],
-    "algkey kaiotf 31": ["derive", "algkey", "--kaiotf", "22" * 31, "--type", "int", "--alg", "2"],
-    "algkey kaiotf 16": ["derive", "algkey", "--kaiotf", "22" * 16, "--type", "int", "--alg", "2"],
-    "algkey kaiotf 33": ["derive", "algkey", "--kaiotf", "22" * 33, "--type", "int", "--alg", "2"],
-    "algkey kaiotf bad hex": ["derive", "algkey", "--kaiotf", "g2" * 32, "--type", "int", "--alg", "2"],
+    "algkey kaiotf 15": ["derive", "algkey", "--kaiotf", "22" * 15, "--type", "int", "--alg", "2"],
+    "algkey kaiotf 17": ["derive", "algkey", "--kaiotf", "22" * 17, "--type", "int", "--alg", "2"],
+    "algkey kaiotf 32 (version 0.1)": ["derive", "algkey", "--kaiotf", "22" * 32, "--type", "int", "--alg", "2"],
+    "algkey kaiotf empty": ["derive", "algkey", "--kaiotf", "", "--type", "int", "--alg", "2"],
+    "algkey kaiotf odd": ["derive", "algkey", "--kaiotf", "2" * 31, "--type", "int", "--alg", "2"],
+    "algkey kaiotf bad hex": ["derive", "algkey", "--kaiotf", "g2" * 16, "--type", "int", "--alg", "2"],
     "algkey missing type": ["derive", "algkey", "--kaiotf", KF, "--alg", "2"],
     "algkey missing alg": ["derive", "algkey", "--kaiotf", KF, "--type", "int"],
     "algkey key option": ["derive", "algkey", "--key", KF, "--type", "int", "--alg", "2"],
@@ -272,6 +274,7 @@ def test_bad_input_reasons_are_specific():
     assert "--foo" in err("kdf", "--key", "00", "--fc", "a0", "--foo", "1")
     assert "nope" in err("kdf", "--key", "00", "--fc", "a0", "--backend", "nope")
     assert "--alg" in err("derive", "algkey", "--kaiotf", KF, "--type", "int", "--alg", "0")
+    assert "16 octets, not 32" in err("derive", "algkey", "--kaiotf", "22" * 32, "--type", "int", "--alg", "2")
     assert "--type" in err("derive", "algkey", "--kaiotf", KF, "--type", "x", "--alg", "2")
     assert "missing option --key" in err("derive", "res", *RAND)
     # A key given without its option is not echoed whole to stderr.

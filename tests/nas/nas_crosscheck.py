@@ -4,7 +4,9 @@ spec sections 3-5 written here from the spec text (not from the C code):
 the KDF and algorithm keys, AIA-HS, 128-NIA2 (AES-CMAC) and 128-NEA2 (AES-CTR)
 from the `cryptography` package, and the AIOT NAS codec and protection.
 
-1. The Python implementation reproduces ../shared/vectors/aiot-nas-profile0.tsv.
+1. The Python implementation reproduces ../shared/vectors/aiot-nas-profile0.tsv,
+   and so does the CLI (decode, encode, protect, unprotect of every row, read
+   from the file), on every backend that has the row's algorithms.
 2. Random valid messages: Python encode == CLI encode(JSON), CLI decode == the
    message, Python protect == CLI protect, CLI unprotect == the plain message,
    on every backend (AIA-HS) and on the AES backend (NIA2/NEA2).
@@ -65,8 +67,13 @@ def nea2(key, count, direction, data):
 # ---- spec section 5 -------------------------------------------------------------
 EPD = 0x7A
 MT = {"AUTHENTICATION_RESPONSE": 0x41, "COMMAND_REQUEST": 0x42, "COMMAND_RESPONSE": 0x43}
-CMD = {"READ": 1, "WRITE": 2, "DISABLE": 3}
-STATUS = {0x00, 0x01, 0x02, 0x03, 0xFF}
+CMD = {"READ": 1, "WRITE": 2, "PERMANENT_DISABLE": 3}  # TS 29.569 commandType names
+# Status code points (spec 5.3, revision 2), named after the TS 29.569 AIoTDevFailCause values.
+CAUSE = {0x01: "COMMAND_TYPE_SPECIFIC_PARAMETERS_INVALID", 0x02: "MESSAGE_TYPE_NON_EXISTENT_OR_NOT_IMPLEMENTED",
+         0x03: "LOW_ENERGY", 0x04: "INVALID_MANDATORY_INFORMATION", 0xFF: "ERROR_UNSPECIFIED"}
+STATUS = {0x00} | set(CAUSE)
+RES_LEN = RAND_D_LEN = 16  # AUTHENTICATION RESPONSE: exactly these (profile 0)
+KAIOTF_LEN = 16            # TS 29.369 Kaiotf
 IEI_READ_DATA = 0x71
 MAX_LEN, MAX_DATA = 2048, 1024
 
@@ -143,8 +150,8 @@ def decode(b):
         return v
 
     if m["type"] == "AUTHENTICATION_RESPONSE":
-        m["res"] = lv(1, 4, 32).hex()
-        m["rand_d"] = lv(1, 4, 32).hex()
+        m["res"] = lv(1, RES_LEN, RES_LEN).hex()
+        m["rand_d"] = lv(1, RAND_D_LEN, RAND_D_LEN).hex()
     elif m["type"] == "COMMAND_REQUEST":
         m["transaction_id"] = take(1)[0]
         c = take(1)[0]
@@ -152,7 +159,7 @@ def decode(b):
         if c not in cmds:
             raise Reject("AIOTSEC_E_NAS_BAD_COMMAND")
         m["command"] = cmds[c]
-        if c != CMD["DISABLE"]:
+        if c != CMD["PERMANENT_DISABLE"]:
             m["offset"] = int.from_bytes(take(2), "big")
         if c == CMD["READ"]:
             n = int.from_bytes(take(2), "big")
@@ -167,6 +174,8 @@ def decode(b):
         if s not in STATUS:
             raise Reject("AIOTSEC_E_NAS_BAD_IE_VALUE")
         m["status"] = s
+        if s in CAUSE:
+            m["cause"] = CAUSE[s]
     # optional IEs: 0x70..0x7F TLV-E, others TLV; unknown skipped; first occurrence kept
     while pos < len(b):
         iei = b[pos]
@@ -202,12 +211,12 @@ def rhex(rng, n):
 def random_msg(rng):
     t = rng.choice(list(MT))
     if t == "AUTHENTICATION_RESPONSE":
-        return {"type": t, "res": rhex(rng, rng.randint(4, 32)), "rand_d": rhex(rng, rng.randint(4, 32))}
+        return {"type": t, "res": rhex(rng, RES_LEN), "rand_d": rhex(rng, RAND_D_LEN)}
     dl = rng.choice([1, rng.randint(1, 64), rng.randint(1, MAX_DATA), MAX_DATA])
     m = {"type": t, "transaction_id": rng.randint(0, 255)}
     if t == "COMMAND_REQUEST":
         m["command"] = rng.choice(list(CMD))
-        if m["command"] != "DISABLE":
+        if m["command"] != "PERMANENT_DISABLE":
             m["offset"] = rng.randint(0, 65535)
         if m["command"] == "READ":
             m["length"] = rng.randint(1, MAX_DATA)
@@ -215,6 +224,8 @@ def random_msg(rng):
             m["data"] = rhex(rng, dl)
     else:
         m["status"] = rng.choice(sorted(STATUS))
+        if m["status"] in CAUSE:
+            m["cause"] = CAUSE[m["status"]]
         if rng.random() < 0.5:
             m["data"] = rhex(rng, dl)
     return m
@@ -310,17 +321,47 @@ def main():
         check(a.aes_backend in all_be, f"AES backend {a.aes_backend} not built")
         combos += [(a.aes_backend, NIA2, 0), (a.aes_backend, NIA2, NEA2), (a.aes_backend, AIA_HS, NEA2)]
 
+    # 1b. the same rows through the CLI: decode, encode, protect and unprotect, on every
+    # backend that has the row's algorithms (NIA2/NEA2 need AES: the --aes-backend)
+    n_cli = 0
+    for r in load_rows(a.vectors, "aiot-nas-profile0.tsv"):
+        plain = bytes.fromhex(r["plain"])
+        rc, out, err = cli.run(["decode", r["plain"]])
+        check(rc == 0 and json.loads(out) == decode(plain), f"vector {r['name']}: CLI decode -> {out} {err}")
+        rc, out, err = cli.run(["encode"], stdin=json.dumps(decode(plain)))
+        check(rc == 0 and out == r["plain"], f"vector {r['name']}: CLI encode -> {out} {err}")
+        n_cli += 1
+        if r["protected"] == "-":
+            continue
+        ia, ea = int(r["int_alg"]), int(r["enc_alg"])
+        d = "r2d" if r["direction"] == "1" else "d2r"
+        for be in all_be if (ia, ea) == (AIA_HS, 0) else [b for b in [a.aes_backend] if b]:
+            base = ["--backend", be, "--kaiotf", r["k_aiotf"], "--dir", d, "--int-alg", str(ia),
+                    "--enc-alg", str(ea)]
+            rc, out, err = cli.run(["protect"] + base + ["--count", str(int(r["count"])), r["plain"]])
+            check(rc == 0 and out == r["protected"], f"vector {r['name']} on {be}: CLI protect -> {out} {err}")
+            last = [] if int(r["count"]) == 0 else ["--last-count", str(int(r["count"]) - 1)]
+            rc, out, err = cli.run(["unprotect"] + base + last + [r["protected"]])
+            check(rc == 0 and out == r["plain"], f"vector {r['name']} on {be}: CLI unprotect -> {out} {err}")
+            n_cli += 1
+    print(f"the CLI reproduces the official rows ({n_cli} CLI checks)")
+
     # 2. random valid messages through encode, decode, protect, unprotect
     n_ok = 0
     for i in range(a.cases):
         m = random_msg(rng)
         plain = encode(m)
-        rc, out, err = cli.run(["encode"], stdin=json.dumps(m))
-        check(rc == 0 and out == plain.hex(), f"case {i}: encode {m} -> {rc} {out} {err}")
+        given = dict(m)
+        if "cause" in given and rng.random() < 0.5:
+            del given["cause"]  # optional on input: the status alone says it
+        if given.get("command") == "PERMANENT_DISABLE" and rng.random() < 0.5:
+            given["command"] = "DISABLE"  # the name of version 0.1, still read
+        rc, out, err = cli.run(["encode"], stdin=json.dumps(given))
+        check(rc == 0 and out == plain.hex(), f"case {i}: encode {given} -> {rc} {out} {err}")
         rc, out, err = cli.run(["decode", plain.hex()])
         check(rc == 0 and json.loads(out) == m, f"case {i}: decode {plain.hex()} -> {out} {err}")
         be, ia, ea = combos[i % len(combos)]
-        k = bytes(rng.getrandbits(8) for _ in range(32))
+        k = bytes(rng.getrandbits(8) for _ in range(KAIOTF_LEN))
         direction = 1 if m["type"] == "COMMAND_REQUEST" else 0
         if m["type"] == "AUTHENTICATION_RESPONSE":
             direction = 0
@@ -377,19 +418,29 @@ def main():
     for bad_json in ['{"type":"COMMAND_REQUEST"}', '{"type":"X"}', "[]", '{"type":"COMMAND_RESPONSE",'
                      '"transaction_id":1,"status":0,"status":1}', '{"type":"COMMAND_RESPONSE","transaction_id":1,'
                      '"status":0,"extra":1}', '{"type":"COMMAND_RESPONSE","transaction_id":256,"status":0}',
-                     '{"type":"COMMAND_RESPONSE","transaction_id":1,"status":4}',
+                     '{"type":"COMMAND_RESPONSE","transaction_id":1,"status":5}',
+                     '{"type":"COMMAND_RESPONSE","transaction_id":1,"status":1,"cause":"LOW_ENERGY"}',
+                     '{"type":"COMMAND_RESPONSE","transaction_id":1,"status":0,"cause":"ERROR_UNSPECIFIED"}',
+                     '{"type":"COMMAND_RESPONSE","transaction_id":1,"status":3,"cause":3}',
+                     '{"type":"COMMAND_REQUEST","transaction_id":1,"command":"STOP"}',
+                     '{"type":"AUTHENTICATION_RESPONSE","res":"' + "ab" * 4 + '","rand_d":"' + "cd" * 16 + '"}',
+                     '{"type":"AUTHENTICATION_RESPONSE","res":"' + "ab" * 17 + '","rand_d":"' + "cd" * 16 + '"}',
+                     '{"type":"AUTHENTICATION_RESPONSE","res":"' + "ab" * 16 + '","rand_d":"' + "cd" * 15 + '"}',
                      '{"type":"COMMAND_RESPONSE","transaction_id":1,"status":0,"data":"ABCD"}',
                      '{"type":"COMMAND_REQUEST","transaction_id":1,"command":"READ","offset":0,"length":0}']:
         rc, out, err = cli.run(["encode"], stdin=bad_json)
         check(rc == 2 and out == "", f"encode {bad_json} -> {rc}")
     rc, _, err = cli.run(["decode", "7a00"])
     check(rc == 2 and "AIOTSEC_E_NAS_TRUNCATED" in err, "decode truncated exits 2")
-    rc, _, err = cli.run(["unprotect", "--kaiotf", "00" * 32, "--dir", "r2d", "7a00420903"])
+    rc, _, err = cli.run(["unprotect", "--kaiotf", "00" * KAIOTF_LEN, "--dir", "r2d", "7a00420903"])
     check(rc == 1 and "AIOTSEC_E_NAS_PLAIN_FORBIDDEN" in err, "plain COMMAND REQUEST refused (exit 1)")
-    rc, _, err = cli.run(["protect", "--kaiotf", "00" * 32, "--dir", "r2d", "--count", "0",
+    for bad_len in (15, 17, 32):  # 32: the K_AIOTF of version 0.1
+        rc, _, err = cli.run(["protect", "--kaiotf", "00" * bad_len, "--dir", "r2d", "--count", "0", "7a00420903"])
+        check(rc == 2 and "16 octets" in err, f"a {bad_len}-octet K_AIOTF refused (exit 2) -> {rc} {err}")
+    rc, _, err = cli.run(["protect", "--kaiotf", "00" * KAIOTF_LEN, "--dir", "r2d", "--count", "0",
                           "--int-alg", "0", "7a00420903"])
     check(rc == 2 and "AIOTSEC_E_NIA0_REJECTED" in err, "NIA0 refused")
-    rc, _, err = cli.run(["protect", "--backend", "sodium", "--kaiotf", "00" * 32, "--dir", "r2d",
+    rc, _, err = cli.run(["protect", "--backend", "sodium", "--kaiotf", "00" * KAIOTF_LEN, "--dir", "r2d",
                           "--count", "0", "--int-alg", "2", "7a00420903"])
     check(rc == 2 and "AIOTSEC_E_UNSUPPORTED" in err, "NIA2 on sodium is unsupported")
 
