@@ -86,7 +86,7 @@ int bench_run_nas(bench_rows *rows, const char *backend, const bench_opts *o)
     aiotsec_ctx *ctx = NULL;
     if (aiotsec_ctx_new(&ctx, backend, NULL) != AIOTSEC_OK)
         return -1;
-    uint8_t kaiotf[32];
+    uint8_t kaiotf[AIOTSEC_KAIOTF_LEN];
     uint64_t seed = 7;
     bench_fill(&seed, kaiotf, sizeof kaiotf);
     int rc = aiotsec_nas_sec_new(&a.net, ctx, kaiotf, sizeof kaiotf, AIOTSEC_NIA2, AIOTSEC_NEA2,

@@ -26,7 +26,12 @@
  *    the AUTHENTICATION RESPONSE). Reports that match no pending procedure,
  *    arrive after the reporting deadline, repeat a RAND_AIOT_d already seen in
  *    the procedure, exceed the expected number, or do not decode are dropped
- *    before any ADM call, each with its own status and counter (NOTE 2).
+ *    before any ADM call, each with its own status and counter (NOTE 2). A few
+ *    answers beyond the expected number are held back as spares: when a report
+ *    proves forged (its RES_AIOT matches no candidate), a spare takes its place,
+ *    so a forgery that arrives first cannot push a genuine tag over the cap;
+ *    spares are dropped (::AIOTSEC_E_OVER_CAP) once the expected number of
+ *    devices is identified.
  * 3. When the expected number has arrived, or ::aiotsec_aiotf_config.max_batch
  *    reports wait, or on aiotsec_aiotf_flush(), the waiting reports become one
  *    getAuthentication. An ADM that refuses it as too large
@@ -91,6 +96,8 @@ typedef struct aiotsec_aiotf_config {
     size_t max_batch;      /**< Most RAND_AIOT_d in one getAuthentication (default 256; 1..65536). */
     size_t max_requests;   /**< ADM requests queued or outstanding at once (default 1024; 1..2^20). */
     size_t max_sessions;   /**< Command security contexts at once (default 256; 0..2^20). */
+    size_t spare_reports;  /**< Answers a capped procedure holds back beyond its cap, without an ADM
+                                call, to take the place of reports that prove forged (default 4; 0..65536). */
     unsigned int_alg;      /**< Integrity algorithm for commands (default: the profile's). */
     unsigned enc_alg;      /**< Ciphering algorithm for commands (default: the profile's). */
 } aiotsec_aiotf_config;
@@ -105,7 +112,8 @@ typedef struct aiotsec_aiotf_stats {
     uint64_t unsolicited;        /**< Dropped: no pending procedure for the RAND_AIOT_n. */
     uint64_t late;               /**< Dropped: after the reporting deadline (also late command responses). */
     uint64_t duplicate;          /**< Dropped: a RAND_AIOT_d already seen in the procedure. */
-    uint64_t over_cap;           /**< Dropped: beyond the expected number of answers. */
+    uint64_t over_cap;           /**< Dropped: beyond the expected number of answers and the spares, or
+                                      spares no longer needed. */
     uint64_t malformed;          /**< Dropped: the AUTHENTICATION RESPONSE did not decode. */
     uint64_t adm_requests;       /**< Requests handed out (retries included). */
     uint64_t adm_retries;        /**< Requests queued again after ::AIOTSEC_E_TRANSPORT. */
@@ -124,14 +132,15 @@ typedef struct aiotsec_aiotf_summary {
     int paging;             /**< 1 once RAND_AIOT_n is known and reports are taken. */
     uint8_t rand_n[16];     /**< RAND_AIOT_n to page with (when @c paging). */
     uint32_t expected;      /**< Answers expected (0: no cap). */
-    uint32_t accepted;      /**< Reports queued for the ADM. */
-    uint32_t waiting;       /**< Of those, not decided yet (not sent, or with the ADM). */
+    uint32_t accepted;      /**< Reports queued for the ADM (spares that took a forged report's place included). */
+    uint32_t spares;        /**< Answers held back beyond the cap (promoted or not). */
+    uint32_t waiting;       /**< Reports not decided yet (not sent, with the ADM, or held back). */
     uint32_t authenticated; /**< Reports that identified a device. */
     uint32_t auth_failed;   /**< Reports no candidate (or several) matched. */
     uint32_t errors;        /**< Reports the ADM could not answer (no candidate, limits, errors). */
     uint32_t late;          /**< Dropped after the reporting deadline. */
     uint32_t duplicate;     /**< Dropped as repeats of a RAND_AIOT_d. */
-    uint32_t over_cap;      /**< Dropped beyond @c expected. */
+    uint32_t over_cap;      /**< Dropped beyond @c expected and the spares, or spares no longer needed. */
     uint32_t malformed;     /**< Dropped as undecodable. */
     int failure_cause;      /**< An ::aiotsec_failure_cause (NONE while @c waiting or once one is identified). */
 } aiotsec_aiotf_summary;
@@ -143,6 +152,7 @@ typedef struct aiotsec_aiotf_device {
     int status;                      /**< ::AIOTSEC_OK (identified), ::AIOTSEC_E_IN_PROGRESS, or why not. */
     uint8_t perm_id[AIOTSEC_ID_MAX]; /**< `deviceId`: the Permanent Identifier when identified. */
     size_t perm_id_len;              /**< Its length (0 when not identified). */
+    int held_back;                   /**< 1 while held back as a spare beyond the cap (no ADM request yet). */
     int secured;                     /**< 1 when commands can be sent (command procedures). */
     int last_cmd_status;             /**< The ::aiotsec_cmd_status of its last COMMAND RESPONSE, 0 if none
                                           (`failCause`: aiotsec_cmd_status_cause()). */
@@ -250,7 +260,8 @@ AIOTSEC_API int aiotsec_aiotf_on_rand(aiotsec_aiotf *aiotf, uint64_t req_id, uin
  * @param nas The AUTHENTICATION RESPONSE (plain AIOT NAS).
  * @param nas_len Its length.
  * @param[out] report_id Receives the report's identifier when queued; may be NULL.
- * @return ::AIOTSEC_OK (queued), ::AIOTSEC_E_NO_PENDING, ::AIOTSEC_E_EXPIRED,
+ * @return ::AIOTSEC_OK (queued, or held back as a spare: see aiotsec_aiotf_device_get()),
+ *         ::AIOTSEC_E_NO_PENDING, ::AIOTSEC_E_EXPIRED,
  *         ::AIOTSEC_E_DUPLICATE_REPORT, ::AIOTSEC_E_OVER_CAP, a decoding status or
  *         ::AIOTSEC_E_BAD_LENGTH (dropped: no ADM call), ::AIOTSEC_E_LIMIT (no report
  *         slot free) or ::AIOTSEC_E_NULL_ARG.

@@ -171,6 +171,7 @@ class AiotfConfig(Structure):
         ("max_batch", c_size_t),
         ("max_requests", c_size_t),
         ("max_sessions", c_size_t),
+        ("spare_reports", c_size_t),
         ("int_alg", c_uint),
         ("enc_alg", c_uint),
     ]
@@ -199,6 +200,7 @@ class AiotfSummary(Structure):
         ("rand_n", c_uint8 * 16),
         ("expected", c_uint32),
         ("accepted", c_uint32),
+        ("spares", c_uint32),
         ("waiting", c_uint32),
         ("authenticated", c_uint32),
         ("auth_failed", c_uint32),
@@ -220,6 +222,7 @@ class AiotfDevice(Structure):
         ("status", c_int),
         ("perm_id", c_uint8 * 64),
         ("perm_id_len", c_size_t),
+        ("held_back", c_int),
         ("secured", c_int),
         ("last_cmd_status", c_int),
     ]

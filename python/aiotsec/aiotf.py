@@ -142,6 +142,7 @@ class ProcedureSummary:
     rand_n: Optional[bytes]
     expected: int
     accepted: int
+    spares: int
     waiting: int
     authenticated: int
     auth_failed: int
@@ -169,6 +170,8 @@ class DeviceReport:
         status: 0 (identified), ``AIOTSEC_E_IN_PROGRESS``, or why not
             (``AIOTSEC_E_AUTH_FAILED``, ``AIOTSEC_E_AMBIGUOUS``, ``AIOTSEC_E_NO_CANDIDATE``...).
         perm_id: ``deviceId``, the Permanent Identifier when identified, else None.
+        held_back: True while held back as a spare beyond the procedure's cap (no ADM
+            request yet: it is sent only if a report ahead of it proves forged).
         secured: True when commands can be sent (command procedures).
         last_cmd_status: the :class:`~aiotsec.CmdStatus` of the last COMMAND RESPONSE, or None.
     """
@@ -177,6 +180,7 @@ class DeviceReport:
     proc_id: int
     status: int
     perm_id: Optional[bytes]
+    held_back: bool
     secured: bool
     last_cmd_status: Optional[CmdStatus]
     _lib: Any = dataclasses.field(repr=False, compare=False, default=None)
@@ -186,7 +190,8 @@ class DeviceReport:
         n = min(int(raw.perm_id_len), len(raw.perm_id))
         last = int(raw.last_cmd_status)
         return cls(int(raw.report_id), int(raw.proc_id), int(raw.status),
-                   bytes(raw.perm_id[:n]) if raw.status == 0 and n else None, bool(raw.secured),
+                   bytes(raw.perm_id[:n]) if raw.status == 0 and n else None, bool(raw.held_back),
+                   bool(raw.secured),
                    _enum(CmdStatus, last) if last else None, lib)
 
     @property
@@ -258,6 +263,8 @@ class Aiotf(Handle):
         max_batch: most RAND_AIOT_d in one getAuthentication (default 256).
         max_requests: ADM requests queued or outstanding at once (default 1024).
         max_sessions: command security contexts at once (default 256).
+        spare_reports: answers a capped procedure holds back beyond its cap, to replace
+            reports that prove forged (default 4).
         int_alg, enc_alg: command algorithms (default: the profile's).
         None keeps the library's default (``aiotsec_aiotf_config_init``).
     Raises:
@@ -269,7 +276,8 @@ class Aiotf(Handle):
     def __init__(self, ctx: Context, *, timeout_ms: Optional[int] = None,
                  max_procedures: Optional[int] = None, max_reports: Optional[int] = None,
                  max_batch: Optional[int] = None, max_requests: Optional[int] = None,
-                 max_sessions: Optional[int] = None, int_alg: Optional[int] = None,
+                 max_sessions: Optional[int] = None, spare_reports: Optional[int] = None,
+                 int_alg: Optional[int] = None,
                  enc_alg: Optional[int] = None):
         lib = _lib.require("aiotf")
         if not isinstance(ctx, Context):
@@ -278,6 +286,7 @@ class Aiotf(Handle):
         limits = {"timeout_ms": (timeout_ms, 0xFFFFFFFF), "max_procedures": (max_procedures, _U64),
                   "max_reports": (max_reports, _U64), "max_batch": (max_batch, _U64),
                   "max_requests": (max_requests, _U64), "max_sessions": (max_sessions, _U64),
+                  "spare_reports": (spare_reports, _U64),
                   "int_alg": (int_alg, 0xFFFFFFFF), "enc_alg": (enc_alg, 0xFFFFFFFF)}
         values = {k: as_int(v, k, 0, hi) for k, (v, hi) in limits.items() if v is not None}
         out = out_ptr()
@@ -554,7 +563,7 @@ class Aiotf(Handle):
         with self._call_lock, use(self) as a:
             self._lib.check(self._lib.cdll.aiotsec_aiotf_summary_get(a, p, ctypes.byref(raw)))
         counts = {k: int(getattr(raw, k)) for k in (
-            "expected", "accepted", "waiting", "authenticated", "auth_failed", "errors", "late",
+            "expected", "accepted", "spares", "waiting", "authenticated", "auth_failed", "errors", "late",
             "duplicate", "over_cap", "malformed")}
         return ProcedureSummary(int(raw.proc_id), _enum(ProcType, raw.type), bool(raw.paging),
                                 bytes(raw.rand_n) if raw.paging else None,

@@ -27,7 +27,7 @@
 #define SLOTS_MAX (1u << 24)
 
 enum { P_FREE = 0, P_NEED_RAND, P_PAGING };
-enum { R_FREE = 0, R_WAITING, R_ASKED, R_DONE };
+enum { R_FREE = 0, R_WAITING, R_ASKED, R_DONE, R_SPARE };
 enum { Q_IDLE = 0, Q_QUEUED, Q_OUT };     /* a node's request: none, in the FIFO, with the ADM */
 enum { K_RAND = 1, K_AUTH = 2, K_SKEY = 3 }; /* what a node stands for */
 
@@ -42,6 +42,10 @@ typedef struct proc {
     uint64_t report_deadline;        /* reports after it are late */
     uint64_t deadline;               /* idle deadline: requests are retried until then */
     uint32_t expected;
+    uint32_t room;                   /* reports the cap still admits (expected minus those sent
+                                        and not known to be forged); unused without a cap */
+    uint32_t spare_head, spare_tail; /* answers held back beyond the cap, arrival order */
+    uint32_t n_spares;
     uint32_t first, last, first_unsent; /* report lists */
     uint32_t back_head;              /* reports a split gave back, sent before first_unsent */
     uint32_t n_reports, n_unsent;    /* n_unsent counts both kinds */
@@ -55,7 +59,7 @@ typedef struct rep {
     uint8_t q;                       /* getSessionKey request state */
     uint8_t secured, txid, tx_outstanding;
     uint16_t outstanding;            /* getAuthentication requests still to answer for it */
-    uint32_t proc, next, sess, back_next;
+    uint32_t proc, next, sess, back_next, spare_next;
     int status, err, none_status, last_cmd_status, key_status;
     uint64_t hash, cmd_deadline;
     uint8_t rand_d[AIOTSEC_RAND_LEN], res[AIOTSEC_RAND_RES_MAX];
@@ -150,6 +154,7 @@ int aiotsec_aiotf_config_init(aiotsec_aiotf_config *cfg, const aiotsec_ctx *ctx)
     cfg->max_batch = 256;
     cfg->max_requests = 1024;
     cfg->max_sessions = 256;
+    cfg->spare_reports = 4;
     cfg->int_alg = ctx->profile.p.default_int_alg;
     cfg->enc_alg = ctx->profile.p.default_enc_alg;
     return AIOTSEC_OK;
@@ -165,7 +170,8 @@ static int config_ok(const aiotsec_aiotf_config *c)
 {
     return c->struct_size == sizeof *c && c->max_procedures >= 1 && c->max_procedures <= SLOTS_MAX &&
            c->max_reports >= 1 && c->max_reports <= SLOTS_MAX && c->max_batch >= 1 && c->max_batch <= 65536 &&
-           c->max_requests >= 1 && c->max_requests <= (1u << 20) && c->max_sessions <= (1u << 20);
+           c->max_requests >= 1 && c->max_requests <= (1u << 20) && c->max_sessions <= (1u << 20) &&
+           c->spare_reports <= 65536;
 }
 
 static uint32_t *stack_of(size_t n)
@@ -469,7 +475,9 @@ int aiotsec_aiotf_start(aiotsec_aiotf *a, aiotsec_proc_type type, const uint8_t 
     p->target_len = (uint8_t)(filter ? filter_len : perm_id_len);
     memcpy(p->target, filter ? filter : perm_id, p->target_len);
     p->expected = perm_id ? 1u : expected;
+    p->room = p->expected;
     p->first = p->last = p->first_unsent = p->want_next = p->back_head = NONE;
+    p->spare_head = p->spare_tail = NONE;
     p->deadline = p->report_deadline = now_ms + a->cfg.timeout_ms;
     p->q = Q_QUEUED;
     q_push(a, node_of(a, K_RAND, s));
@@ -688,6 +696,8 @@ static int form_requests(aiotsec_aiotf *a, uint32_t ps)
             } else {
                 x = rs;
                 rs = a->reps[rs].next;
+                if (a->reps[x].state != R_WAITING)
+                    continue; /* a spare held back, or one a split already gave back */
             }
             rep *r = &a->reps[x];
             r->state = R_ASKED;
@@ -777,7 +787,11 @@ int aiotsec_aiotf_on_report(aiotsec_aiotf *a, uint64_t now_ms, const uint8_t *ra
         p->sum.duplicate++;
         return AIOTSEC_E_DUPLICATE_REPORT;
     }
-    if (p->expected && p->sum.accepted >= p->expected) {
+    /* Beyond the cap an answer is held back as a spare (no ADM call) while there is
+     * room for one: if a report ahead of it proves forged, the spare takes its place,
+     * so a forgery that arrives first cannot push the genuine tag out. */
+    int spare = p->expected && p->room == 0;
+    if (spare && p->n_spares >= a->cfg.spare_reports) {
         a->stats.over_cap++;
         p->sum.over_cap++;
         return AIOTSEC_E_OVER_CAP;
@@ -804,18 +818,32 @@ int aiotsec_aiotf_on_report(aiotsec_aiotf *a, uint64_t now_ms, const uint8_t *ra
     else
         p->first = rs;
     p->last = rs;
-    if (p->first_unsent == NONE)
-        p->first_unsent = rs;
     p->n_reports++;
-    p->n_unsent++;
-    p->sum.accepted++;
     p->sum.waiting++;
     p->deadline = p->deadline > now_ms + a->cfg.timeout_ms ? p->deadline : now_ms + a->cfg.timeout_ms;
-    a->stats.accepted++;
     if (report_id)
         *report_id = make_id(r->gen, rs);
+    if (spare) {
+        r->state = R_SPARE;
+        r->spare_next = NONE;
+        if (p->spare_tail != NONE)
+            a->reps[p->spare_tail].spare_next = rs;
+        else
+            p->spare_head = rs;
+        p->spare_tail = rs;
+        p->n_spares++;
+        p->sum.spares++;
+        return AIOTSEC_OK;
+    }
+    if (p->first_unsent == NONE)
+        p->first_unsent = rs;
+    p->n_unsent++;
+    p->sum.accepted++;
+    a->stats.accepted++;
+    if (p->expected)
+        p->room--;
     /* Everything expected is in: send it now. A full batch goes anyway. */
-    if (p->expected && p->sum.accepted == p->expected)
+    if (p->expected && p->room == 0)
         p->flush_all = 1;
     if (p->flush_all || p->n_unsent >= a->cfg.max_batch)
         (void)send_ready(a, ps); /* no slot now: it waits in the want list */
@@ -849,11 +877,49 @@ int aiotsec_aiotf_flush(aiotsec_aiotf *a, uint64_t proc_id)
 
 /* --- deciding reports ------------------------------------------------------------- */
 
-/* A report's verdict is final: counters, and for a command procedure its getSessionKey. */
+/* Held-back answers: one takes the place of a report that proved forged (sent
+ * first, before anything not yet sent); all are dropped once the procedure has
+ * identified as many devices as it expects. */
+static void promote_spare(aiotsec_aiotf *a, uint32_t ps)
+{
+    proc *p = &a->procs[ps];
+    uint32_t rs = p->spare_head;
+    rep *r = &a->reps[rs];
+    p->spare_head = r->spare_next;
+    if (p->spare_head == NONE)
+        p->spare_tail = NONE;
+    p->n_spares--;
+    r->state = R_WAITING;
+    r->back_next = p->back_head;
+    p->back_head = rs;
+    p->n_unsent++;
+    p->sum.accepted++;
+    a->stats.accepted++;
+    p->flush_all = 1;
+    (void)send_ready(a, ps); /* no slot now: the procedure waits in the want list */
+}
+
+static void decide(aiotsec_aiotf *a, uint32_t rs, int status);
+
+static void drop_spares(aiotsec_aiotf *a, uint32_t ps)
+{
+    proc *p = &a->procs[ps];
+    while (p->spare_head != NONE) {
+        uint32_t rs = p->spare_head;
+        p->spare_head = a->reps[rs].spare_next;
+        p->n_spares--;
+        decide(a, rs, AIOTSEC_E_OVER_CAP);
+    }
+    p->spare_tail = NONE;
+}
+
+/* A report's verdict is final: counters; for a command procedure its getSessionKey;
+ * under a cap, the room it frees or the spare that replaces it. */
 static void decide(aiotsec_aiotf *a, uint32_t rs, int status)
 {
     rep *r = &a->reps[rs];
-    proc *p = &a->procs[r->proc];
+    uint32_t ps = r->proc;
+    proc *p = &a->procs[ps];
     r->state = R_DONE;
     r->status = status;
     r->outstanding = 0;
@@ -866,11 +932,25 @@ static void decide(aiotsec_aiotf *a, uint32_t rs, int status)
             r->key_status = AIOTSEC_E_IN_PROGRESS;
             q_push(a, node_of(a, K_SKEY, rs));
         }
+        if (p->expected && p->sum.authenticated >= p->expected)
+            drop_spares(a, ps);
+    } else if (status == AIOTSEC_E_OVER_CAP) {
+        p->sum.over_cap++;
+        a->stats.over_cap++;
+        return;
     } else if (status == AIOTSEC_E_AUTH_FAILED || status == AIOTSEC_E_AMBIGUOUS) {
         p->sum.auth_failed++;
         a->stats.auth_failed++;
     } else {
         p->sum.errors++;
+    }
+    /* A report that identified nobody (forged, or not decided by the ADM): its
+     * place under the cap goes to a spare, or back to the cap. */
+    if (status != AIOTSEC_OK && p->expected) {
+        if (p->spare_head != NONE)
+            promote_spare(a, ps);
+        else
+            p->room++;
     }
 }
 
@@ -1012,30 +1092,29 @@ static int split(aiotsec_aiotf *a, uint32_t qs)
 
 /* An answer the reports may be decided from: one set per RAND_AIOT_d of the
  * request, in order, none empty; every XRES_AIOT of the profile's length; for a
- * filter, every candidate with a Permanent Identifier the filter addresses. */
+ * filter, every candidate with a Permanent Identifier the filter addresses. The
+ * answer's layout (roles_internal.h) lets each distinct candidate be checked once,
+ * however many sets it appears in. */
 static int answer_fits(const aiotsec_aiotf *a, const areq *q, const aiotsec_auth_answer *ans, int named,
                        const uint8_t *filter, size_t filter_len)
 {
-    if (aiotsec_auth_answer_set_count(ans) != q->n)
+    if (ans->n_sets != q->n)
         return 0;
-    size_t res_len = aiotsec_res_len(a->ctx);
-    for (uint32_t s = 0; s < q->n; s++) {
-        const uint8_t *rand_d;
-        size_t n;
-        if (aiotsec_auth_answer_set(ans, s, &rand_d, &n) != AIOTSEC_OK || n == 0 ||
-            memcmp(rand_d, q->rand_d + (size_t)s * AIOTSEC_RAND_LEN, AIOTSEC_RAND_LEN) != 0)
-            return 0;
-        for (size_t i = 0; i < n; i++) {
-            const uint8_t *xres, *perm;
-            size_t xres_len, perm_len;
+    if (!named)
+        for (size_t c = 0; c < ans->n_cands; c++) {
             int ok = 0;
-            (void)aiotsec_auth_answer_entry(ans, s, i, &xres, &xres_len, &perm, &perm_len);
-            if (xres_len != res_len)
-                return 0;
-            if (!named && (!perm || aiotsec_filter_match(aiotsec_ctx_profile(a->ctx), filter, filter_len, perm,
-                                                         perm_len, &ok) != AIOTSEC_OK || !ok))
+            if (aiotsec_filter_match(aiotsec_ctx_profile(a->ctx), filter, filter_len, ans->cands[c].id,
+                                     ans->cands[c].len, &ok) != AIOTSEC_OK || !ok)
                 return 0;
         }
+    size_t res_len = aiotsec_res_len(a->ctx);
+    for (uint32_t s = 0; s < q->n; s++) {
+        const aiot_answer_set *set = &ans->sets[s];
+        if (set->count == 0 || memcmp(set->rand_d, q->rand_d + (size_t)s * AIOTSEC_RAND_LEN, AIOTSEC_RAND_LEN))
+            return 0;
+        for (size_t i = set->first; i < set->first + set->count; i++)
+            if (ans->entries[i].xres_len != res_len || (!named && ans->entries[i].cand == AIOT_NO_CAND))
+                return 0;
     }
     return 1;
 }
@@ -1046,29 +1125,27 @@ static int answer_fits(const aiotsec_aiotf *a, const areq *q, const aiotsec_auth
 static void match_set(aiotsec_aiotf *a, uint32_t rs, const aiotsec_auth_answer *ans, size_t set, int named)
 {
     rep *r = &a->reps[rs];
-    const uint8_t *rand_d = NULL;
-    size_t n = 0;
-    (void)aiotsec_auth_answer_set(ans, set, &rand_d, &n);
+    const aiot_answer_set *st = &ans->sets[set];
+    const aiot_answer_entry *e = ans->entries + st->first;
     uint32_t matches = 0;
     size_t which = 0;
-    for (size_t i = 0; i < n; i++) {
-        const uint8_t *xres, *perm;
-        size_t xres_len, perm_len;
-        (void)aiotsec_auth_answer_entry(ans, set, i, &xres, &xres_len, &perm, &perm_len);
-        uint32_t eq = (uint32_t)aiotsec_ct_equal(xres, r->res, r->res_len);
+    for (size_t i = 0; i < st->count; i++) {
+        uint32_t eq = (uint32_t)aiotsec_ct_equal(e[i].xres, r->res, r->res_len);
         size_t mask = (size_t)0 - (size_t)eq;
         which = (which & ~mask) | (i & mask);
         matches += eq;
     }
     r->any_cands = 1;
     if (matches == 1 && r->matched == 0) {
-        const uint8_t *xres, *perm;
-        size_t xres_len, perm_len;
-        (void)aiotsec_auth_answer_entry(ans, set, which, &xres, &xres_len, &perm, &perm_len);
-        if (named) {
+        const uint8_t *perm;
+        size_t perm_len;
+        if (named || e[which].cand == AIOT_NO_CAND) {
             const proc *p = &a->procs[r->proc];
             perm = p->target;
             perm_len = p->target_len;
+        } else {
+            perm = ans->cands[e[which].cand].id;
+            perm_len = ans->cands[e[which].cand].len;
         }
         memcpy(r->perm, perm, perm_len);
         r->perm_len = (uint8_t)perm_len;
@@ -1294,6 +1371,7 @@ static void device_of(const aiotsec_aiotf *a, uint32_t rs, aiotsec_aiotf_device 
         memcpy(out->perm_id, r->perm, r->perm_len);
         out->perm_id_len = r->perm_len;
     }
+    out->held_back = r->state == R_SPARE;
     out->secured = r->secured;
     out->last_cmd_status = r->last_cmd_status;
 }

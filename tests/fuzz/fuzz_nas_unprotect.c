@@ -13,9 +13,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const uint8_t K[32] = {0x69, 0x34, 0x22, 0x69, 0x68, 0xea, 0x92, 0x4b, 0x40, 0x2c, 0x5c,
-                              0xcf, 0xf1, 0x5b, 0x27, 0x2b, 0xaf, 0xdf, 0x8c, 0x8b, 0xf6, 0x93,
-                              0x23, 0x12, 0xd1, 0xf4, 0x50, 0xe9, 0x87, 0x4d, 0x09, 0x25};
+static const uint8_t K[AIOTSEC_KAIOTF_LEN] = {0x69, 0x34, 0x22, 0x69, 0x68, 0xea, 0x92, 0x4b,
+                                              0x40, 0x2c, 0x5c, 0xcf, 0xf1, 0x5b, 0x27, 0x2b};
 
 static aiotsec_ctx *ctx_hs, *ctx_aes;
 
@@ -44,8 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!ctx)
         return 0;
     aiotsec_nas_sec *rx, *tx;
-    if (aiotsec_nas_sec_new(&rx, ctx, K, 32, ia, ea, rx_role) != AIOTSEC_OK ||
-        aiotsec_nas_sec_new(&tx, ctx, K, 32, ia, ea, tx_role) != AIOTSEC_OK)
+    if (aiotsec_nas_sec_new(&rx, ctx, K, sizeof K, ia, ea, rx_role) != AIOTSEC_OK ||
+        aiotsec_nas_sec_new(&tx, ctx, K, sizeof K, ia, ea, tx_role) != AIOTSEC_OK)
         abort();
     if (cfg & 8)
         (void)aiotsec_nas_sec_set_rx_last_count(rx, (uint32_t)(cfg >> 4) << 8 | 0x80);
@@ -67,8 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     aiotsec_nas_msg pm;
     if (aiotsec_nas_decode(NULL, data, size, &pm) == AIOTSEC_OK) {
         aiotsec_nas_sec *tx2, *rx2;
-        if (aiotsec_nas_sec_new(&tx2, ctx, K, 32, ia, ea, tx_role) != AIOTSEC_OK ||
-            aiotsec_nas_sec_new(&rx2, ctx, K, 32, ia, ea, rx_role) != AIOTSEC_OK)
+        if (aiotsec_nas_sec_new(&tx2, ctx, K, sizeof K, ia, ea, tx_role) != AIOTSEC_OK ||
+            aiotsec_nas_sec_new(&rx2, ctx, K, sizeof K, ia, ea, rx_role) != AIOTSEC_OK)
             abort();
         size_t ol = 0;
         rc = aiotsec_nas_protect(tx2, data, size, prot, sizeof prot, &ol);

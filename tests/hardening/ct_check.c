@@ -40,7 +40,7 @@ static int same(uint8_t *got, const uint8_t *want, size_t len)
 }
 
 typedef struct vec {
-    uint8_t k_root[32], rand_n[32], rand_d[32], res[32], kaiotf[32];
+    uint8_t k_root[32], rand_n[32], rand_d[32], res[32], kaiotf[AIOTSEC_KAIOTF_LEN];
     uint8_t k_int_hs[32], k_int_nia2[16], k_enc_nea2[16];
     size_t k_root_len, rand_n_len, rand_d_len, res_len;
 } vec;
@@ -82,7 +82,7 @@ static void check_derivations(const aiotsec_ctx *ctx, const char *be, const vec 
 
     CHECK(aiotsec_derive_kaiotf(ctx, k_root, v->k_root_len, v->rand_n, v->rand_n_len, v->rand_d,
                                 v->rand_d_len, out, sizeof out) == AIOTSEC_OK, "%s derive_kaiotf", be);
-    CHECK(same(out, v->kaiotf, 32), "%s K_AIOTF differs from the vector", be);
+    CHECK(same(out, v->kaiotf, AIOTSEC_KAIOTF_LEN), "%s K_AIOTF differs from the vector", be);
 
     aiotsec_prepared_key *pk = NULL;
     CHECK(aiotsec_prepared_key_new(&pk, ctx, k_root, v->k_root_len) == AIOTSEC_OK, "%s prepared", be);
@@ -102,7 +102,7 @@ static void check_derivations(const aiotsec_ctx *ctx, const char *be, const vec 
         CHECK(aiotsec_derive_kaiotf_prepared(pk, v->rand_n, v->rand_n_len, v->rand_d,
                                              v->rand_d_len, out, sizeof out) == AIOTSEC_OK,
               "%s derive_kaiotf_prepared", be);
-        CHECK(same(out, v->kaiotf, 32), "%s prepared K_AIOTF differs", be);
+        CHECK(same(out, v->kaiotf, AIOTSEC_KAIOTF_LEN), "%s prepared K_AIOTF differs", be);
 
         /* The batch path (multi-lane HMAC on the native backend): 9 items, every
          * third RES wrong, all secret. */
@@ -140,17 +140,17 @@ static void check_alg_keys(const aiotsec_ctx *ctx, const char *be, const vec *v)
     const aiotsec_profile *prof = aiotsec_ctx_profile(ctx);
     aiotsec_profile_params pp;
     CHECK(aiotsec_profile_get(prof, &pp) == AIOTSEC_OK, "%s profile_get", be);
-    uint8_t kaiotf[32], key[32];
+    uint8_t kaiotf[AIOTSEC_KAIOTF_LEN], key[32];
     size_t klen = 0;
-    memcpy(kaiotf, v->kaiotf, 32);
-    SECRET(kaiotf, 32);
-    CHECK(aiotsec_derive_alg_key(ctx, kaiotf, 32, AIOTSEC_ALG_INT, pp.alg_id_aia_hs, key, sizeof key,
+    memcpy(kaiotf, v->kaiotf, sizeof kaiotf);
+    SECRET(kaiotf, sizeof kaiotf);
+    CHECK(aiotsec_derive_alg_key(ctx, kaiotf, sizeof kaiotf, AIOTSEC_ALG_INT, pp.alg_id_aia_hs, key, sizeof key,
                                  &klen) == AIOTSEC_OK && klen == 32, "%s AIA-HS key", be);
     CHECK(same(key, v->k_int_hs, 32), "%s AIA-HS key differs", be);
-    CHECK(aiotsec_derive_alg_key(ctx, kaiotf, 32, AIOTSEC_ALG_INT, AIOTSEC_NIA2, key, sizeof key,
+    CHECK(aiotsec_derive_alg_key(ctx, kaiotf, sizeof kaiotf, AIOTSEC_ALG_INT, AIOTSEC_NIA2, key, sizeof key,
                                  &klen) == AIOTSEC_OK && klen == 16, "%s NIA2 key", be);
     CHECK(same(key, v->k_int_nia2, 16), "%s NIA2 key differs", be);
-    CHECK(aiotsec_derive_alg_key(ctx, kaiotf, 32, AIOTSEC_ALG_ENC, AIOTSEC_NEA2, key, sizeof key,
+    CHECK(aiotsec_derive_alg_key(ctx, kaiotf, sizeof kaiotf, AIOTSEC_ALG_ENC, AIOTSEC_NEA2, key, sizeof key,
                                  &klen) == AIOTSEC_OK && klen == 16, "%s NEA2 key", be);
     CHECK(same(key, v->k_enc_nea2, 16), "%s NEA2 key differs", be);
 }
@@ -160,12 +160,12 @@ static void check_alg_keys(const aiotsec_ctx *ctx, const char *be, const vec *v)
 static void check_nas(const aiotsec_ctx *ctx, const char *be, const vec *v, unsigned int_alg,
                       unsigned enc_alg)
 {
-    uint8_t kaiotf[32];
-    memcpy(kaiotf, v->kaiotf, 32);
-    SECRET(kaiotf, 32);
+    uint8_t kaiotf[AIOTSEC_KAIOTF_LEN];
+    memcpy(kaiotf, v->kaiotf, sizeof kaiotf);
+    SECRET(kaiotf, sizeof kaiotf);
     aiotsec_nas_sec *net = NULL, *dev = NULL;
-    int r1 = aiotsec_nas_sec_new(&net, ctx, kaiotf, 32, int_alg, enc_alg, AIOTSEC_NAS_ROLE_NETWORK);
-    int r2 = aiotsec_nas_sec_new(&dev, ctx, kaiotf, 32, int_alg, enc_alg, AIOTSEC_NAS_ROLE_DEVICE);
+    int r1 = aiotsec_nas_sec_new(&net, ctx, kaiotf, sizeof kaiotf, int_alg, enc_alg, AIOTSEC_NAS_ROLE_NETWORK);
+    int r2 = aiotsec_nas_sec_new(&dev, ctx, kaiotf, sizeof kaiotf, int_alg, enc_alg, AIOTSEC_NAS_ROLE_DEVICE);
     CHECK(r1 == AIOTSEC_OK && r2 == AIOTSEC_OK, "%s nas_sec_new int %u enc %u: %d %d", be, int_alg,
           enc_alg, r1, r2);
     if (r1 == AIOTSEC_OK && r2 == AIOTSEC_OK) {

@@ -231,14 +231,14 @@ Test(batch, argument_errors)
     drop(f);
 }
 
-/* Other profiles: a two-octet FC, unequal and extreme RAND lengths (S of 69
- * octets no longer fits one SHA-256 block), short and long RES. */
+/* Other profiles: one- and two-octet FCs (S of 37 or 38 octets) and every RES
+ * length class TS 29.503 allows (4..16); RANDs are 16 octets in every profile. */
 Test(batch, other_profiles_every_backend)
 {
     static const struct {
         uint8_t rn, rd, rl;
         uint16_t fc;
-    } shapes[] = {{8, 32, 8, 0xFF05}, {32, 32, 32, 0x00}, {4, 4, 4, 0xA0}, {16, 16, 16, 0xFF00}, {16, 12, 20, 0x7E}};
+    } shapes[] = {{16, 16, 8, 0xFF05}, {16, 16, 16, 0x00}, {16, 16, 4, 0xA0}, {16, 16, 16, 0xFF00}, {16, 16, 12, 0x7E}};
     for (size_t sh = 0; sh < sizeof shapes / sizeof shapes[0]; sh++) {
         aiotsec_profile_params pp;
         cr_assert_eq(aiotsec_profile_params_init(&pp), AIOTSEC_OK);

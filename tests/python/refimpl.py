@@ -195,14 +195,21 @@ def decode_auth_response(msg: bytes) -> Tuple[bytes, bytes]:
 
 def paging_outcome(store: Store, rand_n: bytes, answers: Sequence[bytes], expected: int, *,
                    perm_id: Optional[bytes] = None, filt: Optional[bytes] = None,
-                   senders: Optional[Sequence[Optional[bytes]]] = None):
-    """What the AIOTF makes of the AUTHENTICATION RESPONSEs of one paging, in arrival order.
+                   senders: Optional[Sequence[Optional[bytes]]] = None, spares: int = 0):
+    """What the AIOTF makes of the AUTHENTICATION RESPONSEs of one paging, in arrival order,
+    when every answer arrives before the ADM answers anything.
 
-    Returns (arrival, verdicts): arrival[i] is ACCEPTED, DUPLICATE (a RAND_AIOT_d already
-    accepted in the procedure) or OVER_CAP (``expected`` answers already accepted); for
-    each accepted answer, in order, verdicts holds (status name, Permanent Identifier or
-    None): the candidate whose XRES_AIOT equals its RES_AIOT identifies it, none is an
-    authentication failure, several are ambiguous, no candidate at all is NO_CANDIDATE.
+    Returns (arrival, verdicts, held):
+    - arrival[i] is what the AIOTF says when answer i arrives: ACCEPTED (taken: queued for the
+      ADM, or held back as a spare), DUPLICATE (a RAND_AIOT_d already taken in the procedure)
+      or OVER_CAP (``expected`` answers taken and ``spares`` more held back already);
+    - verdicts, one per answer taken, in arrival order: (status name, Permanent Identifier or
+      None). The candidate whose XRES_AIOT equals its RES_AIOT identifies it, none is an
+      authentication failure, several are ambiguous, no candidate at all is NO_CANDIDATE. A
+      held-back answer is sent only when an answer ahead of it identified nobody (each such
+      answer calls up the next spare, in arrival order); the spares nobody called up end
+      OVER_CAP, never sent;
+    - held: the indexes, into verdicts, of the answers that were held back.
 
     ``senders`` (optional, for large groups) names who sent each answer (None: a forger).
     Only that candidate's XRES_AIOT is then computed and every other candidate is taken
@@ -210,27 +217,16 @@ def paging_outcome(store: Store, rand_n: bytes, answers: Sequence[bytes], expect
     the same prediction at the cost of one derivation instead of |candidates|.
     """
     sets_for = {}
-    arrival, verdicts, seen, accepted = [], [], set(), 0
     if perm_id is not None:
         cands = [perm_id] if perm_id in store else []
     else:
         cands = [p for p in store if filter_match(filt, p)]
-    for msg in answers:
-        res_v, rand_d = decode_auth_response(msg)
-        if rand_d in seen:
-            arrival.append(DUPLICATE)
-            continue
-        if expected and accepted >= expected:
-            arrival.append(OVER_CAP)
-            continue
-        seen.add(rand_d)
-        accepted += 1
-        arrival.append(ACCEPTED)
+
+    def verdict(i, res_v, rand_d):
         if not cands:
-            verdicts.append((NO_CANDIDATE if filt is not None else "AIOTSEC_E_UNKNOWN_DEVICE", None))
-            continue
+            return (NO_CANDIDATE if filt is not None else "AIOTSEC_E_UNKNOWN_DEVICE", None)
         if senders is not None:
-            who = senders[len(arrival) - 1]
+            who = senders[i]
             hits = [who] if who is not None and who in cands and hmac.compare_digest(
                 res(store[who], rand_n, rand_d), res_v) else []
         else:
@@ -238,9 +234,39 @@ def paging_outcome(store: Store, rand_n: bytes, answers: Sequence[bytes], expect
                 sets_for[rand_d] = [(p, res(store[p], rand_n, rand_d)) for p in cands]
             hits = [p for p, x in sets_for[rand_d] if hmac.compare_digest(x, res_v)]
         if len(hits) == 1:
-            verdicts.append((IDENTIFIED, hits[0]))
-        elif hits:
-            verdicts.append((AMBIGUOUS, None))
+            return (IDENTIFIED, hits[0])
+        return (AMBIGUOUS, None) if hits else (AUTH_FAILED, None)
+
+    arrival, taken, seen, sent, n_held = [], [], set(), 0, 0
+    for i, msg in enumerate(answers):
+        res_v, rand_d = decode_auth_response(msg)
+        if rand_d in seen:
+            arrival.append(DUPLICATE)
+            continue
+        spare = bool(expected) and sent >= expected
+        if spare and n_held >= spares:
+            arrival.append(OVER_CAP)
+            continue
+        seen.add(rand_d)
+        arrival.append(ACCEPTED)
+        taken.append((i, res_v, rand_d, spare))
+        if spare:
+            n_held += 1
         else:
-            verdicts.append((AUTH_FAILED, None))
-    return arrival, verdicts
+            sent += 1
+    verdicts = [None] * len(taken)
+    held = [k for k, t in enumerate(taken) if t[3]]
+    calls = 0
+    for k, (i, res_v, rand_d, spare) in enumerate(taken):
+        if not spare:
+            verdicts[k] = verdict(i, res_v, rand_d)
+            calls += verdicts[k][0] != IDENTIFIED
+    for k in held:  # the spares, in arrival order, each called up by an answer that failed
+        if calls:
+            calls -= 1
+            i, res_v, rand_d, _ = taken[k]
+            verdicts[k] = verdict(i, res_v, rand_d)
+            calls += verdicts[k][0] != IDENTIFIED
+        else:
+            verdicts[k] = (OVER_CAP, None)
+    return arrival, verdicts, held

@@ -114,10 +114,11 @@ def run_case(ctx, rng, n_devices, *, bits=None, max_answers=40, min_answers=0, f
     members = [p for p in store if refimpl.filter_match(filt, p)]
     max_derivations = None if derivation_factor is None else max(1, len(members)) * derivation_factor
     proc_type = proc_type or rng.choice((ProcType.INVENTORY, ProcType.COMMAND))
+    spares = rng.choice((0, 1, 4, 16))
     with aiotsec.MemStore(ctx, expected=n_devices) as ms:
         assert ms.load_text(text) == n_devices
         with aiotsec.Adm(ctx, ms, max_derivations=max_derivations) as adm, \
-                aiotsec.Aiotf(ctx, timeout_ms=10_000,
+                aiotsec.Aiotf(ctx, timeout_ms=10_000, spare_reports=spares,
                               max_batch=max_batch or rng.choice((1, 3, 16, 256)),
                               max_requests=64, max_sessions=512) as aiotf:
             # Who will answer, and how many forgeries, are drawn first so that the cap on the
@@ -158,9 +159,9 @@ def run_case(ctx, rng, n_devices, *, bits=None, max_answers=40, min_answers=0, f
                     answers.insert(rng.randrange(i + 1, len(answers) + 1), duplicate_of(rng, answers[i]))
             senders = [sender_of.get(m) for m in answers]
 
-            arrival, verdicts = refimpl.paging_outcome(
+            arrival, verdicts, held = refimpl.paging_outcome(
                 store, rand_n, answers, expected_cap, filt=filt,
-                senders=None if full_reference else senders)
+                senders=None if full_reference else senders, spares=spares)
 
             # Step 6: every report is accepted or dropped with its own status, no ADM call yet.
             before = aiotf.stats
@@ -193,17 +194,20 @@ def run_case(ctx, rng, n_devices, *, bits=None, max_answers=40, min_answers=0, f
             reports = aiotf.devices(proc)
             assert [(r.status_name, r.perm_id) for r in reports] == verdicts
             identified = {r.perm_id for r in reports if r.identified}
-            accepted_genuine = {senders[i] for i, a in enumerate(arrival)
-                                if a == refimpl.ACCEPTED and senders[i] is not None}
-            assert identified == accepted_genuine          # exactly the genuine answers in
+            taken_senders = [senders[i] for i, a in enumerate(arrival) if a == refimpl.ACCEPTED]
+            sent_genuine = {who for who, v in zip(taken_senders, verdicts)
+                            if who is not None and v[0] != refimpl.OVER_CAP}
+            assert identified == sent_genuine              # exactly the genuine answers sent
+            assert all(v[1] == who for who, v in zip(taken_senders, verdicts) if v[0] == refimpl.IDENTIFIED)
             s = aiotf.summary(proc)
             n_ok = sum(1 for v in verdicts if v[0] == refimpl.IDENTIFIED)
             n_fail = sum(1 for v in verdicts if v[0] in (refimpl.AUTH_FAILED, refimpl.AMBIGUOUS))
-            assert (s.accepted, s.waiting, s.authenticated, s.auth_failed) == \
-                (len(verdicts), 0, n_ok, n_fail)
+            n_unneeded = sum(1 for v in verdicts if v[0] == refimpl.OVER_CAP)
+            assert (s.accepted, s.spares, s.waiting, s.authenticated, s.auth_failed) == \
+                (len(verdicts) - n_unneeded, len(held), 0, n_ok, n_fail)
             assert (s.duplicate, s.over_cap) == (arrival.count(refimpl.DUPLICATE),
-                                                 arrival.count(refimpl.OVER_CAP))
-            assert s.errors == len(verdicts) - n_ok - n_fail      # NO_CANDIDATE only
+                                                 arrival.count(refimpl.OVER_CAP) + n_unneeded)
+            assert s.errors == len(verdicts) - n_unneeded - n_ok - n_fail  # NO_CANDIDATE only
             want_cause = (FailureCause.NONE if n_ok else
                           FailureCause.AUTH_FAILURE if n_fail else FailureCause.NO_SUCC_INV_RESP)
             assert s.failure_cause == want_cause

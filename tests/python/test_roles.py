@@ -29,7 +29,7 @@ def world(ctx):
     for p, k in STORE.items():
         store.add(p, k)
     adm = aiotsec.Adm(ctx, store)
-    aiotf = aiotsec.Aiotf(ctx, timeout_ms=1000, max_batch=4)
+    aiotf = aiotsec.Aiotf(ctx, timeout_ms=1000, max_batch=4, spare_reports=0)  # a hard cap
     yield ctx, store, adm, aiotf
     for hnd in (aiotf, adm, store):
         hnd.close()
@@ -676,3 +676,33 @@ def test_example_script_runs(backend):
     assert "WRITE into the protected range -> COMMAND_TYPE_SPECIFIC_PARAMETERS_INVALID" in out.stdout
     assert "rejected by the tag: AIOTSEC_E_REPLAY" in out.stdout
     assert "PERMANENT_DISABLE -> SUCCESS" in out.stdout
+
+
+def test_spares_replace_a_forgery_that_arrived_first(ctx):
+    """A forged answer that arrives first cannot push the genuine tag over the cap."""
+    store = aiotsec.MemStore(ctx, expected=8)
+    for p, k in STORE.items():
+        store.add(p, k)
+    with aiotsec.Adm(ctx, store) as adm, aiotsec.Aiotf(ctx, spare_reports=1) as aiotf:
+        assert aiotf.config["spare_reports"] == 1
+        proc = aiotf.start(ProcType.INVENTORY, perm_id=PERMS[2], expected=1, now_ms=0)
+        rn = _paging(aiotf, adm, proc)
+        dev = _device(ctx, 2)
+        genuine = dev.on_paging(rn, perm_id=PERMS[2])
+        res0, rd0 = refimpl.decode_auth_response(genuine)
+        forged = refimpl.enc_auth_response(bytes([res0[0] ^ 1]) + res0[1:], bytes(16))
+        r_forged = aiotf.on_report(rn, forged, now_ms=1)
+        r_genuine = aiotf.on_report(rn, genuine, now_ms=1)
+        assert aiotf.device(r_genuine).held_back
+        with pytest.raises(aiotsec.ProcedureError) as ei:   # beyond the one spare
+            aiotf.on_report(rn, refimpl.enc_auth_response(res0, bytes([1] * 16)), now_ms=1)
+        assert ei.value.name == "AIOTSEC_E_OVER_CAP"
+        aiotf.pump_local(adm, now_ms=2)
+        assert aiotf.device(r_forged).status_name == "AIOTSEC_E_AUTH_FAILED"
+        g = aiotf.device(r_genuine)
+        assert g.identified and g.perm_id == PERMS[2] and not g.held_back
+        s = aiotf.summary(proc)
+        assert (s.accepted, s.spares, s.authenticated, s.auth_failed, s.over_cap, s.waiting) == \
+            (2, 1, 1, 1, 1, 0)
+        dev.close()
+    store.close()

@@ -95,6 +95,7 @@ static void build(world *w, const char *backend, unsigned int_alg, unsigned enc_
     cfg.max_batch = 4;
     cfg.max_sessions = 8;
     cfg.timeout_ms = 1000;
+    cfg.spare_reports = 0; /* a cap is a hard cap here; spares have their own tests */
     if (int_alg) {
         cfg.int_alg = int_alg;
         cfg.enc_alg = enc_alg;
@@ -840,6 +841,7 @@ Test(procedure, splits_work_with_a_single_request_slot)
     cfg.max_requests = 1;
     cfg.max_batch = 4;
     cfg.timeout_ms = 1000;
+    cfg.spare_reports = 0;
     cr_assert_eq(aiotsec_aiotf_new(&W.aiotf, W.ctx, &cfg), AIOTSEC_OK);
     build_adm(&W, 2); /* 5 candidates > 2: even one RAND_AIOT_d needs narrower filters */
     uint8_t rn[16], pdu[64];
@@ -871,4 +873,78 @@ Test(procedure, splits_work_with_a_single_request_slot)
     aiotsec_aiotf_device d;
     cr_assert_eq(aiotsec_aiotf_device_get(W.aiotf, forged, &d), 0);
     cr_assert_eq(d.status, AIOTSEC_E_AUTH_FAILED);
+}
+
+/* A forgery that arrives first cannot push the genuine tag over the cap: it is held
+ * back as a spare and takes the forgery's place once the forgery fails. */
+Test(procedure, a_forgery_first_does_not_push_the_genuine_tag_out)
+{
+    aiotsec_aiotf_free(W.aiotf);
+    aiotsec_aiotf_config cfg;
+    cr_assert_eq(aiotsec_aiotf_config_init(&cfg, W.ctx), AIOTSEC_OK);
+    cr_assert_eq(cfg.spare_reports, 4);
+    cfg.spare_reports = 2;
+    cr_assert_eq(aiotsec_aiotf_new(&W.aiotf, W.ctx, &cfg), AIOTSEC_OK);
+    uint8_t rn[16], pdu[64], forged[64];
+    size_t pl;
+    /* A named device: one answer expected. */
+    uint64_t proc = start(&W, AIOTSEC_PROC_COMMAND, PERM[3], 5, NULL, 0, 1, 0, rn);
+    cr_assert_eq(aiotsec_device_on_paging(W.dev[3], rn, 16, PERM[3], 5, NULL, 0, pdu, 64, &pl), 0);
+    memcpy(forged, pdu, pl);
+    forged[6] ^= 0x10;  /* RES */
+    forged[25] ^= 0x01; /* RAND_AIOT_d */
+    uint64_t rf, rg, r3;
+    cr_assert_eq(aiotsec_aiotf_on_report(W.aiotf, 0, rn, 16, forged, pl, &rf), AIOTSEC_OK);
+    cr_assert_eq(aiotsec_aiotf_on_report(W.aiotf, 0, rn, 16, pdu, pl, &rg), AIOTSEC_OK); /* a spare */
+    forged[26] ^= 0x01;
+    cr_assert_eq(aiotsec_aiotf_on_report(W.aiotf, 0, rn, 16, forged, pl, &r3), AIOTSEC_OK); /* another spare */
+    forged[27] ^= 0x01;
+    cr_assert_eq(aiotsec_aiotf_on_report(W.aiotf, 0, rn, 16, forged, pl, NULL), AIOTSEC_E_OVER_CAP);
+    aiotsec_aiotf_summary s;
+    cr_assert_eq(aiotsec_aiotf_summary_get(W.aiotf, proc, &s), 0);
+    cr_assert_eq(s.accepted, 1);
+    cr_assert_eq(s.spares, 2);
+    cr_assert_eq(s.waiting, 3);
+    cr_assert_eq(aiotsec_aiotf_queued_requests(W.aiotf), 1); /* only the first went to the queue */
+    tt_pump(&W.tt, W.aiotf, 0);
+    cr_assert_eq(W.tt.auth_calls, 2); /* the forgery, then the spare that took its place */
+    aiotsec_aiotf_device d;
+    cr_assert_eq(aiotsec_aiotf_device_get(W.aiotf, rf, &d), 0);
+    cr_assert_eq(d.status, AIOTSEC_E_AUTH_FAILED);
+    cr_assert(identified_as(&W, rg, 3));
+    cr_assert_eq(aiotsec_aiotf_device_get(W.aiotf, r3, &d), 0);
+    cr_assert_eq(d.status, AIOTSEC_E_OVER_CAP); /* no longer needed: dropped, never sent */
+    cr_assert_eq(aiotsec_aiotf_summary_get(W.aiotf, proc, &s), 0);
+    cr_assert_eq(s.authenticated, 1);
+    cr_assert_eq(s.auth_failed, 1);
+    cr_assert_eq(s.over_cap, 2);
+    cr_assert_eq(s.waiting, 0);
+    cr_assert_eq(s.accepted, 2);
+    cr_assert_eq(W.tt.skey_calls, 1);
+    cr_assert_eq(aiotsec_aiotf_device_get(W.aiotf, rg, &d), 0);
+    cr_assert_eq(d.secured, 1); /* and the genuine tag can be commanded */
+    cr_assert_eq(run_command(&W, 3, rg, AIOTSEC_CMD_READ, 16, 4, NULL, 0, NULL, NULL), AIOTSEC_CMD_STATUS_SUCCESS);
+
+    /* A group: three expected, two forgeries first; every genuine tag still gets through. */
+    uint64_t rid[NDEV];
+    proc = start(&W, AIOTSEC_PROC_INVENTORY, NULL, 0, GROUP_A1, 2, 3, 10, rn);
+    cr_assert_eq(aiotsec_device_on_paging(W.dev[0], rn, 16, NULL, 0, GROUP_A1, 2, pdu, 64, &pl), 0);
+    for (int k = 0; k < 2; k++) {
+        memcpy(forged, pdu, pl);
+        forged[5 + k] ^= 0x20;
+        forged[30 + k] ^= 0x02;
+        cr_assert_eq(aiotsec_aiotf_on_report(W.aiotf, 10, rn, 16, forged, pl, NULL), AIOTSEC_OK);
+    }
+    cr_assert_eq(aiotsec_aiotf_on_report(W.aiotf, 10, rn, 16, pdu, pl, &rid[0]), AIOTSEC_OK);
+    for (int i = 1; i < 3; i++) {
+        cr_assert_eq(aiotsec_device_on_paging(W.dev[i], rn, 16, NULL, 0, GROUP_A1, 2, pdu, 64, &pl), 0);
+        cr_assert_eq(aiotsec_aiotf_on_report(W.aiotf, 10, rn, 16, pdu, pl, &rid[i]), AIOTSEC_OK);
+    }
+    tt_pump(&W.tt, W.aiotf, 10);
+    for (int i = 0; i < 3; i++)
+        cr_assert(identified_as(&W, rid[i], i), "device %d", i);
+    cr_assert_eq(aiotsec_aiotf_summary_get(W.aiotf, proc, &s), 0);
+    cr_assert_eq(s.authenticated, 3);
+    cr_assert_eq(s.auth_failed, 2);
+    cr_assert_eq(s.waiting, 0);
 }
