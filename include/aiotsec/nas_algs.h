@@ -43,7 +43,7 @@ AIOTSEC_API size_t aiotsec_cmac_len(void);
  * @param key The key.
  * @param key_len 16.
  * @param msg The message (may be NULL when @p msg_len is 0).
- * @param msg_len Its length in octets.
+ * @param msg_len Its length in octets (at most SIZE_MAX / 16: ::AIOTSEC_E_BAD_LENGTH beyond).
  * @param[out] mac Receives the 16-octet tag.
  * @param mac_cap Capacity of @p mac, at least 16.
  * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BAD_LENGTH,
@@ -62,7 +62,7 @@ AIOTSEC_API int aiotsec_aes_cmac(const aiotsec_ctx *ctx, const uint8_t *key, siz
  * @param bearer BEARER, 0..31.
  * @param direction DIRECTION, 0 or 1.
  * @param msg The message: ceil(@p len_bits / 8) octets; bits past LENGTH are ignored.
- * @param len_bits LENGTH in bits.
+ * @param len_bits LENGTH in bits, a 32-bit value (TS 33.401): ::AIOTSEC_E_BAD_LENGTH above 2^32 - 1.
  * @param[out] mac Receives the 4-octet MAC.
  * @param mac_cap Capacity of @p mac, at least 4.
  * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BAD_LENGTH,
@@ -84,7 +84,7 @@ AIOTSEC_API int aiotsec_nia2(const aiotsec_ctx *ctx, const uint8_t *key, size_t 
  * @param bearer BEARER, 0..31.
  * @param direction DIRECTION, 0 or 1.
  * @param in Input of ceil(@p len_bits / 8) octets.
- * @param len_bits LENGTH in bits.
+ * @param len_bits LENGTH in bits, a 32-bit value (TS 33.401): ::AIOTSEC_E_BAD_LENGTH above 2^32 - 1.
  * @param[out] out Receives ceil(@p len_bits / 8) octets, bits past LENGTH set to 0;
  *             may equal @p in.
  * @param out_cap Capacity of @p out.

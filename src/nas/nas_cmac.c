@@ -29,7 +29,12 @@ static void dbl(const uint8_t in[16], uint8_t out[16])
 int aiot_cmac_bits(const aiotsec_ctx *ctx, const aiot_state *aes, const uint8_t *pre, size_t pre_len,
                    const uint8_t *msg, size_t msg_bits, uint8_t tag[16])
 {
-    uint8_t l[16] = {0}, k[16], x[16] = {0}, blk[16];
+    uint8_t l[16] = {0}, k[16] = {0}, x[16] = {0}, blk[16] = {0};
+    /* The block count below must not wrap: a LENGTH near SIZE_MAX would give a
+     * tag of zero blocks, independent of the key. The public callers bound it
+     * tighter; this is the last line. */
+    if (pre_len > 16 || msg_bits > SIZE_MAX / 2)
+        return AIOTSEC_E_BAD_LENGTH;
     int rc = aiot_aes_encrypt(ctx, aes, l, l);
     if (rc != AIOTSEC_OK)
         goto out;
@@ -93,7 +98,7 @@ int aiotsec_aes_cmac(const aiotsec_ctx *ctx, const uint8_t *key, size_t key_len,
 {
     if (!ctx || !key || !mac || (!msg && msg_len))
         return AIOTSEC_E_NULL_ARG;
-    if (key_len != AIOTSEC_AES128_KEY_LEN || msg_len > SIZE_MAX / 8 - 8)
+    if (key_len != AIOTSEC_AES128_KEY_LEN || msg_len > SIZE_MAX / 16)
         return AIOTSEC_E_BAD_LENGTH;
     if (mac_cap < AIOTSEC_CMAC_LEN)
         return AIOTSEC_E_BUFFER_TOO_SMALL;
@@ -112,7 +117,8 @@ int aiotsec_nia2(const aiotsec_ctx *ctx, const uint8_t *key, size_t key_len, uin
 {
     if (!ctx || !key || !mac || (!msg && len_bits))
         return AIOTSEC_E_NULL_ARG;
-    if (key_len != AIOTSEC_AES128_KEY_LEN || len_bits > SIZE_MAX - 128)
+    /* TS 33.401 B.2.3: LENGTH is a 32-bit value. */
+    if (key_len != AIOTSEC_AES128_KEY_LEN || len_bits > UINT32_MAX)
         return AIOTSEC_E_BAD_LENGTH;
     if (bearer > 31 || direction > 1)
         return AIOTSEC_E_BAD_VALUE;

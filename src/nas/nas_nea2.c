@@ -36,7 +36,8 @@ int aiotsec_nea2(const aiotsec_ctx *ctx, const uint8_t *key, size_t key_len, uin
 {
     if (!ctx || !key || ((!in || !out) && len_bits))
         return AIOTSEC_E_NULL_ARG;
-    if (key_len != AIOTSEC_AES128_KEY_LEN || len_bits > SIZE_MAX - 8)
+    /* TS 33.401 B.1.3: LENGTH is a 32-bit value. */
+    if (key_len != AIOTSEC_AES128_KEY_LEN || len_bits > UINT32_MAX)
         return AIOTSEC_E_BAD_LENGTH;
     if (bearer > 31 || direction > 1)
         return AIOTSEC_E_BAD_VALUE;
