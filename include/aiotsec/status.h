@@ -73,7 +73,7 @@ typedef enum aiotsec_status {
     AIOTSEC_E_EXPIRED = -81,             /**< Report arrived after the procedure's deadline: dropped. */
     AIOTSEC_E_UNKNOWN_DEVICE = -82,      /**< The key store has no such device. */
     AIOTSEC_E_DUPLICATE = -83,           /**< Duplicate identity in a key store. */
-    AIOTSEC_E_PARSE = -84,               /**< Malformed key-store line (see the line number out-parameter). */
+    AIOTSEC_E_PARSE = -84,               /**< Malformed input text: a key-store line (see the line number out-parameter) or a message body that is not JSON. */
     AIOTSEC_E_DEVICE_DISABLED = -85,     /**< The device is permanently disabled. */
     AIOTSEC_E_NOT_ADDRESSED = -86,       /**< The paging does not address this device. */
     AIOTSEC_E_ABORTED = -87,             /**< The procedure was aborted (e.g. by a new paging). */

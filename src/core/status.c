@@ -44,7 +44,7 @@ static const struct {
     {AIOTSEC_E_EXPIRED, "AIOTSEC_E_EXPIRED", "report arrived after the procedure's deadline"},
     {AIOTSEC_E_UNKNOWN_DEVICE, "AIOTSEC_E_UNKNOWN_DEVICE", "no such device in the key store"},
     {AIOTSEC_E_DUPLICATE, "AIOTSEC_E_DUPLICATE", "duplicate identity in the key store"},
-    {AIOTSEC_E_PARSE, "AIOTSEC_E_PARSE", "malformed key-store line"},
+    {AIOTSEC_E_PARSE, "AIOTSEC_E_PARSE", "malformed input text (a key-store line, or a body that is not JSON)"},
     {AIOTSEC_E_DEVICE_DISABLED, "AIOTSEC_E_DEVICE_DISABLED", "the device is permanently disabled"},
     {AIOTSEC_E_NOT_ADDRESSED, "AIOTSEC_E_NOT_ADDRESSED", "the paging does not address this device"},
     {AIOTSEC_E_ABORTED, "AIOTSEC_E_ABORTED", "the procedure was aborted"},
