@@ -6,6 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh || exit 1
 export AIOTSEC_PYTHON=/usr/bin/python3
+export AIOTSEC_WERROR=ON # every build of the suite treats warnings as errors (the default is off for users)
 passed=0
 failed=0
 start=$(date +%s)

@@ -1,4 +1,4 @@
-"""The Python snippets of python/README.md and docs/notes/python.md run as written."""
+"""The group-inventory Python snippets of python/README.md and the README run as written."""
 
 import os
 import re
@@ -9,7 +9,7 @@ import pytest
 
 from conftest import REPO
 
-DOCS = [REPO / "python" / "README.md", REPO / "docs" / "notes" / "python.md"]
+DOCS = [REPO / "python" / "README.md", REPO / "README.md"]
 
 
 def _group_inventory_snippets(path):
