@@ -131,7 +131,7 @@ static void free_arg(adm_arg *a)
     free(a);
 }
 
-/* STORE devices 'a' 'b' i i; the first CANDIDATES share the 20-bit prefix a b 0. */
+/* STORE devices ab v v v; the first CANDIDATES share the 20-bit prefix ab 00 0 (v < 0x1000). */
 static int setup(adm_arg *a, const char *backend)
 {
     if (aiotsec_ctx_new(&a->ctx, backend, NULL) != AIOTSEC_OK ||
@@ -151,7 +151,7 @@ static int setup(adm_arg *a, const char *backend)
         if (aiotsec_memstore_add(a->store, a->perm[i], 4, key, sizeof key) != AIOTSEC_OK)
             return -1;
     }
-    static const uint8_t prefix[2] = {0xab, 0x00};
+    static const uint8_t prefix[3] = {0xab, 0x00, 0x00}; /* 20 bits: three octets */
     aiotsec_keystore ks;
     aiotsec_adm_config cfg;
     aiotsec_aiotf_config acfg;

@@ -23,6 +23,9 @@ int cli_cmd_version(int argc, char **argv);
 int cli_cmd_nas(int argc, char **argv);
 int cli_cmd_demo(int argc, char **argv);
 int cli_cmd_bench(int argc, char **argv);
+int cli_cmd_adm(int argc, char **argv);
+int cli_cmd_adm_serve(int argc, char **argv); /* `aiotsec adm serve` (cmd_serve.c) */
+int cli_cmd_inventory(int argc, char **argv);
 
 /* Prints "aiotsec: <fmt>" and a newline on stderr; returns CLI_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -11,6 +11,7 @@
 
 #include "cmd_args.h"
 #include "demo.h"
+#include "demo_remote.h"
 
 #define BUILTIN_GROUP 5        /* the built-in roster: the five a1 tags make one group */
 #define DEFAULT_GROUP 256      /* generated and file rosters */
@@ -19,7 +20,8 @@
 
 static void help(void)
 {
-    printf("usage: aiotsec demo [--count N | --devices FILE] [--group G] [--json] [--backend NAME]\n\n"
+    printf("usage: aiotsec demo [--count N | --devices FILE] [--group G] [--json] [--backend NAME]\n"
+           "                    [--adm URL [--ca-file FILE]]\n\n"
            "The AIoT procedures of spec section 1 in one process: an ADM over an in-memory key\n"
            "store, an AIOTF that reaches it only through its request queue, and simulated tags.\n"
            "1. Group inventory of every tag: the tags, sorted by Permanent Identifier, are split\n"
@@ -39,7 +41,11 @@ static void help(void)
            "                  tags, %d otherwise); the ADM derives G x G XRES_AIOT per group\n"
            "  --json          only a machine-readable summary on stdout\n"
            "  --backend NAME  for every role (default: native, the ADM's recommended backend,\n"
-           "                  when built; else the library's default)\n\n"
+           "                  when built; else the library's default)\n"
+           "  --adm URL       a remote ADM instead of the in-process one: its apiRoot over HTTP/2\n"
+           "                  (http://HOST:PORT h2c, https://HOST:PORT TLS), e.g. `aiotsec adm serve`\n"
+           "                  over the same key file (needs --devices)\n"
+           "  --ca-file FILE  https: the CA certificates to trust for the ADM\n\n"
            "Without --count or --devices: eight built-in tags, five sharing the prefix a1.\n"
            "Never prints K_AIOT_root, RES_AIOT, XRES_AIOT, K_AIOTF or an algorithm key.\n"
            "Exit 0 when every expected success succeeded and every attack was rejected,\n"
@@ -55,7 +61,7 @@ static double now_s(void)
 }
 
 typedef struct opts {
-    const char *file, *backend;
+    const char *file, *backend, *adm, *ca_file;
     unsigned long count, group;
     int json;
 } opts;
@@ -76,6 +82,12 @@ static int parse(int argc, char **argv, opts *o)
         } else if (!strcmp(a, "--backend") && v) {
             o->backend = v;
             i++;
+        } else if (!strcmp(a, "--adm") && v) {
+            o->adm = v;
+            i++;
+        } else if (!strcmp(a, "--ca-file") && v) {
+            o->ca_file = v;
+            i++;
         } else if (!strcmp(a, "--count") && v) {
             if (cli_parse_uint(v, MAX_COUNT, &o->count) != 0 || o->count < 3)
                 return cli_usage_error("demo: --count takes a number from 3 to %lu", MAX_COUNT);
@@ -90,6 +102,10 @@ static int parse(int argc, char **argv, opts *o)
     }
     if (o->file && o->count)
         return cli_usage_error("demo: --devices and --count exclude each other");
+    if (o->adm && !o->file)
+        return cli_usage_error("demo: --adm needs --devices FILE (the remote ADM must hold the same keys)");
+    if (o->ca_file && !o->adm)
+        return cli_usage_error("demo: --ca-file goes with --adm");
     return CLI_OK;
 }
 
@@ -155,6 +171,8 @@ int cli_cmd_demo(int argc, char **argv)
     }
     if (rc == AIOTSEC_OK)
         rc = demo_plan_make(&d);
+    if (o.adm)
+        demo_net_remote(o.adm, o.ca_file);
     if (rc == AIOTSEC_OK)
         rc = demo_net_build(&d);
     if (rc != AIOTSEC_OK) {
@@ -167,6 +185,8 @@ int cli_cmd_demo(int argc, char **argv)
         printf("aiotsec demo: %zu tags, backend %s. Shown: identifiers, RAND values, candidate counts,\n"
                "outcomes. Never shown: K_AIOT_root, RES_AIOT, XRES_AIOT, K_AIOTF, algorithm keys.\n",
                d.n_recs, aiotsec_ctx_backend_name(d.ctx));
+        if (o.adm)
+            printf("The ADM is remote: %s, over HTTP/2.\n", o.adm);
         if (d.verbose)
             say_roster(&d);
     }

@@ -4,14 +4,87 @@
  * The AIOTF never calls the ADM: it queues Nadm_Sec requests. demo_adm_pump()
  * takes them with aiotsec_aiotf_next_requests(), has the in-process ADM answer
  * each, and hands the answer back; on the way it narrates steps 1, 7-9 and 11
- * and counts what the ADM did. Every ADM call of the demo goes through it. */
+ * and counts what the ADM did. Every ADM call of the demo goes through it.
+ *
+ * With --adm URL (demo_net_remote()) the ADM is remote: the requests go over
+ * HTTP/2 through libaiotsec-h2client, which hands the answers to the AIOTF
+ * itself and reports each one (remote_event) for the same narration and counts.
+ * The demo's simulated clock then also advances with the real time spent
+ * waiting for the network, so that the AIOTF's deadlines mean something. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "aiotsec/h2_client.h"
 #include "demo.h"
+#include "demo_remote.h"
+
+#define REMOTE_ADM_LIMIT 65536u /* the remote ADM's limit is not known: its default sizes the batches */
+#define REMOTE_SETTLE_MS 60000u /* longest wait for the remote ADM in one pump */
+
+/* The remote transport (one demo per process). */
+static struct {
+    const char *api_root, *ca_file;
+    aiotsec_h2c *client;
+    uint64_t real_last; /* real time already added to the demo clock */
+} remote;
+
+void demo_net_remote(const char *api_root, const char *ca_file)
+{
+    remote.api_root = api_root;
+    remote.ca_file = ca_file;
+}
+
+static uint64_t real_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* The client's clock: the demo's, moved on by the real time spent in the pump. */
+static uint64_t remote_clock(void *arg)
+{
+    demo *d = arg;
+    uint64_t now = real_ms();
+    if (now > remote.real_last)
+        d->clock_ms += now - remote.real_last;
+    remote.real_last = now;
+    return d->clock_ms;
+}
+
+static void remote_event(void *arg, const aiotsec_h2c_event *ev);
+
+static int remote_build(demo *d, aiotsec_aiotf_config *cfg)
+{
+    size_t group = d->max_group < 16 ? 16 : d->max_group, batch = REMOTE_ADM_LIMIT / group;
+    batch = batch < 1 ? 1 : batch > 256 ? 256 : batch;
+    int rc = aiotsec_aiotf_config_init(cfg, d->ctx);
+    cfg->timeout_ms = DEMO_TIMEOUT_MS;
+    cfg->max_procedures = 64;
+    cfg->max_reports = group + 256;
+    cfg->max_batch = batch;
+    cfg->max_requests = group / batch + 64;
+    cfg->max_sessions = 64;
+    cfg->spare_reports = DEMO_SPARES;
+    d->spares = cfg->spare_reports;
+    d->threads = 0; /* the ADM's threads are the server's */
+    aiotsec_h2c_config hc;
+    aiotsec_h2c_config_init(&hc);
+    hc.api_root = remote.api_root;
+    hc.ca_file = remote.ca_file;
+    hc.request_timeout_ms = 5000;
+    hc.clock = remote_clock;
+    hc.clock_arg = d;
+    hc.on_event = remote_event;
+    hc.event_arg = d;
+    if (rc == AIOTSEC_OK)
+        rc = aiotsec_h2c_new(&remote.client, &hc);
+    return rc == AIOTSEC_OK ? aiotsec_aiotf_new(&d->aiotf, d->ctx, cfg) : rc;
+}
 
 #define PUMP_BATCH 16
 #define PUMP_BUDGET 10000000u /* requests per call: an ADM that never settles cannot hang the demo */
@@ -24,6 +97,10 @@ static unsigned cpus(void)
 
 int demo_net_build(demo *d)
 {
+    if (remote.api_root) {
+        aiotsec_aiotf_config cfg;
+        return remote_build(d, &cfg);
+    }
     aiotsec_keystore ks;
     aiotsec_adm_config ac;
     int rc = aiotsec_memstore_keystore(d->store, &ks);
@@ -61,6 +138,8 @@ int demo_net_build(demo *d)
 
 void demo_net_free(demo *d)
 {
+    aiotsec_h2c_free(remote.client);
+    remote.client = NULL;
     aiotsec_aiotf_free(d->aiotf);
     aiotsec_auth_answer_free(d->ans);
     aiotsec_adm_free(d->adm);
@@ -152,8 +231,73 @@ static void get_session_key(demo *d, const aiotsec_adm_request *rq)
                                  : aiotsec_status_name(st));
 }
 
+/* What the remote ADM answered, narrated and counted as the in-process path does
+ * (after the AIOTF has the answer: steps 7-9 are told together). */
+static void remote_event(void *arg, const aiotsec_h2c_event *ev)
+{
+    demo *d = arg;
+    const aiotsec_adm_request *rq = ev->req;
+    char t[160], h[2 * AIOTSEC_RAND_LEN + 1], p[2 * AIOTSEC_ID_MAX + 1], why[96] = "";
+    if (rq->op >= AIOTSEC_ADM_GET_RAND && rq->op <= AIOTSEC_ADM_GET_TID)
+        d->adm_ops[rq->op]++;
+    if (ev->status == AIOTSEC_E_TRANSPORT && ev->http_status)
+        snprintf(why, sizeof why, " (HTTP %d: the AIOTF retries)", ev->http_status);
+    else if (ev->status == AIOTSEC_E_TRANSPORT)
+        snprintf(why, sizeof why, " (no answer: the AIOTF retries)");
+    if (rq->op == AIOTSEC_ADM_GET_RAND) {
+        if (ev->rand_n) {
+            demo_hex(ev->rand_n, AIOTSEC_RAND_LEN, h, sizeof h);
+            demo_step(d, "1", "AIOTF -> ADM", "Nadm_SecRAND_Get over HTTP/2: RAND_AIOT_n = %s", h);
+        } else {
+            demo_step(d, "1", "AIOTF -> ADM", "Nadm_SecRAND_Get failed: %s%s", aiotsec_status_name(ev->status), why);
+        }
+    } else if (rq->op == AIOTSEC_ADM_GET_AUTHENTICATION) {
+        size_t m = rq->rand_d_count;
+        demo_step(d, "7", "AIOTF -> ADM", "Nadm_SecAuthentication_Get over HTTP/2: %s, RAND_AIOT_n, randDlist of %zu "
+                  "RAND_AIOT_d", target_text(rq, t, sizeof t), m);
+        if (ev->ans) {
+            size_t sets = aiotsec_auth_answer_set_count(ev->ans), entries = aiotsec_auth_answer_entry_count(ev->ans);
+            d->adm_derivations += entries;
+            demo_step(d, "8", "ADM", "XRES_AIOT for %zu candidate(s) x %zu RAND_AIOT_d = %zu derivation(s) (not "
+                      "shown)", sets ? entries / sets : 0, sets, entries);
+            for (size_t s = 0; s < sets; s++) {
+                const uint8_t *rd;
+                size_t n = 0;
+                (void)aiotsec_auth_answer_set(ev->ans, s, &rd, &n);
+                d->cand_min = n < d->cand_min ? n : d->cand_min;
+                d->cand_max = n > d->cand_max ? n : d->cand_max;
+            }
+        } else {
+            demo_step(d, "9", "ADM -> AIOTF", "refused: %s%s", aiotsec_status_name(ev->status), why);
+        }
+        if (d->verbose && m <= DEMO_SENT_MAX)
+            demo_proc_verdicts(d, rq->rand_d, m, ev->ans);
+    } else if (rq->op == AIOTSEC_ADM_GET_SESSION_KEY) {
+        demo_hex(rq->perm_id, rq->perm_id_len, p, sizeof p);
+        demo_step(d, "11", "AIOTF -> ADM", "Nadm_SecSessionKey_Get over HTTP/2 (%s, RAND_AIOT_n, RAND_AIOT_d): K_AIOTF %s%s",
+                  p,
+                  ev->status != AIOTSEC_OK        ? aiotsec_status_name(ev->status)
+                  : ev->aiotf_status == AIOTSEC_OK ? "derived (not shown); NAS security context ready"
+                                                   : aiotsec_status_name(ev->aiotf_status),
+                  why);
+    }
+}
+
+/* Carries every queued request to the remote ADM and waits for the answers (bounded). */
+static void remote_pump(demo *d)
+{
+    remote.real_last = real_ms(); /* only the time spent waiting for the network moves the clock */
+    int rc = aiotsec_h2c_settle(remote.client, d->aiotf, REMOTE_SETTLE_MS);
+    if (rc != AIOTSEC_OK)
+        demo_check(d, 0, "the remote ADM answers every request", rc);
+}
+
 void demo_adm_pump(demo *d)
 {
+    if (remote.client) {
+        remote_pump(d);
+        return;
+    }
     aiotsec_adm_request rq[PUMP_BATCH];
     size_t n = 0, done = 0;
     while (done < PUMP_BUDGET &&

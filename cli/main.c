@@ -4,6 +4,8 @@
 
 #include "cli.h"
 
+#include "cmd_keys.h" /* cli_cmd_keys */
+
 static const struct {
     const char *name;
     cli_command_fn fn;
@@ -14,6 +16,9 @@ static const struct {
     {"nas", cli_cmd_nas, "AIOT NAS encode, decode, protect, unprotect"},
     {"demo", cli_cmd_demo, "the authentication procedure end to end, with attacks"},
     {"bench", cli_cmd_bench, "benchmark of the per-inventory hot path"},
+    {"adm", cli_cmd_adm, "an ADM's Nadm_Sec operation: TS 29.369 request body in, response out"},
+    {"inventory", cli_cmd_inventory, "a group inventory driven against a remote ADM over HTTP/2 (simulated tags)"},
+    {"keys", cli_cmd_keys, "the key database: init, import, add, rekey, revoke, list, count, verify, rotate, retire-kek"},
     {"version", cli_cmd_version, "library version and backends"},
 };
 
@@ -34,6 +39,8 @@ int main(int argc, char **argv)
         return usage(stdout), CLI_OK;
     if (!strcmp(argv[1], "--version"))
         return cli_cmd_version(1, argv + 1);
+    if (argc > 2 && !strcmp(argv[1], "adm") && !strcmp(argv[2], "serve")) /* the ADM over HTTP/2 */
+        return cli_cmd_adm_serve(argc - 2, argv + 2);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].fn(argc - 1, argv + 1);

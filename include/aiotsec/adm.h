@@ -110,7 +110,8 @@ AIOTSEC_API int aiotsec_adm_get_rand(const aiotsec_adm *adm, uint8_t *rand_n, si
  *         ::AIOTSEC_E_NO_CANDIDATE (filter), ::AIOTSEC_E_TOO_MANY_DERIVATIONS,
  *         ::AIOTSEC_E_BUFFER_TOO_SMALL (@p ans too small), ::AIOTSEC_E_UNSUPPORTED
  *         (a filter, and the store cannot list), ::AIOTSEC_E_BAD_STATE (the store
- *         changed between the count and the derivation), a key-store or a backend status.
+ *         grew under the filter between the count and the derivation three times
+ *         running, or a backend or the store reported it), a key-store or a backend status.
  */
 AIOTSEC_API int aiotsec_adm_get_authentication(const aiotsec_adm *adm, const aiotsec_adm_request *req,
                                                aiotsec_auth_answer *ans);

@@ -15,6 +15,7 @@
 #include "aiotsec/version.h"
 #include "aiotsec/status.h"
 #include "aiotsec/backend.h"
+#include "aiotsec/portable.h"
 #include "aiotsec/profile.h"
 #include "aiotsec/context.h"
 #include "aiotsec/kdf.h"

@@ -32,8 +32,17 @@ extern "C" {
 /** @brief Version of the ::aiotsec_backend layout this header describes. */
 #define AIOTSEC_BACKEND_ABI_VERSION 1u
 
-/** @brief Largest HMAC or AES state, in octets, a backend may declare. */
+/**
+ * @brief Largest HMAC or AES state, in octets, a backend may declare.
+ *
+ * 512 in a host build. The device-only build defines it (for itself and for
+ * the code that links it) to what its portable backend needs, 144 (176 with
+ * AES), because the device keeps backend states in its own storage and on the
+ * stack: a larger custom backend there needs a larger value at build time.
+ */
+#ifndef AIOTSEC_BACKEND_STATE_MAX
 #define AIOTSEC_BACKEND_STATE_MAX 512u
+#endif
 
 /** @brief Capability bit: HMAC-SHA-256 (always set; required). */
 #define AIOTSEC_CAP_HMAC_SHA256 0x01u

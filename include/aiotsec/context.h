@@ -22,6 +22,15 @@ extern "C" {
 /** @brief A library context (opaque). */
 typedef struct aiotsec_ctx aiotsec_ctx;
 
+/** @brief Alignment, in octets, of the storage given to aiotsec_ctx_init(). */
+#define AIOTSEC_CTX_ALIGN 16u
+
+/**
+ * @brief Octets that always hold a context (an upper bound of aiotsec_ctx_size(),
+ *        a constant expression, for static storage in firmware).
+ */
+#define AIOTSEC_CTX_STORAGE_SIZE (sizeof(aiotsec_backend) + sizeof(aiotsec_profile_params) + 16u)
+
 /**
  * @brief Makes a context over a built-in backend.
  * @param[out] out Receives the context; free it with aiotsec_ctx_free().
@@ -46,7 +55,40 @@ AIOTSEC_API int aiotsec_ctx_new_custom(aiotsec_ctx **out, const aiotsec_backend 
                                        const aiotsec_profile *profile);
 
 /**
- * @brief Frees a context. NULL is ignored.
+ * @brief Octets of storage a context needs (at most ::AIOTSEC_CTX_STORAGE_SIZE).
+ * @return The size.
+ */
+AIOTSEC_API size_t aiotsec_ctx_size(void);
+
+/**
+ * @brief Makes a context in caller storage: no allocation (the only way to make
+ *        a context in the device-only build, where aiotsec_ctx_new() and
+ *        aiotsec_ctx_new_custom() do not exist).
+ *
+ * The context is the same as the one aiotsec_ctx_new_custom() makes: a private
+ * copy of @p backend and of the profile, immutable, shareable read-only. It
+ * needs no release (it holds no key); aiotsec_ctx_free() ignores it.
+ * A profile other than profile 0 is checked once, here; profile 0 (NULL) is
+ * data of the library build and is checked by its test suite, not at run time.
+ * The device-only build accepts profile 0 only (NULL or aiotsec_profile_default()):
+ * anything else is ::AIOTSEC_E_BAD_PROFILE there.
+ * @param[out] out Receives the context (a pointer to @p mem).
+ * @param mem Storage of aiotsec_ctx_size() octets (or ::AIOTSEC_CTX_STORAGE_SIZE),
+ *        aligned to ::AIOTSEC_CTX_ALIGN; it must outlive every user of the context.
+ * @param mem_len Size of @p mem.
+ * @param backend The table (copied; @c user and the functions must outlive the
+ *        context), e.g. aiotsec_backend_portable() (portable.h).
+ * @param profile The profile (copied); NULL for profile 0.
+ * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BUFFER_TOO_SMALL,
+ *         ::AIOTSEC_E_BAD_VALUE (misaligned storage), ::AIOTSEC_E_BAD_BACKEND or
+ *         ::AIOTSEC_E_BAD_PROFILE.
+ */
+AIOTSEC_API int aiotsec_ctx_init(aiotsec_ctx **out, void *mem, size_t mem_len,
+                                 const aiotsec_backend *backend, const aiotsec_profile *profile);
+
+/**
+ * @brief Frees a context made by aiotsec_ctx_new() or aiotsec_ctx_new_custom().
+ *        NULL and a context made by aiotsec_ctx_init() (caller storage) are ignored.
  * @param ctx The context.
  */
 AIOTSEC_API void aiotsec_ctx_free(aiotsec_ctx *ctx);

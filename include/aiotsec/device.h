@@ -20,8 +20,23 @@
  * Identifier or carries a filter (filter.h) the Permanent Identifier matches.
  * A COMMAND REQUEST is verified (COUNT, then MAC) before anything is decoded
  * or acted on; a verified one the device cannot execute is answered with the
- * status that says why (nas.h, ::aiotsec_cmd_status). Calls use at most
- * ~4 KiB of stack.
+ * status that says why (nas.h, ::aiotsec_cmd_status).
+ *
+ * Keys: over a backend whose HMAC states are plain data (the portable, native
+ * and sodium backends; always in the device-only build) the device keeps
+ * K_AIOT_root only as its HMAC midstates, from aiotsec_device_init() until
+ * aiotsec_device_clear() or PERMANENT_DISABLE, and a command procedure keeps
+ * the midstates of K_NASint from its first COMMAND REQUEST until the next
+ * paging: a paging costs two SHA-256 blocks, a command after the first four.
+ *
+ * Stack and buffers: a request without ciphering (NEA0) is verified and decoded
+ * in place in @c in (no copy), so @c in must not change during the call (stop a
+ * radio's DMA into it first: octets changed after the MAC check would be acted
+ * on); @c out may be @c in itself (one radio buffer), but must not otherwise
+ * overlap it. A ciphered one (NEA2, builds with AES) is deciphered into a stack
+ * buffer of AIOTSEC_DEVICE_MSG_MAX octets of deciphered payload (2048 unless the
+ * device-only build sets it). Measured on a Cortex-M0+ (device-only build, NEA0):
+ * a stack peak under 1 KiB for a whole tag (docs/notes/firmware.md).
  * A device object is not thread-safe.
  */
 #ifndef AIOTSEC_DEVICE_H
@@ -40,6 +55,22 @@ extern "C" {
 /** @brief Alignment, in octets, of the storage given to aiotsec_device_init(). */
 #define AIOTSEC_DEVICE_ALIGN 16u
 
+/** @brief Backend state slots in a device: K_AIOT_root, K_NASint and, with AES, K_NASenc. */
+#if defined(AIOTSEC_DEVICE_ONLY) && !defined(AIOTSEC_WITH_AES)
+#define AIOTSEC_DEVICE_STATE_SLOTS 2u
+#else
+#define AIOTSEC_DEVICE_STATE_SLOTS 3u
+#endif
+
+/**
+ * @brief Octets that always hold a device of this build: an upper bound of
+ *        aiotsec_device_size() that is a constant expression, for static
+ *        storage in firmware (560 in the device-only build for a 32-bit core,
+ *        where aiotsec_device_size() is 512).
+ */
+#define AIOTSEC_DEVICE_STORAGE_SIZE \
+    (AIOTSEC_DEVICE_STATE_SLOTS * AIOTSEC_BACKEND_STATE_MAX + 16u * sizeof(void *) + 208u)
+
 /** @brief A device (opaque; lives in caller storage). */
 typedef struct aiotsec_device aiotsec_device;
 
@@ -52,7 +83,18 @@ typedef enum aiotsec_device_state {
 } aiotsec_device_state;
 
 /**
- * @brief The device's random source (for RAND_AIOT_d).
+ * @brief The device's random source for RAND_AIOT_d: on a tag, its TRNG.
+ *
+ * Called once per paging that addresses the device, before RES_AIOT is
+ * computed, for the profile's RAND_AIOT_d length (16 octets). It must return
+ * fresh, unpredictable octets (a hardware TRNG, or a DRBG seeded from one and
+ * reseeded as its standard says): RAND_AIOT_d must never repeat under one
+ * K_AIOT_root. It is the only randomness the device needs; the library never
+ * calls a random source of its own on the device side (the portable backend has
+ * none). A failure (a negative ::aiotsec_status, e.g. a TRNG health-test
+ * failure reported as ::AIOTSEC_E_BACKEND_FAILURE) makes the paging fail with
+ * that status and nothing is sent; a positive value is reported as
+ * ::AIOTSEC_E_BACKEND_FAILURE.
  * @param user The config's @c rand_user.
  * @param[out] out Buffer to fill.
  * @param len Octets wanted.
@@ -90,7 +132,12 @@ typedef struct aiotsec_device_config {
     void *energy_user;           /**< Passed to @c energy. */
 } aiotsec_device_config;
 
-/** @brief Counters of a device. */
+/**
+ * @brief Counters of a device.
+ *
+ * The device-only build keeps them in 32 bits by default
+ * (`AIOTSEC_DEVICE_COUNTERS_32`, widened when read): they wrap after 2^32 events.
+ */
 typedef struct aiotsec_device_stats {
     uint64_t pagings;            /**< Pagings received (while not disabled). */
     uint64_t not_addressed;      /**< Pagings that named another device or a filter it does not match. */
@@ -189,9 +236,13 @@ AIOTSEC_API int aiotsec_device_on_paging(aiotsec_device *dev, const uint8_t *ran
  * @param len Its length.
  * @param[out] out Buffer for the protected COMMAND RESPONSE.
  * @param cap Capacity of @p out (7 + 5 + 3 + 1024 = 1039 is always enough).
+ *        @p out may be @p in itself (the response is written over the request).
  * @param[out] out_len Receives its length (0 when nothing is sent).
  * @return ::AIOTSEC_OK (send @p out), ::AIOTSEC_E_DEVICE_DISABLED,
- *         ::AIOTSEC_E_BAD_STATE (no procedure), ::AIOTSEC_E_ABORTED (the procedure
+ *         ::AIOTSEC_E_BAD_STATE (no procedure), ::AIOTSEC_E_NAS_TOO_LONG (a ciphered
+ *         request whose deciphered payload exceeds AIOTSEC_DEVICE_MSG_MAX octets),
+ *         ::AIOTSEC_E_UNSUPPORTED (NIA2 or NEA2 configured in a device-only build
+ *         without AES), ::AIOTSEC_E_ABORTED (the procedure
  *         was aborted by a paging that did not address the device), the
  *         statuses of aiotsec_nas_unprotect() (e.g. ::AIOTSEC_E_MAC_MISMATCH,
  *         ::AIOTSEC_E_REPLAY), ::AIOTSEC_E_WRONG_DIRECTION, a decoding status of a

@@ -86,13 +86,20 @@ typedef int (*aiotsec_ks_mac_by_perm_id_fn)(void *user, const uint8_t *perm_id, 
  * @param perm_id Permanent Identifier.
  * @param perm_id_len Its length, 1..64.
  * @param[out] key Receives a prepared key made with the ADM's context, owned by the store.
+ *                 It must stay valid until the calling thread next calls into the table
+ *                 (a store with a bounded cache may evict it then); the ADM uses it at once.
  * @return ::AIOTSEC_OK, ::AIOTSEC_E_UNKNOWN_DEVICE, or another negative status.
  */
 typedef int (*aiotsec_ks_prepared_by_perm_id_fn)(void *user, const uint8_t *perm_id,
                                                  size_t perm_id_len,
                                                  const aiotsec_prepared_key **key);
 
-/** @brief One device handed out by a listing (the views stay valid during the page call only). */
+/**
+ * @brief One device handed out by a listing.
+ *
+ * The views, the prepared key included, stay valid during the page call only: the
+ * ADM derives everything a page needs before the page call returns.
+ */
 typedef struct aiotsec_ks_entry {
     const uint8_t *perm_id;           /**< Permanent Identifier. */
     size_t perm_id_len;               /**< Its length, 1..64. */
@@ -116,6 +123,11 @@ typedef int (*aiotsec_ks_page_fn)(void *arg, const aiotsec_ks_entry *entries, si
  * given or @p page returned a status. A store kept in Permanent Identifier
  * order finds the range with aiotsec_filter_compare(), so the cost grows with
  * the answer, not with the store.
+ *
+ * The ADM lists a filter twice, to count and then to derive. A device added in
+ * between makes the second listing longer than the first: the ADM then answers
+ * the request afresh (three attempts, then ::AIOTSEC_E_BAD_STATE). A device
+ * removed in between is simply left out of the answer.
  * @param user The table's @c user pointer.
  * @param filter A well-formed AiotFilteringInformation (the ADM checks it first).
  * @param filter_len Its length.

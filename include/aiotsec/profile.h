@@ -97,7 +97,8 @@ AIOTSEC_API int aiotsec_profile_params_init(aiotsec_profile_params *params);
 AIOTSEC_API size_t aiotsec_profile_params_size(void);
 
 /**
- * @brief Makes a profile after checking every value against the spec's ranges.
+ * @brief Makes a profile after checking every value against the spec's ranges
+ *        (not in the device-only build, which has no heap: profile 0 is static).
  * @param[out] out Receives the new profile; free it with aiotsec_profile_free().
  * @param params Parameters (struct_size must be set).
  * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BAD_PROFILE (a value

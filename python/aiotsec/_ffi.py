@@ -108,7 +108,7 @@ class BackendTable(Structure):
 
 Proto = Tuple[object, Sequence[object]]
 
-# Core: version.h status.h backend.h profile.h context.h kdf.h derive.h prepared.h
+# Core: version.h status.h backend.h portable.h profile.h context.h kdf.h derive.h prepared.h
 CORE: Dict[str, Proto] = {
     # version.h
     "aiotsec_version_string": (c_char_p, []),
@@ -122,6 +122,8 @@ CORE: Dict[str, Proto] = {
     "aiotsec_backend_name_at": (c_char_p, [c_size_t]),
     "aiotsec_backend_caps": (c_uint32, [POINTER(BackendTable)]),
     "aiotsec_backend_struct_size": (c_size_t, []),
+    # portable.h
+    "aiotsec_backend_portable": (POINTER(BackendTable), []),
     # profile.h
     "aiotsec_profile_params_init": (c_int, [POINTER(ProfileParams)]),
     "aiotsec_profile_params_size": (c_size_t, []),

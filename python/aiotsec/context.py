@@ -35,8 +35,9 @@ class Context(Handle):
     Use it as a context manager, or call :meth:`close`.
 
     Args:
-        backend: ``"sodium"`` (the default), ``"openssl"``, ``"native"``; None for the default;
-            or a :class:`~aiotsec.CustomBackend` instance (a backend written in Python).
+        backend: ``"sodium"`` (the default), ``"openssl"``, ``"native"``; ``"portable"`` (the
+            plain C backend of the tag firmware, portable.h: no random source); None for the
+            default; or a :class:`~aiotsec.CustomBackend` instance (a backend written in Python).
         profile: a :class:`Profile` (copied), a :class:`ProfileParams`, or None for profile 0.
 
     Raises:
@@ -66,6 +67,9 @@ class Context(Handle):
             if bridge is not None:
                 return lib.cdll.aiotsec_ctx_new_custom(ctypes.byref(out), ctypes.byref(bridge.table),
                                                        prof)
+            if backend == "portable":  # not among aiotsec_backend_find()'s names on a host
+                return lib.cdll.aiotsec_ctx_new_custom(ctypes.byref(out),
+                                                       lib.cdll.aiotsec_backend_portable(), prof)
             return lib.cdll.aiotsec_ctx_new(ctypes.byref(out), name, prof)
         try:
             if profile is None:

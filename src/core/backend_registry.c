@@ -3,12 +3,25 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "aiotsec/portable.h"
 #ifdef AIOTSEC_HAVE_NATIVE
 #include "native/native.h"
 #endif
 
+#ifdef AIOTSEC_DEVICE_ONLY
+/* The device-only build has one backend, the portable one (portable.h), which
+ * is also the default. A table is not a constant expression through a function,
+ * so the list is resolved at each call (once per context, off any hot path). */
+#define N_BUILTIN 1u
+static const aiotsec_backend *builtin_at(size_t i)
+{
+    (void)i;
+    return aiotsec_backend_portable();
+}
+#else
 /* Non-native built-ins, default first. "native*" names are delegated to the
- * native backend, which knows which of its paths this CPU can run. */
+ * native backend, which knows which of its paths this CPU can run. The portable
+ * backend is not listed on the host (aiotsec_backend_portable() reaches it). */
 static const aiotsec_backend *const builtin[] = {
     &aiot_backend_sodium,
 #ifdef AIOTSEC_HAVE_OPENSSL
@@ -16,6 +29,8 @@ static const aiotsec_backend *const builtin[] = {
 #endif
 };
 #define N_BUILTIN (sizeof builtin / sizeof builtin[0])
+#define builtin_at(i) (builtin[i])
+#endif
 
 int aiotsec_backend_find(const char *name, const aiotsec_backend **out)
 {
@@ -23,12 +38,12 @@ int aiotsec_backend_find(const char *name, const aiotsec_backend **out)
         return AIOTSEC_E_NULL_ARG;
     *out = NULL;
     if (!name || !*name) {
-        *out = builtin[0];
+        *out = builtin_at(0);
         return AIOTSEC_OK;
     }
     for (size_t i = 0; i < N_BUILTIN; i++)
-        if (strcmp(builtin[i]->name, name) == 0) {
-            *out = builtin[i];
+        if (strcmp(builtin_at(i)->name, name) == 0) {
+            *out = builtin_at(i);
             return AIOTSEC_OK;
         }
 #ifdef AIOTSEC_HAVE_NATIVE
@@ -50,7 +65,7 @@ size_t aiotsec_backend_count(void)
 const char *aiotsec_backend_name_at(size_t index)
 {
     if (index < N_BUILTIN)
-        return builtin[index]->name;
+        return builtin_at(index)->name;
 #ifdef AIOTSEC_HAVE_NATIVE
     return aiot_native_name_at(index - N_BUILTIN);
 #else

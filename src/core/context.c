@@ -1,9 +1,72 @@
-/* Contexts: a private copy of a backend table and a profile, immutable once made. */
-#include <stdlib.h>
+/* Contexts: a private copy of a backend table and a profile, immutable once made,
+ * on the heap (aiotsec_ctx_new*) or in caller storage (aiotsec_ctx_init, the one
+ * the device-only build has: it makes no heap call at all). */
 #include <string.h>
+#ifndef AIOTSEC_DEVICE_ONLY
+#include <stdlib.h>
+#endif
 
 #include "core/internal.h"
 
+_Static_assert(sizeof(struct aiotsec_ctx) <= AIOTSEC_CTX_STORAGE_SIZE,
+               "AIOTSEC_CTX_STORAGE_SIZE must bound the context");
+_Static_assert(_Alignof(struct aiotsec_ctx) <= AIOTSEC_CTX_ALIGN, "AIOTSEC_CTX_ALIGN");
+
+/* Validates the table and the profile and fills ctx. Profile 0 (NULL) is not
+ * checked again here: it is data of this build, checked by the test suite
+ * (aiot_profile_check must accept it: tests/fw, stage 80), so a tag never runs
+ * the check. The device-only build has only that profile (a profile of one's
+ * own comes from aiotsec_profile_new(), i.e. the heap): a future normative
+ * profile is a change of profile0.c there, checked the same way. */
+static int fill(struct aiotsec_ctx *ctx, const aiotsec_backend *backend, const aiotsec_profile *profile)
+{
+    int rc = aiot_backend_check(backend);
+    if (rc != AIOTSEC_OK)
+        return rc;
+#ifdef AIOTSEC_DEVICE_ONLY
+    if (profile && profile != &aiot_profile0)
+        return AIOTSEC_E_BAD_PROFILE;
+#else
+    if (profile && profile != &aiot_profile0 && (rc = aiot_profile_check(&profile->p)) != AIOTSEC_OK)
+        return rc;
+#endif
+    if (!profile)
+        profile = &aiot_profile0;
+    memset(ctx, 0, sizeof *ctx);
+    /* A table compiled against an older, shorter layout leaves the newer fields NULL. */
+    size_t n = backend->struct_size < sizeof ctx->be ? backend->struct_size : sizeof ctx->be;
+    memcpy(&ctx->be, backend, n);
+    ctx->be.struct_size = (uint32_t)sizeof ctx->be;
+    ctx->profile.p = profile->p;
+    ctx->profile.is_static = 1; /* embedded: never freed on its own */
+    ctx->caps = aiotsec_backend_caps(&ctx->be);
+    return AIOTSEC_OK;
+}
+
+size_t aiotsec_ctx_size(void)
+{
+    return sizeof(struct aiotsec_ctx);
+}
+
+int aiotsec_ctx_init(aiotsec_ctx **out, void *mem, size_t mem_len, const aiotsec_backend *backend,
+                     const aiotsec_profile *profile)
+{
+    if (!out)
+        return AIOTSEC_E_NULL_ARG;
+    *out = NULL;
+    if (!mem || !backend)
+        return AIOTSEC_E_NULL_ARG;
+    if (mem_len < sizeof(struct aiotsec_ctx))
+        return AIOTSEC_E_BUFFER_TOO_SMALL;
+    if ((uintptr_t)mem % AIOTSEC_CTX_ALIGN)
+        return AIOTSEC_E_BAD_VALUE;
+    int rc = fill(mem, backend, profile);
+    if (rc == AIOTSEC_OK)
+        *out = mem;
+    return rc;
+}
+
+#ifndef AIOTSEC_DEVICE_ONLY
 int aiotsec_ctx_new_custom(aiotsec_ctx **out, const aiotsec_backend *backend,
                            const aiotsec_profile *profile)
 {
@@ -28,6 +91,7 @@ int aiotsec_ctx_new_custom(aiotsec_ctx **out, const aiotsec_backend *backend,
     ctx->profile.p = profile->p;
     ctx->profile.is_static = 1; /* embedded: never freed on its own */
     ctx->caps = aiotsec_backend_caps(&ctx->be);
+    ctx->on_heap = 1;
     *out = ctx;
     return AIOTSEC_OK;
 }
@@ -46,11 +110,12 @@ int aiotsec_ctx_new(aiotsec_ctx **out, const char *backend_name, const aiotsec_p
 
 void aiotsec_ctx_free(aiotsec_ctx *ctx)
 {
-    if (!ctx)
-        return;
+    if (!ctx || !ctx->on_heap)
+        return; /* a context in caller storage (aiotsec_ctx_init) is not ours to free */
     aiotsec_wipe(ctx, sizeof *ctx);
     free(ctx);
 }
+#endif /* !AIOTSEC_DEVICE_ONLY */
 
 const char *aiotsec_ctx_backend_name(const aiotsec_ctx *ctx)
 {

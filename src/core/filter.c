@@ -47,7 +47,7 @@ int aiotsec_filter_bits(const aiotsec_profile *profile, const uint8_t *filter, s
 static int cmp_bits(const uint8_t *a, const uint8_t *b, size_t n)
 {
     size_t whole = n / 8;
-    int c = memcmp(a, b, whole);
+    int c = whole ? memcmp(a, b, whole) : 0; /* a may be NULL when n is 0 */
     if (c || n % 8 == 0)
         return c;
     unsigned mask = 0xFFu << (8 - n % 8) & 0xFFu;

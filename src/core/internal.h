@@ -20,6 +20,7 @@ struct aiotsec_ctx {
     aiotsec_backend be;
     struct aiotsec_profile profile;
     uint32_t caps;
+    uint32_t on_heap; /* made by aiotsec_ctx_new*(): aiotsec_ctx_free() ignores the others */
 };
 
 /* Caller-provided storage for one backend state (HMAC or AES), on the stack

@@ -81,6 +81,7 @@ size_t aiotsec_profile_params_size(void)
     return sizeof(aiotsec_profile_params);
 }
 
+#ifndef AIOTSEC_DEVICE_ONLY /* no heap on a tag: profile 0 is static */
 int aiotsec_profile_new(aiotsec_profile **out, const aiotsec_profile_params *params)
 {
     if (!out || !params)
@@ -103,6 +104,7 @@ void aiotsec_profile_free(aiotsec_profile *profile)
     if (profile && !profile->is_static)
         free(profile);
 }
+#endif /* !AIOTSEC_DEVICE_ONLY */
 
 const aiotsec_profile *aiotsec_profile_default(void)
 {

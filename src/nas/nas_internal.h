@@ -33,4 +33,49 @@ int aiot_nas_check_hdr(const aiotsec_profile_params *p, const uint8_t *in, size_
 /* 1 when a message of this type is sent by the network (R2D), 0 when by the device. */
 int aiot_nas_type_is_r2d(int type);
 
+/* Whether this build runs the AES algorithms (128-NIA2, 128-NEA2): always on
+ * the host, on request (AIOTSEC_WITH_AES) in the device-only build. */
+#if !defined(AIOTSEC_DEVICE_ONLY) || defined(AIOTSEC_WITH_AES)
+#define AIOT_NAS_HAVE_AES 1
+#else
+#define AIOT_NAS_HAVE_AES 0
+#endif
+
+/* Whether HMAC midstates (a backend state right after hmac_init) are kept instead
+ * of a key, for K_AIOT_root in a device and K_NASint in a security context. In
+ * the device-only build always: it has no other use for the key, and a backend
+ * state that holds resources is released by aiotsec_device_clear() /
+ * aiotsec_nas_sec_clear(). On the host for the device role (role_ok) over
+ * backends whose states are plain data (hmac_copy NULL), so that a device or a
+ * context nobody clears holds no OpenSSL object and an AIOTF's thousands of
+ * network contexts stay as they were. */
+#ifdef AIOTSEC_DEVICE_ONLY
+#define AIOT_KEEP_MIDSTATES(ctx, role_ok) ((void)(ctx), (void)(role_ok), 1)
+#else
+#define AIOT_KEEP_MIDSTATES(ctx, role_ok) ((role_ok) && !(ctx)->be.hmac_copy)
+#endif
+
+/* An upper bound of sizeof(struct aiotsec_nas_sec) (checked there), so that the
+ * device can check its own bound, AIOTSEC_DEVICE_STORAGE_SIZE, at compile time. */
+#define AIOT_NAS_SEC_BOUND ((1u + AIOT_NAS_HAVE_AES) * AIOTSEC_BACKEND_STATE_MAX + 8u * sizeof(void *))
+
+struct aiotsec_nas_sec;
+/* aiotsec_nas_unprotect() without the copy: header, COUNT and MAC are checked,
+ * then *plain points at the plain message, in place inside in when the context
+ * does not cipher (NEA0), else deciphered into buf (cap octets, which must hold
+ * len - 7). The receive COUNT advances only on success. */
+int aiot_nas_unprotect_view(struct aiotsec_nas_sec *sec, const uint8_t *in, size_t len, uint8_t *buf,
+                            size_t cap, const uint8_t **plain, size_t *plain_len);
+/* Protects (header, SQN, NEA2, MAC) a plain message its caller encoded itself at
+ * out + 7 (plain_len octets; out holds plain_len + 7) with the send COUNT, then
+ * advances it. No re-decoding: the device uses it for the messages it builds. */
+int aiot_nas_protect_in_place(struct aiotsec_nas_sec *sec, uint8_t *out, size_t plain_len);
+
+struct aiotsec_nas_msg;
+/* The device role's own COMMAND REQUEST parser (src/roles/device.c): the checks
+ * and statuses of aiotsec_nas_decode() for that message, in the code a tag links;
+ * exported to the tests (tests/fw compares the two). */
+int aiot_device_parse_request(const aiotsec_profile *profile, const uint8_t *in, size_t len,
+                              struct aiotsec_nas_msg *m);
+
 #endif

@@ -104,9 +104,7 @@ static int store_kdf(const aiotsec_adm *adm, const uint8_t *perm_id, size_t perm
         rc = AIOTSEC_E_BAD_LENGTH; /* a misbehaving store */
     if (rc == AIOTSEC_OK) {
         aiotsec_kdf_param params[2] = {{rand_n, rand_n_len}, {rand_d, AIOTSEC_RAND_LEN}};
-        if (rand_n_len != aiotsec_rand_n_len(adm->ctx))
-            rc = AIOTSEC_E_BAD_LENGTH;
-        else if (klen != 16 && klen != 32)
+        if (rand_n_len != aiotsec_rand_n_len(adm->ctx) || (klen != 16 && klen != 32))
             rc = AIOTSEC_E_BAD_LENGTH;
         else
             rc = aiotsec_kdf(adm->ctx, k_root, klen, fc, params, 2, mac, 32);
@@ -127,6 +125,7 @@ typedef struct job {
     size_t n_items; /* derivations waiting in the answer's scratch */
     size_t limit;   /* count pass: the most candidates allowed */
     size_t counted; /* count pass: candidates seen */
+    int grew;       /* the derivation listing found more candidates than the count */
 } job;
 
 /* Derives the scratch's waiting items in one batch call and files each XRES_AIOT. */
@@ -234,8 +233,10 @@ static int derive_page(void *arg, const aiotsec_ks_entry *e, size_t n)
     for (size_t x = 0; x < n; x++) {
         if (!e[x].perm_id || e[x].perm_id_len == 0 || e[x].perm_id_len > AIOTSEC_ID_MAX)
             return AIOTSEC_E_BAD_LENGTH; /* a misbehaving store */
-        if (a->n_cands >= jb->k)
-            return AIOTSEC_E_BAD_STATE; /* the store grew since the count */
+        if (a->n_cands >= jb->k) {
+            jb->grew = 1; /* the store grew since the count: answered afresh */
+            return AIOTSEC_E_BAD_STATE;
+        }
         size_t i = a->n_cands++;
         a->cands[i].len = (uint8_t)e[x].perm_id_len;
         memcpy(a->cands[i].id, e[x].perm_id, e[x].perm_id_len);
@@ -243,7 +244,9 @@ static int derive_page(void *arg, const aiotsec_ks_entry *e, size_t n)
         if (rc != AIOTSEC_OK)
             return rc;
     }
-    return 0;
+    /* The page's prepared keys are valid during this call only (keystore.h): a
+     * store with a bounded cache may evict them once it returns. */
+    return flush(jb);
 }
 
 /* The store shrank between the count and the derivation: close the gaps of the layout. */
@@ -257,6 +260,8 @@ static void compact(job *jb)
         a->sets[j].first = j * k2;
         a->sets[j].count = k2;
     }
+    /* The tail held XRES_AIOT copies that reset() would no longer reach. */
+    aiotsec_wipe(a->entries + jb->m * k2, jb->m * (jb->k - k2) * sizeof *a->entries);
     a->n_entries = jb->m * k2;
     jb->k = k2;
 }
@@ -298,12 +303,15 @@ static int auth_named(job *jb)
     return rc == AIOTSEC_OK ? flush(jb) : rc;
 }
 
-static int auth_filter(job *jb)
+/* The count and the derivation are two listings: a device added in between
+ * fails the second with BAD_STATE, and the request is answered afresh, a few times at
+ * most (a store that keeps growing under one filter gets the status). */
+#define FILTER_ATTEMPTS 3
+
+static int auth_filter_once(job *jb)
 {
     const aiotsec_adm *adm = jb->adm;
     const aiotsec_adm_request *req = jb->req;
-    if (!adm->ks.list_matching)
-        return AIOTSEC_E_UNSUPPORTED;
     /* Count first: nothing is derived for a request over the limit. */
     jb->limit = adm->cfg.max_derivations / jb->m;
     int rc = adm->ks.list_matching(adm->ks.user, req->filter, req->filter_len, count_page, jb);
@@ -322,6 +330,22 @@ static int auth_filter(job *jb)
         compact(jb);
         if (jb->k == 0)
             rc = AIOTSEC_E_NO_CANDIDATE;
+    }
+    return rc;
+}
+
+static int auth_filter(job *jb)
+{
+    if (!jb->adm->ks.list_matching)
+        return AIOTSEC_E_UNSUPPORTED;
+    int rc = AIOTSEC_OK;
+    jb->grew = 1;
+    /* Only the growth is retried: a BAD_STATE from a backend or a store is final. */
+    for (int attempt = 0; attempt < FILTER_ATTEMPTS && jb->grew; attempt++) {
+        aiotsec_auth_answer_reset(jb->a);
+        jb->k = jb->n_items = jb->counted = 0;
+        jb->grew = 0;
+        rc = auth_filter_once(jb);
     }
     return rc;
 }

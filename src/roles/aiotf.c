@@ -899,8 +899,25 @@ static void promote_spare(aiotsec_aiotf *a, uint32_t ps)
     (void)send_ready(a, ps); /* no slot now: the procedure waits in the want list */
 }
 
-static void decide(aiotsec_aiotf *a, uint32_t rs, int status);
+/* Closes a report: its verdict, one report less to wait for. */
+static void close_report(aiotsec_aiotf *a, uint32_t rs, int status)
+{
+    rep *r = &a->reps[rs];
+    r->state = R_DONE;
+    r->status = status;
+    r->outstanding = 0;
+    a->procs[r->proc].sum.waiting--;
+}
 
+/* A report that found no place under the cap: it frees none either. */
+static void decide_over_cap(aiotsec_aiotf *a, uint32_t rs)
+{
+    close_report(a, rs, AIOTSEC_E_OVER_CAP);
+    a->procs[a->reps[rs].proc].sum.over_cap++;
+    a->stats.over_cap++;
+}
+
+/* The cap is reached: the held-back answers will not be needed. */
 static void drop_spares(aiotsec_aiotf *a, uint32_t ps)
 {
     proc *p = &a->procs[ps];
@@ -908,7 +925,7 @@ static void drop_spares(aiotsec_aiotf *a, uint32_t ps)
         uint32_t rs = p->spare_head;
         p->spare_head = a->reps[rs].spare_next;
         p->n_spares--;
-        decide(a, rs, AIOTSEC_E_OVER_CAP);
+        decide_over_cap(a, rs);
     }
     p->spare_tail = NONE;
 }
@@ -917,13 +934,14 @@ static void drop_spares(aiotsec_aiotf *a, uint32_t ps)
  * under a cap, the room it frees or the spare that replaces it. */
 static void decide(aiotsec_aiotf *a, uint32_t rs, int status)
 {
+    if (status == AIOTSEC_E_OVER_CAP) {
+        decide_over_cap(a, rs);
+        return;
+    }
     rep *r = &a->reps[rs];
     uint32_t ps = r->proc;
     proc *p = &a->procs[ps];
-    r->state = R_DONE;
-    r->status = status;
-    r->outstanding = 0;
-    p->sum.waiting--;
+    close_report(a, rs, status);
     if (status == AIOTSEC_OK) {
         p->sum.authenticated++;
         a->stats.authenticated++;
@@ -934,10 +952,6 @@ static void decide(aiotsec_aiotf *a, uint32_t rs, int status)
         }
         if (p->expected && p->sum.authenticated >= p->expected)
             drop_spares(a, ps);
-    } else if (status == AIOTSEC_E_OVER_CAP) {
-        p->sum.over_cap++;
-        a->stats.over_cap++;
-        return;
     } else if (status == AIOTSEC_E_AUTH_FAILED || status == AIOTSEC_E_AMBIGUOUS) {
         p->sum.auth_failed++;
         a->stats.auth_failed++;
@@ -1110,7 +1124,7 @@ static int answer_fits(const aiotsec_aiotf *a, const areq *q, const aiotsec_auth
     size_t res_len = aiotsec_res_len(a->ctx);
     for (uint32_t s = 0; s < q->n; s++) {
         const aiot_answer_set *set = &ans->sets[s];
-        if (set->count == 0 || memcmp(set->rand_d, q->rand_d + (size_t)s * AIOTSEC_RAND_LEN, AIOTSEC_RAND_LEN))
+        if (set->count == 0 || memcmp(set->rand_d, q->rand_d + (size_t)s * AIOTSEC_RAND_LEN, AIOTSEC_RAND_LEN) != 0)
             return 0;
         for (size_t i = set->first; i < set->first + set->count; i++)
             if (ans->entries[i].xres_len != res_len || (!named && ans->entries[i].cand == AIOT_NO_CAND))

@@ -153,8 +153,8 @@ int aiotsec_memstore_new(aiotsec_memstore **out, const aiotsec_ctx *ctx, size_t 
     if (rc == AIOTSEC_OK)
         rc = aiot_hix_init(&s->by_perm, expected);
     if (rc == AIOTSEC_OK && expected) {
-        s->dev = malloc(expected * sizeof *s->dev);
-        s->order = malloc(expected * sizeof *s->order);
+        s->dev = calloc(expected, sizeof *s->dev);
+        s->order = calloc(expected, sizeof *s->order);
         s->cap = expected;
         if (!s->dev || !s->order)
             rc = AIOTSEC_E_NO_MEMORY;
@@ -406,7 +406,7 @@ static size_t bound(const aiotsec_memstore *s, const uint8_t *filter, size_t fil
     return lo;
 }
 
-#define MS_PAGE 64
+#define MS_PAGE 256
 
 static int ms_list_matching(void *user, const uint8_t *filter, size_t filter_len, aiotsec_ks_page_fn page,
                             void *arg)

@@ -77,6 +77,24 @@ Test(bad_input, backends_and_contexts)
 }
 
 /* A user backend: sodium's HMAC, nothing optional, to see "unsupported" paths. */
+Test(bad_input, context_in_caller_storage_is_not_freed)
+{
+    /* aiotsec_ctx_free() on a context made by aiotsec_ctx_init() leaves it alone
+     * (it never calls free() on static or stack storage): still usable after. */
+    static _Alignas(AIOTSEC_CTX_ALIGN) unsigned char mem[AIOTSEC_CTX_STORAGE_SIZE];
+    aiotsec_ctx *c = NULL;
+    cr_assert_eq(aiotsec_ctx_init(&c, mem, sizeof mem, aiotsec_backend_portable(), NULL), AIOTSEC_OK);
+    aiotsec_ctx_free(c);
+    cr_assert_str_eq(aiotsec_ctx_backend_name(c), "portable");
+    uint8_t key[16] = {1}, n_rand[16] = {2}, d_rand[16] = {3}, a[16], b[16];
+    cr_assert_eq(aiotsec_derive_res(c, key, 16, n_rand, 16, d_rand, 16, a, sizeof a), AIOTSEC_OK);
+    aiotsec_ctx *heap = NULL;
+    cr_assert_eq(aiotsec_ctx_new_custom(&heap, aiotsec_backend_portable(), NULL), AIOTSEC_OK);
+    cr_assert_eq(aiotsec_derive_res(heap, key, 16, n_rand, 16, d_rand, 16, b, sizeof b), AIOTSEC_OK);
+    cr_assert_arr_eq(a, b, 16);
+    aiotsec_ctx_free(heap);
+}
+
 Test(bad_input, custom_backend_validation_and_unsupported)
 {
     const aiotsec_backend *sod = NULL;

@@ -2,10 +2,13 @@
  * in-memory store that loads the same text (aiotsec_memstore_load_buffer).
  * Oracles: every device line the parser reports has lengths inside the spec's
  * ranges and a line number inside the text, in increasing order; a rejection
- * names a line inside the text; when the parse succeeds and no identity repeats,
- * the store holds exactly the reported devices and finds each of them by its
- * identification information and by its Permanent Identifier with the same key.
- * Leaks (ASan) and out-of-bounds reads fail the run. (hardening area) */
+ * names a line inside the text; when the parse succeeds and no Permanent
+ * Identifier repeats, the store holds exactly the reported devices and finds
+ * each of them by its Permanent Identifier with the same key; when one repeats,
+ * the store refuses the text as a whole. (Since 0.2 a line carries no
+ * identification information: the 0.1 three-column form has its first column
+ * ignored, so only Permanent Identifiers can repeat.) Leaks (ASan) and
+ * out-of-bounds reads fail the run. (hardening area) */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,31 +21,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 typedef struct seen {
     size_t n, last_line, lines;
-    int dup; /* an identity or Permanent Identifier repeats */
-    uint8_t ident[MAX_SEEN][AIOTSEC_ID_MAX], perm[MAX_SEEN][AIOTSEC_ID_MAX], key[MAX_SEEN][32];
-    size_t ident_len[MAX_SEEN], perm_len[MAX_SEEN], key_len[MAX_SEEN];
+    int dup; /* a Permanent Identifier repeats */
+    uint8_t perm[MAX_SEEN][AIOTSEC_ID_MAX], key[MAX_SEEN][32];
+    size_t perm_len[MAX_SEEN], key_len[MAX_SEEN];
 } seen;
 
-static int on_device(void *user, size_t line, const uint8_t *ident, size_t ident_len,
-                     const uint8_t *perm_id, size_t perm_id_len, const uint8_t *k_root,
+static int on_device(void *user, size_t line, const uint8_t *perm_id, size_t perm_id_len, const uint8_t *k_root,
                      size_t k_root_len)
 {
     seen *s = user;
-    if (ident_len < 1 || ident_len > AIOTSEC_ID_MAX || perm_id_len < 1 ||
-        perm_id_len > AIOTSEC_ID_MAX || (k_root_len != 16 && k_root_len != 32))
+    if (perm_id_len < 1 || perm_id_len > AIOTSEC_ID_MAX || (k_root_len != 16 && k_root_len != 32))
         abort();
     if (line < 1 || line > s->lines || line <= s->last_line)
         abort();
     s->last_line = line;
     if (s->n < MAX_SEEN) {
         for (size_t i = 0; i < s->n; i++)
-            if ((s->ident_len[i] == ident_len && !memcmp(s->ident[i], ident, ident_len)) ||
-                (s->perm_len[i] == perm_id_len && !memcmp(s->perm[i], perm_id, perm_id_len)))
+            if (s->perm_len[i] == perm_id_len && !memcmp(s->perm[i], perm_id, perm_id_len))
                 s->dup = 1;
-        memcpy(s->ident[s->n], ident, ident_len);
         memcpy(s->perm[s->n], perm_id, perm_id_len);
         memcpy(s->key[s->n], k_root, k_root_len);
-        s->ident_len[s->n] = ident_len;
         s->perm_len[s->n] = perm_id_len;
         s->key_len[s->n] = k_root_len;
     }
@@ -66,20 +64,17 @@ static void check_store(const char *text, size_t size, const seen *s)
         aiotsec_keystore ks;
         if (aiotsec_memstore_keystore(store, &ks) != AIOTSEC_OK)
             abort();
+        if (s->dup)
+            abort(); /* a repeated Permanent Identifier was loaded */
         for (size_t i = 0; i < s->n && i < MAX_SEEN; i++) {
-            uint8_t key[AIOTSEC_KROOT_MAX], perm[AIOTSEC_ID_MAX];
-            size_t key_len = 0, perm_len = 0;
-            if (ks.by_ident(ks.user, s->ident[i], s->ident_len[i], key, &key_len, perm, &perm_len) !=
-                    AIOTSEC_OK ||
-                key_len != s->key_len[i] || memcmp(key, s->key[i], key_len) != 0 ||
-                perm_len != s->perm_len[i] || memcmp(perm, s->perm[i], perm_len) != 0)
-                abort();
+            uint8_t key[AIOTSEC_KROOT_MAX];
+            size_t key_len = 0;
             if (ks.by_perm_id(ks.user, s->perm[i], s->perm_len[i], key, &key_len) != AIOTSEC_OK ||
                 key_len != s->key_len[i] || memcmp(key, s->key[i], key_len) != 0)
                 abort();
         }
-    } else if (!s->dup) {
-        abort(); /* the parser accepted the text and no identity repeats */
+    } else if (!s->dup || rc != AIOTSEC_E_DUPLICATE) {
+        abort(); /* the parser accepted the text: only a repeat may make the store refuse it */
     }
     aiotsec_memstore_free(store);
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""cppcheck and clang-tidy on src/ and backends/ (stage 55).
+"""cppcheck and clang-tidy on the library sources: src/, backends/ and the companion
+libraries sbi/, keydb/, h2/ (stage 55).
 
 Both read the compile commands of BUILD (CMAKE_EXPORT_COMPILE_COMMANDS=ON), restricted
 to the library's sources. cppcheck: warning, performance and portability checks, the
@@ -21,10 +22,17 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 JOBS = os.environ.get("AIOTSEC_JOBS", "2")
 
 
+def is_library_source(rel):
+    """The core (src/, backends/) and the companion libraries' sources (not their benches)."""
+    parts = rel.split(os.sep)
+    return (parts[0] in ("src", "backends")
+            or (len(parts) > 2 and parts[0] in ("sbi", "keydb") and parts[1] == "src")
+            or (len(parts) > 2 and parts[0] == "h2" and parts[1] in ("client", "server")))
+
+
 def lib_sources(build, tmp):
     entries = json.load(open(os.path.join(build, "compile_commands.json")))
-    keep = [e for e in entries
-            if os.path.relpath(e["file"], ROOT).split(os.sep)[0] in ("src", "backends")]
+    keep = [e for e in entries if is_library_source(os.path.relpath(e["file"], ROOT))]
     path = os.path.join(tmp, "compile_commands.json")
     json.dump(keep, open(path, "w"), indent=1)
     return path, [e["file"] for e in keep]

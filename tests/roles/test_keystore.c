@@ -695,11 +695,18 @@ static int strip_keys_page(void *arg, const aiotsec_ks_entry *e, size_t n)
     void **a = arg;
     aiotsec_ks_page_fn page = (aiotsec_ks_page_fn)(uintptr_t)a[0];
     aiotsec_ks_entry copy[64];
-    for (size_t i = 0; i < n; i++) {
-        copy[i] = e[i];
-        copy[i].key = NULL;
+    for (size_t done = 0; done < n;) {
+        size_t c = n - done < 64 ? n - done : 64;
+        for (size_t i = 0; i < c; i++) {
+            copy[i] = e[done + i];
+            copy[i].key = NULL;
+        }
+        int rc = page(a[1], copy, c);
+        if (rc)
+            return rc;
+        done += c;
     }
-    return page(a[1], copy, n);
+    return 0;
 }
 
 static int raw_list(void *user, const uint8_t *f, size_t fl, aiotsec_ks_page_fn page, void *arg)
@@ -897,4 +904,156 @@ Test(keystore, adm_configuration_is_checked)
     cr_assert_str_eq(aiotsec_adm_op_name(AIOTSEC_ADM_GET_AUTHENTICATION), "getAuthentication");
     cr_assert_null(aiotsec_adm_op_name(9));
     cr_assert_eq(aiotsec_adm_request_size(), sizeof(aiotsec_adm_request));
+}
+
+/* --- stores that change under a listing ------------------------------------------- */
+
+/* A store whose prepared keys live for one page call only (a bounded cache that
+ * evicts them): each page gets keys made for it, freed (and wiped) when the page
+ * call returns. An ADM that kept a key past its page would derive from a wiped key. */
+static int fresh_keys_page(void *arg, const aiotsec_ks_entry *e, size_t n)
+{
+    void **a = arg;
+    aiotsec_ks_page_fn page = (aiotsec_ks_page_fn)(uintptr_t)a[0];
+    aiotsec_ks_entry copy[16];
+    aiotsec_prepared_key *keys[16];
+    for (size_t done = 0; done < n;) {
+        size_t c = n - done < 16 ? n - done : 16;
+        int rc = 0;
+        for (size_t i = 0; i < c; i++) {
+            uint8_t k[32];
+            size_t kl = 0;
+            copy[i] = e[done + i];
+            cr_assert_eq(inner_ks.by_perm_id(inner_ks.user, copy[i].perm_id, copy[i].perm_id_len, k, &kl), 0);
+            cr_assert_eq(aiotsec_prepared_key_new(&keys[i], ctx, k, kl), 0);
+            aiotsec_wipe(k, sizeof k);
+            copy[i].key = keys[i];
+        }
+        rc = page(a[1], copy, c);
+        for (size_t i = 0; i < c; i++)
+            aiotsec_prepared_key_free(keys[i]);
+        if (rc)
+            return rc;
+        done += c;
+    }
+    return 0;
+}
+
+static int fresh_keys_list(void *user, const uint8_t *f, size_t fl, aiotsec_ks_page_fn page, void *arg)
+{
+    (void)user;
+    void *a[2] = {(void *)(uintptr_t)page, arg};
+    return inner_ks.list_matching(inner_ks.user, f, fl, fresh_keys_page, a);
+}
+
+/* A store where a device is added between the ADM's two listings (the count and
+ * the derivation): a count listing that comes "before the addition" does not see
+ * the last device. */
+static int grow_calls;
+static int grow_always;
+
+static int hide_last_page(void *arg, const aiotsec_ks_entry *e, size_t n)
+{
+    void **a = arg;
+    aiotsec_ks_page_fn page = (aiotsec_ks_page_fn)(uintptr_t)a[0];
+    size_t *left = a[2];
+    size_t give = n < *left ? n : *left;
+    *left -= give;
+    return give ? page(a[1], e, give) : 0;
+}
+
+static int growing_list(void *user, const uint8_t *f, size_t fl, aiotsec_ks_page_fn page, void *arg)
+{
+    (void)user;
+    int call = grow_calls++;
+    /* Count passes are the even calls: the first count (or, always growing, every
+     * count) sees one device fewer than the derivation after it. */
+    size_t left = (call % 2 == 0 && (call == 0 || grow_always)) ? 39 : 40;
+    void *a[3] = {(void *)(uintptr_t)page, arg, &left};
+    return inner_ks.list_matching(inner_ks.user, f, fl, hide_last_page, a);
+}
+
+/* A store that fails with BAD_STATE for its own reasons: not retried. */
+static int failing_list(void *user, const uint8_t *f, size_t fl, aiotsec_ks_page_fn page, void *arg)
+{
+    (void)user;
+    (void)f;
+    (void)fl;
+    (void)page;
+    (void)arg;
+    grow_calls++;
+    return AIOTSEC_E_BAD_STATE;
+}
+
+Test(keystore, listing_keys_valid_during_the_page_only_and_a_growing_store)
+{
+    char text[4000], *w = text;
+    for (int i = 0; i < 40; i++)
+        w += sprintf(w, "c3%02x %032x\n", i, i * 5 + 1);
+    cr_assert_eq(aiotsec_memstore_load_buffer(store, text, (size_t)(w - text), NULL), 0);
+    cr_assert_eq(aiotsec_memstore_keystore(store, &inner_ks), 0);
+    static const uint8_t f[] = {8, 0xc3};
+    uint8_t rn[16] = {4}, rd[2 * 16] = {3};
+    rd[16] = 8;
+    aiotsec_adm_request rq = {0};
+    rq.filter = f;
+    rq.filter_len = 2;
+    rq.rand_n = rn;
+    rq.rand_n_len = 16;
+    rq.rand_d = rd;
+    rq.rand_d_count = 2;
+    aiotsec_auth_answer *want, *got;
+    cr_assert_eq(aiotsec_auth_answer_new(&want, 1000), 0);
+    cr_assert_eq(aiotsec_auth_answer_new(&got, 1000), 0);
+    aiotsec_adm *plain;
+    adm_for(&plain, &inner_ks, 0, NULL);
+    cr_assert_eq(aiotsec_adm_get_authentication(plain, &rq, want), 0);
+    cr_assert_eq(aiotsec_auth_answer_entry_count(want), 80);
+
+    aiotsec_keystore fresh = inner_ks;
+    fresh.list_matching = fresh_keys_list;
+    aiotsec_keystore grow = inner_ks;
+    grow.list_matching = growing_list;
+    aiotsec_keystore *stores[2] = {&fresh, &grow};
+    for (int s = 0; s < 2; s++) {
+        grow_calls = 0;
+        grow_always = 0;
+        aiotsec_adm *adm;
+        adm_for(&adm, stores[s], 0, NULL);
+        cr_assert_eq(aiotsec_adm_get_authentication(adm, &rq, got), 0, "store %d", s);
+        cr_assert_eq(aiotsec_auth_answer_entry_count(got), 80, "store %d", s);
+        for (size_t j = 0; j < 2; j++)
+            for (size_t i = 0; i < 40; i++) {
+                const uint8_t *x1, *x2, *p1, *p2;
+                size_t l1, l2, pl1, pl2;
+                cr_assert_eq(aiotsec_auth_answer_entry(want, j, i, &x1, &l1, &p1, &pl1), 0);
+                cr_assert_eq(aiotsec_auth_answer_entry(got, j, i, &x2, &l2, &p2, &pl2), 0);
+                cr_assert_arr_eq(x1, x2, 16, "store %d set %zu candidate %zu", s, j, i);
+                cr_assert_arr_eq(p1, p2, pl1);
+            }
+        if (s == 1) {
+            /* Counted 39, then 40 listed: answered afresh, four listings in all. */
+            cr_assert_eq(grow_calls, 4);
+            /* A store that keeps growing: a bounded number of attempts, then the status. */
+            grow_calls = 0;
+            grow_always = 1;
+            cr_assert_eq(aiotsec_adm_get_authentication(adm, &rq, got), AIOTSEC_E_BAD_STATE);
+            cr_assert_eq(grow_calls, 6);
+            cr_assert_eq(aiotsec_auth_answer_set_count(got), 0, "never a half answer");
+        }
+        if (s == 0) {
+            aiotsec_keystore failing = inner_ks;
+            failing.list_matching = failing_list;
+            aiotsec_adm *fa;
+            adm_for(&fa, &failing, 0, NULL);
+            grow_calls = 0;
+            cr_assert_eq(aiotsec_adm_get_authentication(fa, &rq, got), AIOTSEC_E_BAD_STATE);
+            cr_assert_eq(grow_calls, 1, "a store's own BAD_STATE is not retried");
+            aiotsec_adm_free(fa);
+        }
+        aiotsec_adm_free(adm);
+    }
+    aiotsec_adm_free(plain);
+    aiotsec_auth_answer_free(want);
+    aiotsec_auth_answer_free(got);
 }

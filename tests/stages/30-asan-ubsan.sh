@@ -6,7 +6,9 @@
 #    LeakSanitizer's at exit) does not reach the runner, so a leak in a test would
 #    otherwise be printed and ignored.
 #  - "native" tests (every process holding the library is ours and instrumented):
-#    leak detection on.
+#    leak detection on. libaiotsec-sbi is built instrumented too: its Criterion tests
+#    and `aiotsec adm` (tests/sbi, full size) are native; jansson is not instrumented
+#    but allocates through the intercepted malloc, so a JSON tree leaked counts too.
 #  - "hosted" tests (the library inside Python ctypes, or inside programs the test
 #    compiles without sanitizer flags): libasan is preloaded into the host; invalid
 #    accesses and undefined behaviour still abort, leak detection is off because the

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# cppcheck and clang-tidy on src/ and backends/ with the checked-in configuration
+# cppcheck and clang-tidy on src/, backends/, sbi/, keydb/ and h2/ with the checked-in configuration
 # (.clang-tidy, tests/hardening/cppcheck-suppressions.txt, clang-tidy-known.txt).
 # build-analysis is configured only (compile_commands.json), never built.
 source "$(dirname "$0")/../hardening/common.sh"

@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Fuzzing of the other untrusted inputs (stage 60 covers the NAS decoders and the
 # CLI's JSON reader): the key-store file parser + in-memory store
-# (tests/fuzz/fuzz_keyfile.c) and the CLI's hex reader (tests/fuzz/fuzz_cli_hex.c),
-# in the same clang ASan+UBSan build as stage 60 (build-fuzz). Seeds are replayed,
-# then both targets fuzz for FUZZ_INPUT_SECONDS (30) side by side on the 2 cores.
+# (tests/fuzz/fuzz_keyfile.c), the CLI's hex reader (tests/fuzz/fuzz_cli_hex.c),
+# the Nadm_Sec JSON bodies of libaiotsec-sbi on both sides of the SBI
+# (tests/fuzz/fuzz_sbi_bodies.c), the filter functions against a reference
+# (tests/fuzz/fuzz_filter.c) and the HTTP/2 ADM server's request path, header fields
+# to response (tests/fuzz/fuzz_h2_request.c), in the same clang ASan+UBSan build as stage 60
+# (build-fuzz). Seeds are replayed, then each target fuzzes for
+# FUZZ_INPUT_SECONDS (30), two at a time on the 2 cores (about a minute and a half in all).
 # A crash, leak, sanitizer report or oracle failure (abort) fails the stage.
 source "$(dirname "$0")/../hardening/common.sh"
 secs=${FUZZ_INPUT_SECONDS:-30}
 B=build-fuzz
 cmake -S . -B "$B" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DAIOTSEC_BUILD_FUZZ=ON -DAIOTSEC_BUILD_TESTS=OFF -DAIOTSEC_SANITIZE=address,undefined >/dev/null
-targets=(fuzz_keyfile fuzz_cli_hex)
+targets=(fuzz_keyfile fuzz_cli_hex fuzz_sbi_bodies fuzz_filter fuzz_h2_request)
 cmake --build "$B" -j"$HARD_JOBS" --target "${targets[@]}" >/dev/null
 art="$B/artifacts-inputs"
 work="$B/fuzz-work-inputs"
@@ -23,17 +27,19 @@ for t in "${targets[@]}"; do
     { echo "$t: a seed input fails"; tail -40 "$art.$t.replay.log"; exit 1; }
 done
 echo "fuzz-inputs: seeds replayed on ${#targets[@]} targets"
-pids=()
-for t in "${targets[@]}"; do
-  mkdir -p "$work/$t"
-  "$B/tests/fuzz/$t" -max_total_time="$secs" -max_len=4096 -timeout=10 -rss_limit_mb=1024 \
-    -print_final_stats=1 -artifact_prefix="$art/$t-" "$work/$t" "tests/fuzz/corpus/$t" \
-    >"$work/$t.log" 2>&1 &
-  pids+=($!)
-done
 status=0
-for p in "${pids[@]}"; do
-  wait "$p" || status=1
+for ((i = 0; i < ${#targets[@]}; i += 2)); do
+  pids=()
+  for t in "${targets[@]:i:2}"; do
+    mkdir -p "$work/$t"
+    "$B/tests/fuzz/$t" -max_total_time="$secs" -max_len=4096 -timeout=10 -rss_limit_mb=1024 \
+      -print_final_stats=1 -artifact_prefix="$art/$t-" "$work/$t" "tests/fuzz/corpus/$t" \
+      >"$work/$t.log" 2>&1 &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do
+    wait "$p" || status=1
+  done
 done
 for t in "${targets[@]}"; do
   execs=$(grep -m1 'stat::number_of_executed_units' "$work/$t.log" | awk '{print $2}')
