@@ -28,6 +28,8 @@ typedef struct bench_baselines {
     double openssl_hmac_ns;      /* HMAC(EVP_sha256()) on the same input */
     double sha256_block_1way_ns; /* one compression, one stream (latency bound) */
     double sha256_block_2way_ns; /* per compression, two interleaved streams */
+    double hmac_kernel_ns;       /* per HMAC of the 37-octet S, the best kernel, in cache (-1: none) */
+    const char *hmac_kernel;     /* which kernel */
     int sha_ni;                  /* CPUID: SHA extensions present */
 } bench_baselines;
 
@@ -39,6 +41,9 @@ typedef struct bench_row {
     char backend[24];
     int threads;
     double ns_per_op;
+    size_t devices;          /* devices in the store (0: not a store row) */
+    double bytes_per_device; /* resident memory per device (0: not measured) */
+    long huge_kib;           /* store_load: the process's memory in transparent huge pages, KiB (-1: unknown) */
 } bench_row;
 
 #define BENCH_MAX_ROWS 128
@@ -49,6 +54,11 @@ typedef struct bench_rows {
 } bench_rows;
 
 void bench_add_row(bench_rows *rows, const char *op, const char *backend, int threads, double ns);
+/* The same for a row over a store of `devices` devices (bytes: per device, or 0). */
+void bench_add_row_ex(bench_rows *rows, const char *op, const char *backend, int threads, double ns,
+                      size_t devices, double bytes);
+/* ns of the row (op, backend, threads, devices), or -1. */
+double bench_find_dev(const bench_rows *rows, const char *op, const char *backend, int threads, size_t devices);
 /* ns of the row (op, backend, threads), or -1. */
 double bench_find(const bench_rows *rows, const char *op, const char *backend, int threads);
 
@@ -58,6 +68,7 @@ typedef struct bench_opts {
     int reps;              /* runs per measurement; the fastest counts */
     size_t batch;          /* items per batch call */
     const char *only;      /* a single backend, or NULL for all */
+    size_t devices;        /* --devices N: the store rows at N devices too (0: in cache only) */
 } bench_opts;
 
 /* Library rows for one backend (bench_ops.c) and NAS rows (bench_nas.c). */
@@ -66,5 +77,9 @@ int bench_run_nas(bench_rows *rows, const char *backend, const bench_opts *o);
 /* ADM and AIOTF rows for one backend (bench_adm.c): named and filtered getAuthentication,
  * candidate matching. */
 int bench_run_adm(bench_rows *rows, const char *backend, const bench_opts *o);
+/* The ADM over a store of `devices` devices (bench_store.c): load, named batches, filter. */
+int bench_run_store(bench_rows *rows, const char *backend, size_t devices, const bench_opts *o);
+/* Devices of the in-cache store rows. */
+#define BENCH_IN_CACHE_DEVICES 64u
 
 #endif

@@ -10,13 +10,15 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: aiotsec bench [--json] [--quick] [--backend NAME] [--batch N]\n"
+            "usage: aiotsec bench [--json] [--quick] [--backend NAME] [--batch N] [--devices N]\n"
             "  Times RES/XRES/K_AIOTF derivation, batch verification (1 thread; 2 threads on a\n"
             "  worker pool, and 2 threads created per call) and NAS\n"
             "  on every backend, getAuthentication (a named device; a filter of 1,000\n"
             "  candidates x 64 RAND_AIOT_d, per derivation) and the AIOTF's candidate matching,\n"
             "  beside direct libsodium/OpenSSL HMAC calls and the SHA-256\n"
-            "  ceiling of this CPU. --quick: shorter runs; --batch: items per batch call.\n");
+            "  ceiling of this CPU. --quick: shorter runs; --batch: items per batch call.\n"
+            "  The ADM over a store (load, batches of 4,096 named devices, a filter) runs on\n"
+            "  64 devices (in cache) and, with --devices N, on N devices in the same run.\n");
 }
 
 static void cpu_name(char *out, size_t cap)
@@ -72,7 +74,31 @@ static double ratio(double num, double den)
     return num > 0 && den > 0 ? num / den : 0.0;
 }
 
-static void print_json(const char *cpu, const bench_baselines *b, const bench_rows *rows)
+/* ns per HMAC at the ceiling: the best kernel when there is one, else two compressions
+ * on two interleaved streams. */
+static double ceiling_hmac(const bench_baselines *b)
+{
+    return b->hmac_kernel_ns > 0 ? b->hmac_kernel_ns : 2 * b->sha256_block_2way_ns;
+}
+
+/* The store checks: the N-device rows against the in-cache ones of the same run. */
+static void print_store_checks(const bench_rows *rows, size_t devices)
+{
+    const char *be = "native";
+    double named64 = bench_find_dev(rows, "adm_authentication_get", be, 1, BENCH_IN_CACHE_DEVICES);
+    double named64_2 = bench_find_dev(rows, "adm_authentication_get", be, 2, BENCH_IN_CACHE_DEVICES);
+    double named = bench_find_dev(rows, "adm_authentication_get", be, 1, devices);
+    double named2 = bench_find_dev(rows, "adm_authentication_get", be, 2, devices);
+    double filt = bench_find_dev(rows, "adm_authentication_get_filter", be, 1, devices);
+    double filt2 = bench_find_dev(rows, "adm_authentication_get_filter", be, 2, devices);
+    printf(", \"store_devices\": %zu, \"named_vs_in_cache\": %.3f, \"filter_vs_in_cache\": %.3f, "
+           "\"named_two_thread_scaling\": %.3f, \"named_in_cache_two_thread_scaling\": %.3f, "
+           "\"filter_two_thread_scaling\": %.3f",
+           devices, ratio(named, named64), ratio(filt, named64), ratio(named, named2), ratio(named64, named64_2),
+           ratio(filt, filt2));
+}
+
+static void print_json(const char *cpu, const bench_baselines *b, const bench_rows *rows, size_t devices)
 {
     double batch1 = bench_find(rows, "xres_verify_batch_prepared", "native", 1);
     double batch2 = bench_find(rows, "xres_verify_batch_prepared", "native", 2); /* the pool */
@@ -87,17 +113,28 @@ static void print_json(const char *cpu, const bench_baselines *b, const bench_ro
         json_str(r->op);
         printf(", \"backend\": ");
         json_str(r->backend);
-        printf(", \"threads\": %d, \"ns_per_op\": %.2f, \"ops_per_s\": %.1f}", r->threads, r->ns_per_op,
+        printf(", \"threads\": %d, \"ns_per_op\": %.2f, \"ops_per_s\": %.1f", r->threads, r->ns_per_op,
                1e9 / r->ns_per_op);
+        if (r->devices)
+            printf(", \"devices\": %zu", r->devices);
+        if (!strcmp(r->op, "store_load"))
+            printf(", \"bytes_per_device\": %.1f, \"huge_pages_kib\": %ld", r->bytes_per_device, r->huge_kib);
+        putchar('}');
     }
     printf("],\n \"baselines\": {\"libsodium_hmac_ns\": %.2f, \"openssl_hmac_ns\": %.2f, "
-           "\"sha256_block_1way_ns\": %.2f, \"sha256_block_2way_ns\": %.2f},\n",
-           b->libsodium_hmac_ns, b->openssl_hmac_ns, b->sha256_block_1way_ns, b->sha256_block_2way_ns);
+           "\"sha256_block_1way_ns\": %.2f, \"sha256_block_2way_ns\": %.2f, \"hmac_kernel_ns\": %.2f, "
+           "\"hmac_kernel\": ",
+           b->libsodium_hmac_ns, b->openssl_hmac_ns, b->sha256_block_1way_ns, b->sha256_block_2way_ns,
+           b->hmac_kernel_ns);
+    json_str(b->hmac_kernel);
+    printf("},\n");
     printf(" \"checks\": {\"batch_verify_vs_libsodium\": %.3f, \"batch_verify_of_ceiling\": %.3f, "
            "\"res_native_vs_libsodium\": %.3f, \"two_thread_scaling\": %.3f, "
-           "\"two_thread_scaling_spawn\": %.3f}}\n",
-           ratio(b->libsodium_hmac_ns, batch1), ratio(2 * b->sha256_block_2way_ns, batch1),
+           "\"two_thread_scaling_spawn\": %.3f",
+           ratio(b->libsodium_hmac_ns, batch1), ratio(ceiling_hmac(b), batch1),
            ratio(b->libsodium_hmac_ns, res), ratio(batch1, batch2), ratio(batch1, spawn2));
+    print_store_checks(rows, devices ? devices : BENCH_IN_CACHE_DEVICES);
+    printf("}}\n");
 }
 
 static void print_table(const char *cpu, const bench_baselines *b, const bench_rows *rows,
@@ -105,40 +142,50 @@ static void print_table(const char *cpu, const bench_baselines *b, const bench_r
 {
     printf("aiotsec bench: %s, SHA-NI %s; batch %zu items; fastest of %d runs of ~%.1f ms\n\n", cpu,
            b->sha_ni ? "yes" : "no", o->batch, o->reps, o->target_ms);
-    printf("%-27s %-16s %3s %10s %14s %8s %8s %8s\n", "op", "backend", "thr", "ns/op", "ops/s/core",
-           "x sodium", "x ossl", "ceiling");
+    printf("%-29s %-16s %3s %9s %10s %14s %8s %8s %8s\n", "op", "backend", "thr", "devices", "ns/op",
+           "ops/s/core", "x sodium", "x ossl", "ceiling");
     for (size_t i = 0; i < rows->n; i++) {
         const bench_row *r = &rows->row[i];
         double c = compressions(r->op);
         char ceil[16] = "-";
         if (c > 0)
-            snprintf(ceil, sizeof ceil, "%.0f%%",
-                     100.0 * c * b->sha256_block_2way_ns / (r->ns_per_op * r->threads));
-        printf("%-27s %-16s %3d %10.1f %14.0f %8.2f %8.2f %8s\n", r->op, r->backend, r->threads,
+            snprintf(ceil, sizeof ceil, "%.0f%%", 100.0 * c / 2 * ceiling_hmac(b) / (r->ns_per_op * r->threads));
+        char dev[24] = "-";
+        if (r->devices)
+            snprintf(dev, sizeof dev, "%zu", r->devices);
+        printf("%-29s %-16s %3d %9s %10.1f %14.0f %8.2f %8.2f %8s", r->op, r->backend, r->threads, dev,
                r->ns_per_op, 1e9 / r->ns_per_op / r->threads, ratio(b->libsodium_hmac_ns, r->ns_per_op),
                ratio(b->openssl_hmac_ns, r->ns_per_op), ceil);
+        if (!strcmp(r->op, "store_load"))
+            printf("  %.1f B/device, %ld KiB in huge pages", r->bytes_per_device, r->huge_kib);
+        putchar('\n');
     }
     printf("\nbaselines: libsodium crypto_auth_hmacsha256 %.1f ns, OpenSSL HMAC() %.1f ns (37 octets)\n",
            b->libsodium_hmac_ns, b->openssl_hmac_ns);
-    printf("ceiling:   SHA-256 block %.1f ns on 1 stream, %.1f ns per block on 2 interleaved streams\n",
-           b->sha256_block_1way_ns, b->sha256_block_2way_ns);
-    printf("ceiling = compressions per op x 2-stream block time / (ns per op x threads), i.e. per core;\n"
+    printf("ceiling:   SHA-256 block %.1f ns on 1 stream, %.1f ns per block on 2 interleaved streams;\n"
+           "           HMAC of the 37-octet S %.1f ns with the best kernel here, %s\n",
+           b->sha256_block_1way_ns, b->sha256_block_2way_ns, b->hmac_kernel_ns, b->hmac_kernel);
+    printf("ceiling = HMACs per op x the kernel's ns per HMAC / (ns per op x threads), i.e. per core;\n"
            "x sodium / x ossl = baseline ns / ns per op; ops/s/core divides by the thread count\n"
            "(the JSON's ops_per_s is the total). Batch rows, same batch and timing for all:\n"
            "  xres_verify_batch_prepared thr 2 = aiotsec_batch_verify_res_pool() on a 2-thread\n"
            "  pool made once outside the timed loop (the caller + 1 worker, kept awake by\n"
            "  back-to-back calls); xres_verify_batch_spawn thr 2 = aiotsec_batch_verify_res()\n"
            "  with threads = 2, which creates and joins its thread in every call.\n"
-           "ADM rows (store of 4,096 devices): adm_authentication_get = one named device, one\n"
-           "  RAND_AIOT_d per call; adm_authentication_get_filter = 1,000 candidates x 64\n"
-           "  RAND_AIOT_d per call, ns per derivation (thr 2: the ADM given a 2-thread pool);\n"
+           "ADM rows: adm_authentication_get_one = one named device, one RAND_AIOT_d per call\n"
+           "  (4,096 devices); adm_authentication_get = batches of 4,096 named devices drawn at\n"
+           "  random from the store (64 devices: in cache; --devices N: the operator's case),\n"
+           "  ns per device; adm_authentication_get_filter = 1,000 (4,096 devices) or 1,024\n"
+           "  candidates x 64 RAND_AIOT_d per call, ns per derivation (thr 2: the ADM given a\n"
+           "  2-thread pool); store_load = ns per device to load the store, with its resident\n"
+           "  memory per device;\n"
            "  aiotf_match_candidates = the AIOTF comparing 64 RES_AIOT with those candidate\n"
            "  sets in constant time, ns per comparison.\n");
 }
 
 int bench_main(int argc, char **argv)
 {
-    bench_opts o = {.target_ms = 0.5, .reps = 200, .batch = 4096, .only = NULL};
+    bench_opts o = {.target_ms = 0.5, .reps = 200, .batch = 4096, .only = NULL, .devices = 0};
     int json = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) {
@@ -156,6 +203,14 @@ int bench_main(int argc, char **argv)
                 return 2;
             }
             o.batch = (size_t)v;
+        } else if (!strcmp(argv[i], "--devices") && i + 1 < argc) {
+            char *end = NULL;
+            unsigned long v = strtoul(argv[++i], &end, 10);
+            if (!end || *end || v < 1 || v > 100000000ul) {
+                fprintf(stderr, "aiotsec: --devices wants 1..100000000\n");
+                return 2;
+            }
+            o.devices = (size_t)v;
         } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
             return 0;
@@ -204,6 +259,16 @@ int bench_main(int argc, char **argv)
             failed = 1;
         }
     }
+    /* The store rows on native (the backend with compact keys), in cache, then at N devices. */
+    const char *store_be = o.only ? o.only : "native";
+    const aiotsec_backend *sbe;
+    if (aiotsec_backend_find(store_be, &sbe) == AIOTSEC_OK) {
+        if (bench_run_store(&rows, store_be, BENCH_IN_CACHE_DEVICES, &o) != 0 ||
+            (o.devices && bench_run_store(&rows, store_be, o.devices, &o) != 0)) {
+            fprintf(stderr, "aiotsec: bench: store rows on backend %s failed\n", store_be);
+            failed = 1;
+        }
+    }
     failed |= bench_run_nas(&rows, NULL, &o) != 0;
     for (size_t i = 0; i < aiotsec_backend_count(); i++) {
         const char *name = aiotsec_backend_name_at(i);
@@ -224,9 +289,11 @@ int bench_main(int argc, char **argv)
             b.sha256_block_1way_ns = b2.sha256_block_1way_ns;
         if (b2.sha256_block_2way_ns > 0 && b2.sha256_block_2way_ns < b.sha256_block_2way_ns)
             b.sha256_block_2way_ns = b2.sha256_block_2way_ns;
+        if (b2.hmac_kernel_ns > 0 && b2.hmac_kernel_ns < b.hmac_kernel_ns)
+            b.hmac_kernel_ns = b2.hmac_kernel_ns;
     }
     if (json)
-        print_json(cpu, &b, &rows);
+        print_json(cpu, &b, &rows, o.devices);
     else
         print_table(cpu, &b, &rows, &o);
     return failed ? 1 : 0;

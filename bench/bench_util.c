@@ -55,7 +55,8 @@ double bench_measure(bench_fn fn, void *arg, double ops_per_iter, double target_
     return best;
 }
 
-void bench_add_row(bench_rows *rows, const char *op, const char *backend, int threads, double ns)
+void bench_add_row_ex(bench_rows *rows, const char *op, const char *backend, int threads, double ns,
+                      size_t devices, double bytes)
 {
     if (rows->n >= BENCH_MAX_ROWS || ns <= 0)
         return;
@@ -64,13 +65,26 @@ void bench_add_row(bench_rows *rows, const char *op, const char *backend, int th
     snprintf(r->backend, sizeof r->backend, "%s", backend);
     r->threads = threads;
     r->ns_per_op = ns;
+    r->devices = devices;
+    r->bytes_per_device = bytes;
+    r->huge_kib = -1;
+}
+
+void bench_add_row(bench_rows *rows, const char *op, const char *backend, int threads, double ns)
+{
+    bench_add_row_ex(rows, op, backend, threads, ns, 0, 0);
+}
+
+double bench_find_dev(const bench_rows *rows, const char *op, const char *backend, int threads, size_t devices)
+{
+    for (size_t i = 0; i < rows->n; i++)
+        if (!strcmp(rows->row[i].op, op) && !strcmp(rows->row[i].backend, backend) &&
+            rows->row[i].threads == threads && rows->row[i].devices == devices)
+            return rows->row[i].ns_per_op;
+    return -1;
 }
 
 double bench_find(const bench_rows *rows, const char *op, const char *backend, int threads)
 {
-    for (size_t i = 0; i < rows->n; i++)
-        if (!strcmp(rows->row[i].op, op) && !strcmp(rows->row[i].backend, backend) &&
-            rows->row[i].threads == threads)
-            return rows->row[i].ns_per_op;
-    return -1;
+    return bench_find_dev(rows, op, backend, threads, 0);
 }

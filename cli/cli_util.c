@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -31,30 +32,50 @@ int cli_fail(const char *fmt, ...)
     return CLI_FAIL;
 }
 
-static int nibble(char c)
+/* All ones when lo <= c <= hi, else 0 (c, lo, hi below 256): c - lo and hi - c
+ * wrap around, setting bit 8 and above, exactly when c is outside. */
+static unsigned in_range(unsigned c, unsigned lo, unsigned hi)
 {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
+    return (((c - lo) | (hi - c)) >> 8 & 1u) - 1u;
+}
+
+/* The value of hex digit c, computed with masks only: no branch and no table
+ * index depends on c. A character that is not a digit sets *bad to 1. */
+static unsigned nibble(unsigned char ch, unsigned *bad)
+{
+    unsigned c = ch;
+    unsigned dig = in_range(c, '0', '9'), low = in_range(c, 'a', 'f'), up = in_range(c, 'A', 'F');
+    unsigned v = (dig & (c - '0')) | (low & (c - 'a' + 10u)) | (up & (c - 'A' + 10u));
+    *bad |= ~(dig | low | up) & 1u;
+    return v & 15u;
+}
+
+int cli_parse_hex_n(const char *hex, size_t digits, uint8_t *out, size_t cap, size_t *len)
+{
+    /* The length is public: these checks may branch. */
+    if (!hex || digits % 2 || digits / 2 > cap)
+        return -1;
+    unsigned bad = 0;
+    for (size_t i = 0; i < digits / 2; i++) {
+        unsigned hi = nibble((unsigned char)hex[2 * i], &bad);
+        unsigned lo = nibble((unsigned char)hex[2 * i + 1], &bad);
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    /* One check at the end; a refused key leaves nothing behind. */
+    if (bad) {
+        aiotsec_wipe(out, digits / 2);
+        return -1;
+    }
+    *len = digits / 2;
+    return 0;
 }
 
 int cli_parse_hex(const char *hex, uint8_t *out, size_t cap, size_t *len)
 {
-    size_t n = 0;
     if (!hex)
         return -1;
-    while (hex[2 * n] && hex[2 * n + 1]) {
-        int hi = nibble(hex[2 * n]), lo = nibble(hex[2 * n + 1]);
-        if (hi < 0 || lo < 0 || n == cap)
-            return -1;
-        out[n] = (uint8_t)(hi << 4 | lo);
-        n++;
-    }
-    if (hex[2 * n]) /* odd number of digits */
-        return -1;
-    *len = n;
-    return 0;
+    /* A NUL is never a digit: stopping at it reveals only the length. */
+    return cli_parse_hex_n(hex, strlen(hex), out, cap, len);
 }
 
 void cli_to_hex(const uint8_t *in, size_t len, char *out)

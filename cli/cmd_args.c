@@ -31,6 +31,14 @@ int cmd_parse_opts(int argc, char **argv, cmd_opt *opts, size_t n_opts)
         cmd_opt *o = find_opt(opts, n_opts, arg, name_len);
         if (!o)
             return cli_usage_error("unknown option '%.*s'", (int)name_len, arg);
+        if (!o->values) { /* a flag: no value */
+            if (eq)
+                return cli_usage_error("option %s takes no value", o->name);
+            if (o->count)
+                return cli_usage_error("option %s given more than once", o->name);
+            o->count = 1;
+            continue;
+        }
         const char *value;
         if (eq) {
             value = eq + 1;

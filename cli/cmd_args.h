@@ -1,8 +1,8 @@
 /* Option parsing shared by the kdf, derive and version commands.
  *
- * Every option of these commands takes a value, given as "--name VALUE" or
- * "--name=VALUE"; "--help" (or "-h") asks for help. The parser never allocates:
- * values point into argv. */
+ * Options take a value, given as "--name VALUE" or "--name=VALUE", except
+ * flags (values NULL), given as "--name" alone; "--help" (or "-h") asks for
+ * help. The parser never allocates: values point into argv. */
 #ifndef AIOTSEC_CLI_CMD_ARGS_H
 #define AIOTSEC_CLI_CMD_ARGS_H
 
@@ -15,7 +15,8 @@
 /* One option: the caller names it and gives room for its values. */
 typedef struct cmd_opt {
     const char *name;    /* "--key" */
-    const char **values; /* receives the values, in command-line order */
+    const char **values; /* receives the values, in command-line order; NULL: a flag
+                            ("--json"), which takes no value (count tells if given) */
     size_t cap;          /* 1: may be given once; more: repeatable up to cap times */
     size_t count;        /* how many times it was given (set by the parser) */
 } cmd_opt;

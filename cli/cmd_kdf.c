@@ -1,6 +1,7 @@
 /* aiotsec kdf: the TS 33.220 Annex B.2 generic KDF on hex inputs.
  *
- *   aiotsec kdf --key HEX --fc HEX [--param HEX]... [--backend NAME]
+ *   aiotsec kdf (--key-file PATH | --key-env NAME | --key -|HEX) --fc HEX [--param HEX]...
+ *               [--backend NAME]
  *
  * Prints the 32-octet output as 64 hex digits. Parameters are given in order
  * P0, P1, ...; each may be empty ("") and up to 65535 octets. */
@@ -16,17 +17,23 @@
 
 static void help(void)
 {
-    printf("usage: aiotsec kdf --key HEX --fc HEX [--param HEX]... [--backend NAME]\n"
+    printf("usage: aiotsec kdf (--key-file PATH | --key-env NAME | --key -|HEX) --fc HEX\n"
+           "                   [--param HEX]... [--backend NAME]\n"
            "\n"
            "TS 33.220 Annex B.2 generic KDF:\n"
            "  S = FC || P0 || L0 || ... || Pn || Ln,  output = HMAC-SHA-256(key, S)\n"
            "Prints the 32-octet output as 64 lower-case hex digits.\n"
            "\n"
-           "  --key HEX       the key, 1..65535 octets\n"
-           "  --fc HEX        FC: one octet 00..fe, or two octets ff00..ffff (0xFF || FC2)\n"
-           "  --param HEX     the next parameter Pi, 0..65535 octets (\"\" is an empty Pi);\n"
-           "                  repeat for P0, P1, ... in order; none at all is allowed\n"
-           "  --backend NAME  crypto backend (see 'aiotsec version'); default: the library's\n"
+           "The key, 1..65535 octets as hex, from one of (safest first):\n"
+           "  --key-file PATH  file PATH holds the hex (blanks and newlines around it ignored)\n"
+           "  --key-env NAME   environment variable NAME holds the hex\n"
+           "  --key -          standard input holds the hex\n"
+           "  --key HEX        the hex itself (other users can see it in ps: avoid)\n"
+           "\n"
+           "  --fc HEX         FC: one octet 00..fe, or two octets ff00..ffff (0xFF || FC2)\n"
+           "  --param HEX      the next parameter Pi, 0..65535 octets (\"\" is an empty Pi);\n"
+           "                   repeat for P0, P1, ... in order; none at all is allowed\n"
+           "  --backend NAME   crypto backend (see 'aiotsec version'); default: the library's\n"
            "\n"
            "Exit status: 0 success, 1 backend failure, 2 bad input (reason on stderr).\n");
 }
@@ -71,19 +78,16 @@ static int parse_params(const char **hex, size_t n, aiotsec_kdf_param *params, u
     return CLI_OK;
 }
 
-static int run(const char *key_hex, const char *fc_hex, const char **param_hex, size_t n_params,
-               const char *backend, aiotsec_kdf_param *params, uint8_t **store, uint8_t **key)
+static int run(const cli_key_src *ksrc, const char *fc_hex, const char **param_hex, size_t n_params,
+               const char *backend, aiotsec_kdf_param *params, uint8_t **store, uint8_t *key)
 {
+    static const cli_key_rule rule = {"--key", "the KDF key", 1, KDF_KEY_MAX, 0};
     uint16_t fc = 0;
     int rc = parse_fc(fc_hex, &fc);
     if (rc != CLI_OK)
         return rc;
-    size_t key_cap = strlen(key_hex) / 2;
-    *key = malloc(key_cap ? key_cap : 1);
-    if (!*key)
-        return cli_fail("out of memory");
     size_t key_len = 0;
-    rc = cmd_hex("--key", key_hex, *key, 1, key_cap < KDF_KEY_MAX ? key_cap : KDF_KEY_MAX, &key_len);
+    rc = cli_key_read(ksrc, &rule, key, KDF_KEY_MAX, &key_len);
     if (rc != CLI_OK)
         return rc;
     rc = parse_params(param_hex, n_params, params, store);
@@ -94,12 +98,10 @@ static int run(const char *key_hex, const char *fc_hex, const char **param_hex, 
     if (!ctx)
         return CLI_USAGE;
     uint8_t out[AIOTSEC_KDF_OUT_LEN];
-    int st = aiotsec_kdf(ctx, *key, key_len, fc, params, n_params, out, sizeof out);
+    int st = aiotsec_kdf(ctx, key, key_len, fc, params, n_params, out, sizeof out);
     aiotsec_ctx_free(ctx);
-    if (st != AIOTSEC_OK)
-        return cmd_lib_error("kdf", st);
-    rc = cmd_print_hex(out, sizeof out);
-    aiotsec_wipe(out, sizeof out);
+    rc = st == AIOTSEC_OK ? cmd_print_hex(out, sizeof out) : cmd_lib_error("kdf", st);
+    aiotsec_wipe(out, sizeof out); /* on every path: a failing backend may have written part of it */
     return rc;
 }
 
@@ -109,35 +111,39 @@ int cli_cmd_kdf(int argc, char **argv)
     size_t max_params = argc > 0 ? (size_t)argc : 1;
     const char **param_hex = calloc(max_params, sizeof *param_hex);
     aiotsec_kdf_param *params = calloc(max_params, sizeof *params);
-    if (!param_hex || !params) {
+    /* The key's buffer: the largest key, wiped whole at the end. */
+    uint8_t *key = malloc(KDF_KEY_MAX);
+    if (!param_hex || !params || !key) {
         free(param_hex);
         free(params);
+        free(key);
         return cli_fail("out of memory");
     }
-    const char *key_hex = NULL, *fc_hex = NULL, *backend = NULL;
+    const char *fc_hex = NULL, *backend = NULL;
+    cli_key_src ksrc = {NULL, NULL, NULL};
     cmd_opt opts[] = {
-        {"--key", &key_hex, 1, 0},
         {"--fc", &fc_hex, 1, 0},
         {"--param", param_hex, max_params, 0},
+        {"--key", &ksrc.hex, 1, 0},
+        CLI_KEY_OPTS(ksrc),
         {"--backend", &backend, 1, 0},
     };
     int rc = cmd_parse_opts(argc - 1, argv + 1, opts, sizeof opts / sizeof opts[0]);
-    uint8_t *store = NULL, *key = NULL;
+    uint8_t *store = NULL;
     if (rc == CMD_HELP) {
         help();
         rc = CLI_OK;
-    } else if (rc == CLI_OK && (rc = cmd_require(&opts[0])) == CLI_OK &&
-               (rc = cmd_require(&opts[1])) == CLI_OK) {
-        rc = run(key_hex, fc_hex, param_hex, opts[2].count, backend, params, &store, &key);
+    } else if (rc == CLI_OK && !cli_key_given(&ksrc)) {
+        rc = cli_usage_error("missing option --key (or --key-file PATH, --key-env NAME)");
+    } else if (rc == CLI_OK && (rc = cmd_require(&opts[0])) == CLI_OK) {
+        rc = run(&ksrc, fc_hex, param_hex, opts[1].count, backend, params, &store, key);
     }
-    if (key) {
-        aiotsec_wipe(key, strlen(key_hex) / 2);
-        free(key);
-    }
+    aiotsec_wipe(key, KDF_KEY_MAX);
+    free(key);
     if (store) {
         /* Parameters can be secret too (RAND values, identities): wipe them all. */
         size_t total = 0;
-        for (size_t i = 0; i < opts[2].count; i++)
+        for (size_t i = 0; i < opts[1].count; i++)
             total += strlen(param_hex[i]) / 2;
         aiotsec_wipe(store, total);
         free(store);

@@ -1,11 +1,10 @@
 /* aiotsec keys init|import|add|rekey|revoke|list|count|verify|rotate|retire-kek:
- * the ADM's key database (libaiotsec-keydb) from the command line. Keys given
- * on standard input are read with read(2) into a buffer wiped after use (no
- * stdio buffer keeps them); no command prints a key. */
-#include <errno.h>
+ * the ADM's key database (libaiotsec-keydb) from the command line. The key of
+ * add and rekey comes from standard input, --key-file or --key-env, read by
+ * cli_key_read() (read(2) into a buffer wiped after use: no stdio buffer keeps
+ * it); no command prints a key. */
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "cmd_keys.h"
@@ -14,6 +13,7 @@
 typedef struct keys_args {
     cli_keystore_args ka;
     const char *batch, *filter, *map_size, *new_kek_file, *new_kek_env, *backend;
+    cli_key_src key; /* add, rekey: --key-file, --key-env (standard input when neither) */
     const char *pos[2];
     size_t n_pos;
 } keys_args;
@@ -26,8 +26,8 @@ static void help(FILE *out)
            "  import KEYFILE|-        add every device of a key file (Permanent Identifier,\n"
            "                          K_AIOT_root, hex), committing every --batch N (10000; 0:\n"
            "                          all or nothing); prints how many were imported\n"
-           "  add PERM_ID_HEX         add one device; K_AIOT_root (hex) on standard input\n"
-           "  rekey PERM_ID_HEX       new K_AIOT_root (hex) on standard input\n"
+           "  add PERM_ID_HEX         add one device; its K_AIOT_root (hex) from KEY\n"
+           "  rekey PERM_ID_HEX       a device's new K_AIOT_root (hex) from KEY\n"
            "  revoke PERM_ID_HEX      remove a device (its next request is refused at once)\n"
            "  list [--filter HEX]     Permanent Identifiers, one a line (an AiotFilteringInformation\n"
            "                          in hex selects a group); needs no custody\n"
@@ -40,6 +40,9 @@ static void help(FILE *out)
            "  retire-kek              (with the new KEK) remove the wraps of every other KEK\n\n"
            "CUSTODY: --kek-file F | --kek-env V |\n"
            "         --pkcs11-module SO --pkcs11-token LABEL --pkcs11-pin-env V\n"
+           "KEY:     --key-file PATH (a file holds the hex), --key-env NAME (an environment\n"
+           "         variable holds it) or, without either, standard input; blanks and\n"
+           "         newlines around the hex are ignored.\n"
            "init also takes --map-size BYTES (the largest data file; default 64 GiB, sparse).\n"
            "Exit status: 0 success, 1 a failed check or operation, 2 bad input.\n");
 }
@@ -62,6 +65,8 @@ static const char **slot(keys_args *k, const char *name, size_t len)
         {"--new-kek-file", &k->new_kek_file},
         {"--new-kek-env", &k->new_kek_env},
         {"--backend", &k->backend},
+        {"--key-file", &k->key.file},
+        {"--key-env", &k->key.env},
     };
     for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
         if (strlen(opts[i].name) == len && !strncmp(opts[i].name, name, len))
@@ -108,32 +113,14 @@ static int perm_arg(const keys_args *k, uint8_t perm[AIOTSEC_ID_MAX], size_t *le
     return cmd_hex("Permanent Identifier", k->pos[0], perm, 1, AIOTSEC_ID_MAX, len);
 }
 
-/* K_AIOT_root from standard input: hex, surrounding blanks ignored, read with
- * read(2) so no stdio buffer keeps it; the text is wiped. */
-static int key_from_stdin(uint8_t key[AIOTSEC_KROOT_MAX], size_t *len)
+/* K_AIOT_root of add and rekey: --key-file, --key-env or (neither) standard input. */
+static int read_key(const keys_args *k, uint8_t key[AIOTSEC_KROOT_MAX], size_t *len)
 {
-    char text[160];
-    size_t n = 0;
-    while (n < sizeof text - 1) {
-        ssize_t r = read(0, text + n, sizeof text - 1 - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        n += (size_t)r;
-    }
-    text[n] = 0;
-    size_t start = 0;
-    while (start < n && strchr(" \t\r\n", text[start]))
-        start++;
-    while (n > start && strchr(" \t\r\n", text[n - 1]))
-        text[--n] = 0;
-    int rc = CLI_OK;
-    if (n == sizeof text - 1 || cli_parse_hex(text + start, key, AIOTSEC_KROOT_MAX, len) != 0 ||
-        (*len != 16 && *len != 32))
-        rc = cli_usage_error("K_AIOT_root on standard input: 32 or 64 hex digits");
-    aiotsec_wipe(text, sizeof text);
-    return rc;
+    static const cli_key_rule rule = {"standard input", "K_AIOT_root", 16, 32, 1};
+    cli_key_src src = k->key;
+    if (!src.file && !src.env)
+        src.hex = "-";
+    return cli_key_read(&src, &rule, key, AIOTSEC_KROOT_MAX, len);
 }
 
 static int print_id(void *arg, const uint8_t *perm, size_t len, size_t key_len)
@@ -245,7 +232,7 @@ static int do_change(const keys_args *k, aiotsec_keydb *db, const char *cmd)
         int lrc = aiotsec_keydb_revoke(db, perm, pl);
         return lrc == AIOTSEC_OK ? CLI_OK : cli_keydb_error(k->pos[0], lrc);
     }
-    rc = key_from_stdin(key, &kl);
+    rc = read_key(k, key, &kl);
     if (rc == CLI_OK) {
         int lrc = !strcmp(cmd, "add") ? aiotsec_keydb_add(db, perm, pl, key, kl)
                                       : aiotsec_keydb_rekey(db, perm, pl, key, kl);
@@ -334,6 +321,8 @@ int cli_cmd_keys(int argc, char **argv)
         return rc;
     if (!k.ka.db)
         return cli_usage_error("missing option --db");
+    if ((k.key.file || k.key.env) && strcmp(cmd, "add") && strcmp(cmd, "rekey"))
+        return cli_usage_error("keys %s: --key-file and --key-env go with add and rekey", cmd);
     if (!strcmp(cmd, "init"))
         return k.n_pos ? cli_usage_error("init takes no argument") : do_init(&k);
     aiotsec_ctx *ctx = cli_make_ctx(k.backend);

@@ -1,10 +1,15 @@
 /* aiotsec nas: decode, encode, protect and unprotect AIOT NAS messages.
  *
- *   aiotsec nas decode HEX        -> one line of JSON (exit 2 with the reason if malformed)
+ *   aiotsec nas decode HEX|-      -> one line of JSON (exit 2 with the reason if malformed)
  *   aiotsec nas encode < JSON     -> hex
- *   aiotsec nas protect --kaiotf HEX --count N --dir r2d|d2r [--int-alg N] [--enc-alg N] HEX
- *   aiotsec nas unprotect --kaiotf HEX --dir r2d|d2r [--int-alg N] [--enc-alg N]
- *                         [--last-count N] HEX
+ *   aiotsec nas protect KAIOTF --count N --dir r2d|d2r [--int-alg N] [--enc-alg N] HEX|-
+ *   aiotsec nas unprotect KAIOTF --dir r2d|d2r [--int-alg N] [--enc-alg N]
+ *                         [--last-count N] HEX|-
+ *
+ * KAIOTF is K_AIOTF from --key-file PATH, --key-env NAME, --kaiotf - (standard
+ * input) or --kaiotf HEX (see cli_key_read() in cli.h); a message "-" is read
+ * from standard input (hex, blanks and newlines around it ignored), so that
+ * `aiotsec nas encode < m.json | aiotsec nas decode -` works.
  *
  * The JSON schema is flat (see the README): type, res, rand_d, transaction_id,
  * command, offset, length, data, status, cause; octets as lower-case hex strings,
@@ -20,20 +25,26 @@
 #include "nas_json.h"
 
 #define HEX_CAP 4096u /* octets: above any profile's maximum message (2048 in profile 0) */
+#define TEXT_CAP (2u * HEX_CAP + 256u) /* a message's hex on stdin, with blanks around it */
 
 typedef struct nas_opts {
-    const char *backend, *kaiotf, *count, *dir, *int_alg, *enc_alg, *last_count;
+    const char *backend, *kaiotf, *count, *dir, *int_alg, *enc_alg, *last_count, *key_file, *key_env;
     const char *arg; /* the one positional argument */
 } nas_opts;
 
 static void usage(FILE *out)
 {
-    fputs("usage: aiotsec nas decode [--backend NAME] HEX\n"
+    fputs("usage: aiotsec nas decode [--backend NAME] HEX|-\n"
           "       aiotsec nas encode [--backend NAME] < JSON\n"
-          "       aiotsec nas protect --kaiotf HEX --count N --dir r2d|d2r [--int-alg N] [--enc-alg N]\n"
-          "                           [--backend NAME] HEX\n"
-          "       aiotsec nas unprotect --kaiotf HEX --dir r2d|d2r [--int-alg N] [--enc-alg N]\n"
-          "                             [--last-count N] [--backend NAME] HEX\n"
+          "       aiotsec nas protect KAIOTF --count N --dir r2d|d2r [--int-alg N] [--enc-alg N]\n"
+          "                           [--backend NAME] HEX|-\n"
+          "       aiotsec nas unprotect KAIOTF --dir r2d|d2r [--int-alg N] [--enc-alg N]\n"
+          "                             [--last-count N] [--backend NAME] HEX|-\n"
+          "KAIOTF: K_AIOTF (16 octets) as hex, from one of (safest first): --key-file PATH (a file),\n"
+          "       --key-env NAME (an environment variable), --kaiotf - (standard input), or\n"
+          "       --kaiotf HEX (the command line: other users can see it in ps).\n"
+          "HEX|-: the message as hex, or - to read the hex from standard input (blanks and newlines\n"
+          "       around it ignored): aiotsec nas encode < m.json | aiotsec nas decode -\n"
           "JSON: {\"type\": AUTHENTICATION_RESPONSE|COMMAND_REQUEST|COMMAND_RESPONSE, \"res\", \"rand_d\",\n"
           "       \"transaction_id\", \"command\": READ|WRITE|PERMANENT_DISABLE, \"offset\", \"length\",\n"
           "       \"data\", \"status\" (the wire value), \"cause\" (its TS 29.569 name; optional on input)};\n"
@@ -55,6 +66,7 @@ static int parse_opts(int argc, char **argv, nas_opts *o)
         {"--count", offsetof(nas_opts, count)},     {"--dir", offsetof(nas_opts, dir)},
         {"--int-alg", offsetof(nas_opts, int_alg)}, {"--enc-alg", offsetof(nas_opts, enc_alg)},
         {"--last-count", offsetof(nas_opts, last_count)},
+        {"--key-file", offsetof(nas_opts, key_file)}, {"--key-env", offsetof(nas_opts, key_env)},
     };
     memset(o, 0, sizeof *o);
     for (int i = 2; i < argc; i++) {
@@ -87,7 +99,7 @@ static int parse_opts(int argc, char **argv, nas_opts *o)
 /* Rejects options a subcommand does not take. */
 static int only(const nas_opts *o, const char *sub, int kaiotf, int count, int dir, int algs, int last)
 {
-    if ((!kaiotf && o->kaiotf) || (!count && o->count) || (!dir && o->dir) ||
+    if ((!kaiotf && (o->kaiotf || o->key_file || o->key_env)) || (!count && o->count) || (!dir && o->dir) ||
         (!algs && (o->int_alg || o->enc_alg)) || (!last && o->last_count))
         return cli_usage_error("nas %s: option not accepted by this subcommand", sub);
     return CLI_OK;
@@ -143,6 +155,41 @@ static void print_msg_json(const aiotsec_profile *prof, const aiotsec_nas_msg *m
     puts("}");
 }
 
+static cli_key_src key_src(const nas_opts *o)
+{
+    cli_key_src src = {o->kaiotf, o->key_file, o->key_env};
+    return src;
+}
+
+/* The message argument: hex, or "-" for hex on standard input (which must hold
+ * some). Returns 0, or -1 after printing the reason. */
+static int read_message(const nas_opts *o, const char *sub, uint8_t *buf, size_t cap, size_t *len)
+{
+    if (strcmp(o->arg, "-") != 0) {
+        if (cli_parse_hex(o->arg, buf, cap, len))
+            return cli_usage_error("nas %s: the message is not hex (or longer than %zu octets)", sub, cap), -1;
+        return 0;
+    }
+    cli_key_src src = key_src(o);
+    if (cli_key_from_stdin(&src))
+        return cli_usage_error("nas %s: standard input cannot carry both K_AIOTF (--kaiotf -) and the message",
+                               sub), -1;
+    static char text[TEXT_CAP];
+    size_t start = 0, n = 0;
+    int st = cli_read_stdin(text, sizeof text, &start, &n);
+    int rc = 0;
+    if (st < 0)
+        rc = cli_usage_error("nas %s: cannot read the message on standard input", sub);
+    else if (st > 0 || cli_parse_hex_n(text + start, n, buf, cap, len))
+        rc = cli_usage_error("nas %s: the message on standard input is not hex (or longer than %zu octets)", sub,
+                             cap);
+    else if (n == 0)
+        rc = cli_usage_error("nas %s: no message on standard input", sub);
+    /* A message can be secret (a decrypted payload, data to protect). */
+    aiotsec_wipe(text, sizeof text);
+    return rc ? -1 : 0;
+}
+
 static int nas_decode_msg(const aiotsec_profile *prof, const uint8_t *buf, size_t len);
 
 static int nas_decode(const nas_opts *o)
@@ -150,9 +197,9 @@ static int nas_decode(const nas_opts *o)
     static uint8_t buf[HEX_CAP];
     size_t len = 0;
     if (!o->arg)
-        return cli_usage_error("nas decode: HEX argument missing");
-    if (cli_parse_hex(o->arg, buf, sizeof buf, &len))
-        return cli_usage_error("nas decode: the message is not hex (or longer than %u octets)", HEX_CAP);
+        return cli_usage_error("nas decode: HEX argument missing (or - to read it from standard input)");
+    if (read_message(o, "decode", buf, sizeof buf, &len))
+        return CLI_USAGE;
     aiotsec_ctx *ctx = cli_make_ctx(o->backend);
     if (!ctx)
         return CLI_USAGE;
@@ -402,14 +449,14 @@ static int make_sec_with(const nas_opts *o, const char *sub, int sender, const u
  * K_AIOTF is wiped on every path. */
 static int make_sec(const nas_opts *o, const char *sub, int sender, aiotsec_ctx **ctx, aiotsec_nas_sec **sec)
 {
-    uint8_t k[AIOTSEC_KAIOTF_LEN + 1];
-    size_t klen = 0, want = aiotsec_kaiotf_len();
+    const cli_key_rule rule = {"--kaiotf", "K_AIOTF", aiotsec_kaiotf_len(), aiotsec_kaiotf_len(), 1};
+    cli_key_src src = key_src(o);
+    uint8_t k[AIOTSEC_KAIOTF_LEN];
+    size_t klen = 0;
     int rc;
-    if (!o->kaiotf || !o->dir)
-        rc = cli_usage_error("nas %s: --kaiotf and --dir are required", sub);
-    else if (cli_parse_hex(o->kaiotf, k, sizeof k, &klen) || klen != want)
-        rc = cli_usage_error("nas %s: --kaiotf must be %zu octets of hex (K_AIOTF)", sub, want);
-    else
+    if (!cli_key_given(&src) || !o->dir)
+        rc = cli_usage_error("nas %s: K_AIOTF (--key-file, --key-env or --kaiotf) and --dir are required", sub);
+    else if ((rc = cli_key_read(&src, &rule, k, sizeof k, &klen)) == CLI_OK)
         rc = make_sec_with(o, sub, sender, k, klen, ctx, sec);
     aiotsec_wipe(k, sizeof k);
     return rc;
@@ -424,8 +471,8 @@ static int nas_protect(const nas_opts *o)
         return cli_usage_error("nas protect: --count and the HEX message are required");
     if (cli_parse_uint(o->count, AIOTSEC_NAS_COUNT_MAX, &count))
         return cli_usage_error("nas protect: --count must be 0..%u", AIOTSEC_NAS_COUNT_MAX);
-    if (cli_parse_hex(o->arg, in, sizeof in, &len))
-        return cli_usage_error("nas protect: the message is not hex (or too long)");
+    if (read_message(o, "protect", in, sizeof in, &len))
+        return CLI_USAGE;
     aiotsec_ctx *ctx = NULL;
     aiotsec_nas_sec *sec = NULL;
     int ret = make_sec(o, "protect", 1, &ctx, &sec);
@@ -459,8 +506,8 @@ static int nas_unprotect(const nas_opts *o)
         return cli_usage_error("nas unprotect: the HEX message is required");
     if (o->last_count && cli_parse_uint(o->last_count, AIOTSEC_NAS_COUNT_MAX, &last))
         return cli_usage_error("nas unprotect: --last-count must be 0..%u", AIOTSEC_NAS_COUNT_MAX);
-    if (cli_parse_hex(o->arg, in, sizeof in, &len))
-        return cli_usage_error("nas unprotect: the message is not hex (or too long)");
+    if (read_message(o, "unprotect", in, sizeof in, &len))
+        return CLI_USAGE;
     aiotsec_ctx *ctx = NULL;
     aiotsec_nas_sec *sec = NULL;
     int ret = make_sec(o, "unprotect", 0, &ctx, &sec);

@@ -17,10 +17,16 @@ static int push(demo *d, size_t *cap, const uint8_t *perm, size_t perm_len, cons
                 size_t key_len)
 {
     if (d->n_recs == *cap) {
+        /* Not realloc: the old array holds keys, which are wiped before it is freed. */
         size_t n = *cap ? 2 * *cap : 64;
-        demo_rec *p = realloc(d->recs, n * sizeof *p);
+        demo_rec *p = n <= SIZE_MAX / sizeof *p ? malloc(n * sizeof *p) : NULL;
         if (!p)
             return AIOTSEC_E_NO_MEMORY;
+        if (d->recs) {
+            memcpy(p, d->recs, d->n_recs * sizeof *p);
+            aiotsec_wipe(d->recs, d->n_recs * sizeof *p);
+            free(d->recs);
+        }
         d->recs = p;
         *cap = n;
     }
@@ -71,9 +77,40 @@ static int load_store(demo *d)
     return rc;
 }
 
+/* Moves recs[i] down the heap rooted at i of n records (largest on top). */
+static void sift_down(demo_rec *recs, size_t i, size_t n, demo_rec *tmp)
+{
+    for (;;) {
+        size_t big = i, l = 2 * i + 1, r = l + 1;
+        if (l < n && rec_cmp(&recs[l], &recs[big]) > 0)
+            big = l;
+        if (r < n && rec_cmp(&recs[r], &recs[big]) > 0)
+            big = r;
+        if (big == i)
+            return;
+        *tmp = recs[i];
+        recs[i] = recs[big];
+        recs[big] = *tmp;
+        i = big;
+    }
+}
+
+/* Heapsort in place, not qsort: the C library's qsort may copy the records (keys
+ * included) into a scratch buffer of its own, on the stack or the heap, and
+ * free it unwiped. The one record of scratch here is wiped. */
 static void sort_roster(demo *d)
 {
-    qsort(d->recs, d->n_recs, sizeof *d->recs, rec_cmp);
+    demo_rec tmp;
+    size_t n = d->n_recs;
+    for (size_t i = n / 2; i-- > 0;)
+        sift_down(d->recs, i, n, &tmp);
+    for (size_t end = n; end-- > 1;) {
+        tmp = d->recs[0];
+        d->recs[0] = d->recs[end];
+        d->recs[end] = tmp;
+        sift_down(d->recs, 0, end, &tmp);
+    }
+    aiotsec_wipe(&tmp, sizeof tmp);
 }
 
 int demo_roster_builtin(demo *d)

@@ -50,6 +50,10 @@ int demo_tag_make(demo *d, demo_tag *t, size_t i, const uint8_t *key)
 void demo_tag_free(demo_tag *t)
 {
     aiotsec_device_clear(t->dev);
+    /* Also after a failed aiotsec_device_init(): whatever it copied goes too. */
+    if (t->storage)
+        aiotsec_wipe(t->storage, (aiotsec_device_size() + AIOTSEC_DEVICE_ALIGN - 1) &
+                                     ~(size_t)(AIOTSEC_DEVICE_ALIGN - 1));
     free(t->storage);
     t->storage = NULL;
     t->dev = NULL;

@@ -115,6 +115,7 @@ int inv_page(const inv_tags *t, const aiotsec_ctx *ctx, const uint8_t *rand_n, c
         }
         aiotsec_device_clear(dev);
     }
+    aiotsec_wipe(storage, size); /* also after a failed aiotsec_device_init() */
     free(storage);
     return rc;
 }

@@ -10,13 +10,13 @@
 #include "aiotsec/backend.h"
 
 /* Looks up "native" (the best path for this CPU, or the one AIOTSEC_NATIVE_PATH
- * names), "native-portable", "native-shani" or "native-avx2". AIOTSEC_OK, AIOTSEC_E_NULL_ARG,
+ * names), "native-portable", "native-shani", "native-shani-vl" or "native-avx2". AIOTSEC_OK, AIOTSEC_E_NULL_ARG,
  * AIOTSEC_E_UNSUPPORTED (a path this CPU or build lacks) or AIOTSEC_E_UNKNOWN_BACKEND. */
 int aiot_native_find(const char *name, const aiotsec_backend **out);
 /* Number of native names usable on this CPU ("native" first), and the i-th. */
 size_t aiot_native_count(void);
 const char *aiot_native_name_at(size_t i);
-/* The SHA-256 path plain "native" resolved to on this CPU: "portable", "shani" or "avx2". */
+/* The SHA-256 path plain "native" resolved to on this CPU: "portable", "shani", "shani-vl" or "avx2". */
 const char *aiot_native_active_path(void);
 
 /* One SHA-256 implementation: compress nblocks 64-octet blocks into h, and
@@ -42,6 +42,14 @@ typedef struct aiot_sha256_impl {
      * (0x80, zeros, total bit length): the inner compression from in, then the
      * outer one from out, fused; mac receives the 32-octet result. */
     void (*hmac1)(const uint32_t in[8], const uint32_t out[8], const uint8_t blk[64], uint8_t mac[32]);
+    /* Optional: count HMACs of one-block messages, three at a time (the last one or
+     * two on fewer streams). key[i] points to 16 host-order words (the inner
+     * midstate, then the outer one: a compact prepared key, or the start of a
+     * state); message i is the msg_len octets at msgs + i * msg_len, and 64 octets
+     * must be readable there (and_ed with keep, or_ed with pad, as for hmac2); its
+     * MAC goes to macs + 32 * i. */
+    void (*hmac3)(const void *const *key, const uint8_t *msgs, size_t msg_len, size_t count,
+                  const uint8_t keep[64], const uint8_t pad[64], uint8_t *macs);
 } aiot_sha256_impl;
 
 /* The SHA-256 initial hash value and round constants (FIPS 180-4, 5.3.3 and 4.2.2). */
@@ -49,15 +57,22 @@ extern const uint32_t aiot_sha256_iv[8];
 extern const uint32_t aiot_sha256_k[64];
 
 /* Paths. aiot_sha256_shani_usable() is 1 when this build has the SHA-NI code and
- * the CPU supports it (CPUID: SHA, SSSE3, SSE4.1). */
+ * the CPU supports it (CPUID: SHA, SSSE3, SSE4.1). These probes run CPUID each
+ * time (slow in a VM): the backend calls them once, under its pthread_once. */
 extern const aiot_sha256_impl aiot_sha256_portable;
 #if defined(__x86_64__)
 #define AIOT_NATIVE_HAVE_SHANI 1
 #define AIOT_NATIVE_HAVE_AVX2 1
 extern const aiot_sha256_impl aiot_sha256_shani;
 extern const aiot_sha256_impl aiot_sha256_avx2;
+/* SHA-NI with three-stream HMAC batches, compiled for AVX-512VL (32 vector registers). */
+extern const aiot_sha256_impl aiot_sha256_shani_vl;
 #endif
 int aiot_sha256_shani_usable(void);
+/* 1 when the CPU has AVX-512F and AVX-512VL and the OS saves their state (XCR0:
+ * SSE, AVX, opmask, ZMM_Hi256, Hi16_ZMM); shani_vl: that and the SHA-NI path. */
+int aiot_sha256_avx512vl_usable(void);
+int aiot_sha256_shani_vl_usable(void);
 /* 1 when this build has the AVX2 code and the CPU and OS support AVX2. */
 int aiot_sha256_avx2_usable(void);
 

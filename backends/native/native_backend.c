@@ -1,10 +1,13 @@
 /* The native backend tables and their lookup by name.
  *
  * "native" resolves its SHA-256 path once (pthread_once): AIOTSEC_NATIVE_PATH
- * if set (portable|shani|avx2) and the CPU has it, else SHA-NI when CPUID
- * reports it, else AVX2 (wide batches; single hashes portable), else portable.
- * After that nothing global changes: each table's `user` points at a const
- * implementation, and the auto table (user NULL) reads the resolved pointer. */
+ * if set (portable|shani|shani-vl|avx2) and the CPU has it, else SHA-NI with
+ * three-stream batches when CPUID reports SHA and AVX-512VL (and XGETBV says the
+ * OS saves that state), else SHA-NI, else AVX2 (wide batches; single hashes
+ * portable), else portable. The CPU probes run only there (CPUID is slow in a VM);
+ * their answers are kept for the lookups by name. After that nothing global
+ * changes: each table's `user` points at a const implementation, and the auto
+ * table (user NULL) reads the resolved pointer. */
 #define _DEFAULT_SOURCE 1
 #include <errno.h>
 #include <pthread.h>
@@ -17,40 +20,47 @@
 
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static const aiot_sha256_impl *g_auto;           /* written once, under g_once */
-static const char *g_names[4];                   /* idem */
+static int g_shani, g_shani_vl, g_avx2;          /* idem: what the CPU (and OS) support */
+static const char *g_names[5];                   /* idem */
 static size_t g_name_count;                      /* idem */
 
 static void native_init_once(void)
 {
     const aiot_sha256_impl *best = &aiot_sha256_portable;
-    int shani = aiot_sha256_shani_usable(), avx2 = aiot_sha256_avx2_usable();
+    g_shani = aiot_sha256_shani_usable();
+    g_shani_vl = g_shani && aiot_sha256_avx512vl_usable();
+    g_avx2 = aiot_sha256_avx2_usable();
 #ifdef AIOT_NATIVE_HAVE_AVX2
-    if (avx2)
+    if (g_avx2)
         best = &aiot_sha256_avx2;
 #endif
 #ifdef AIOT_NATIVE_HAVE_SHANI
-    if (shani)
-        best = &aiot_sha256_shani;
+    if (g_shani)
+        best = g_shani_vl ? &aiot_sha256_shani_vl : &aiot_sha256_shani;
 #endif
     /* A forced path the CPU lacks keeps the best available one: never fault. */
     const char *env = getenv("AIOTSEC_NATIVE_PATH");
     if (env && !strcmp(env, "portable"))
         best = &aiot_sha256_portable;
 #ifdef AIOT_NATIVE_HAVE_AVX2
-    if (env && !strcmp(env, "avx2") && avx2)
+    if (env && !strcmp(env, "avx2") && g_avx2)
         best = &aiot_sha256_avx2;
 #endif
 #ifdef AIOT_NATIVE_HAVE_SHANI
-    if (env && !strcmp(env, "shani") && shani)
+    if (env && !strcmp(env, "shani") && g_shani)
         best = &aiot_sha256_shani;
+    if (env && !strcmp(env, "shani-vl") && g_shani_vl)
+        best = &aiot_sha256_shani_vl;
 #endif
     g_auto = best;
 
     g_names[g_name_count++] = "native";
     g_names[g_name_count++] = "native-portable";
-    if (shani)
+    if (g_shani)
         g_names[g_name_count++] = "native-shani";
-    if (avx2)
+    if (g_shani_vl)
+        g_names[g_name_count++] = "native-shani-vl";
+    if (g_avx2)
         g_names[g_name_count++] = "native-avx2";
 }
 
@@ -95,6 +105,18 @@ static int op_batch(void *user, const void *const *prepared, const uint8_t *msgs
     return aiot_native_batch_impl(impl_of(user), prepared, msgs, msg_len, n, macs);
 }
 
+static int op_compact(void *user, void *compact, const void *state)
+{
+    (void)user;
+    return aiot_native_compact_impl(compact, state);
+}
+
+static int op_batch_compact(void *user, const void *const *compact, const uint8_t *msgs, size_t msg_len,
+                            size_t n, uint8_t *macs)
+{
+    return aiot_native_batch_compact_impl(impl_of(user), compact, msgs, msg_len, n, macs);
+}
+
 static int op_random(void *user, uint8_t *out, size_t len)
 {
     (void)user;
@@ -120,7 +142,8 @@ static int op_random(void *user, uint8_t *out, size_t len)
         .aes_state_size = 0, .hmac_init = op_hmac_init, .hmac_update = op_hmac_update,   \
         .hmac_final = op_hmac_final, .hmac_copy = NULL, .hmac_release = op_hmac_release, \
         .hmac_oneshot = op_hmac_oneshot, .hmac_batch_prepared = op_batch,              \
-        .random_bytes = op_random,                                                      \
+        .random_bytes = op_random, .hmac_compact_size = AIOT_NATIVE_COMPACT_SIZE,        \
+        .hmac_compact = op_compact, .hmac_batch_compact = op_batch_compact,             \
     }
 
 /* user is never written through: the casts only drop const for the table's void *. */
@@ -128,6 +151,7 @@ const aiotsec_backend aiot_backend_native = NATIVE_TABLE("native", NULL);
 static const aiotsec_backend backend_portable = NATIVE_TABLE("native-portable", &aiot_sha256_portable);
 #ifdef AIOT_NATIVE_HAVE_SHANI
 static const aiotsec_backend backend_shani = NATIVE_TABLE("native-shani", &aiot_sha256_shani);
+static const aiotsec_backend backend_shani_vl = NATIVE_TABLE("native-shani-vl", &aiot_sha256_shani_vl);
 #endif
 #ifdef AIOT_NATIVE_HAVE_AVX2
 static const aiotsec_backend backend_avx2 = NATIVE_TABLE("native-avx2", &aiot_sha256_avx2);
@@ -148,8 +172,17 @@ int aiot_native_find(const char *name, const aiotsec_backend **out)
     }
     if (!strcmp(name, "native-shani")) {
 #ifdef AIOT_NATIVE_HAVE_SHANI
-        if (aiot_sha256_shani_usable()) {
+        if (g_shani) {
             *out = &backend_shani;
+            return AIOTSEC_OK;
+        }
+#endif
+        return AIOTSEC_E_UNSUPPORTED;
+    }
+    if (!strcmp(name, "native-shani-vl")) {
+#ifdef AIOT_NATIVE_HAVE_SHANI
+        if (g_shani_vl) {
+            *out = &backend_shani_vl;
             return AIOTSEC_OK;
         }
 #endif
@@ -157,7 +190,7 @@ int aiot_native_find(const char *name, const aiotsec_backend **out)
     }
     if (!strcmp(name, "native-avx2")) {
 #ifdef AIOT_NATIVE_HAVE_AVX2
-        if (aiot_sha256_avx2_usable()) {
+        if (g_avx2) {
             *out = &backend_avx2;
             return AIOTSEC_OK;
         }
@@ -179,7 +212,7 @@ const char *aiot_native_name_at(size_t i)
     return i < g_name_count ? g_names[i] : NULL;
 }
 
-/* The path "native" resolved to, for the bench and tests ("portable" or "shani"). */
+/* The path "native" resolved to, for the bench and tests ("portable", "shani", "shani-vl" or "avx2"). */
 const char *aiot_native_active_path(void)
 {
     return impl_of(NULL)->name;

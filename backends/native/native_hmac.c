@@ -194,6 +194,178 @@ void aiot_native_one_block(uint8_t blk[64], const uint8_t *msg, size_t len)
         blk[63 - i] = (uint8_t)(bits >> (8 * i));
 }
 
+/* The compact form of a prepared key: its inner and outer midstates (16 host-order
+ * words, the first 64 octets of the state). */
+int aiot_native_compact_impl(void *compact, const void *state)
+{
+    const aiot_native_hmac *st = state;
+    if (!compact || !st)
+        return AIOTSEC_E_NULL_ARG;
+    if (st->magic != AIOT_NATIVE_MAGIC || st->total != 64 || st->buflen != 0)
+        return AIOTSEC_E_BAD_STATE;
+    memcpy(compact, st->h, sizeof st->h);
+    memcpy((uint8_t *)compact + sizeof st->h, st->outer, sizeof st->outer);
+    return AIOTSEC_OK;
+}
+
+/* Messages of at most one block (msg_len <= 55), count of them, where 64 octets
+ * are readable at each: the widest kernel the path has (eight lanes, three
+ * streams or two). keep/pad as for aiot_sha256_impl.hmac2. */
+static void batch_kernels(const aiot_sha256_impl *impl, const void *const *key, const uint8_t *msgs,
+                          size_t msg_len, size_t count, const uint8_t keep[64], const uint8_t pad[64],
+                          uint8_t *macs)
+{
+    if (impl->hmac3) {
+        impl->hmac3(key, msgs, msg_len, count, keep, pad, macs);
+        return;
+    }
+    uint8_t spare[32];
+    if (impl->hmac8) {
+        for (size_t i = 0; i < count; i += 8) {
+            const uint32_t *in[8], *out[8];
+            const uint8_t *m[8];
+            uint8_t *mac[8];
+            for (size_t l = 0; l < 8; l++) {
+                /* A short last group repeats its last item; those results are dropped. */
+                size_t j = i + l < count ? i + l : count - 1;
+                const uint32_t *k = key[j];
+                in[l] = k;
+                out[l] = k + 8;
+                m[l] = msgs + j * msg_len;
+                mac[l] = i + l < count ? macs + 32 * (i + l) : spare;
+            }
+            impl->hmac8(in, out, m, keep, pad, mac);
+        }
+    } else {
+        for (size_t i = 0; i < count; i += 2) {
+            /* The odd one out is paired with itself, the copy discarded. */
+            size_t j = i + 1 < count ? i + 1 : i;
+            const uint32_t *ka = key[i], *kb = key[j];
+            impl->hmac2(ka, ka + 8, msgs + i * msg_len, kb, kb + 8, msgs + j * msg_len, keep, pad,
+                        macs + 32 * i, j != i ? macs + 32 * j : spare);
+        }
+    }
+    aiot_native_wipe(spare, sizeof spare);
+}
+
+/* One-block messages on a path with a batch kernel. The kernels form the inner
+ * blocks in registers from 64 octets read at each message (keep clears what
+ * follows the message, pad adds the padding). Reading past an item is fine while
+ * those 64 octets stay inside msgs; the last items, whose 64 octets would not
+ * (fewer than 64 + msg_len octets of them), and the few before them that would
+ * not fill a whole kernel group, go through a local copy followed by 64 readable
+ * octets. */
+static void batch_wide(const aiot_sha256_impl *impl, const void *const *key, const uint8_t *msgs,
+                       size_t msg_len, size_t n, uint8_t *macs)
+{
+    /* Windows of 64 octets into fixed patterns: fixed-size copies, no loop. */
+    static const uint8_t ones_then_zeros[128] = {
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    };
+    static const uint8_t x80_at_64[128] = {[64] = 0x80};
+    uint8_t keep[64], pad[64];
+    memcpy(keep, ones_then_zeros + 64 - msg_len, 64); /* 0xFF over the message */
+    memcpy(pad, x80_at_64 + 64 - msg_len, 64);        /* 0x80 right after it */
+    uint64_t bits = (uint64_t)(64 + msg_len) * 8u;
+    pad[62] = (uint8_t)(bits >> 8);
+    pad[63] = (uint8_t)bits;
+    size_t unsafe = 0; /* items at the end with fewer than 64 octets from their start to the end of msgs */
+    while (unsafe < n && (unsafe + 1) * msg_len < 64)
+        unsafe++;
+    size_t group = impl->hmac8 ? 8 : impl->hmac3 ? 3 : 2;
+    size_t direct = (n - unsafe) / group * group;
+    if (direct)
+        batch_kernels(impl, key, msgs, msg_len, direct, keep, pad, macs);
+    if (direct < n) {
+        /* (n - direct) * msg_len < 64 + (group - 1) * msg_len <= 64 + 7 * 55 octets. */
+        size_t rest = n - direct, len = rest * msg_len;
+        uint8_t tail[64 + 7 * 55 + 64];
+        if (len)
+            memcpy(tail, msgs + direct * msg_len, len);
+        memset(tail + len, 0, 64);
+        batch_kernels(impl, key + direct, tail, msg_len, rest, keep, pad, macs + 32 * direct);
+        aiot_native_wipe(tail, len + 64);
+    }
+}
+
+/* One-block messages on a path without a batch kernel: two compressions per MAC
+ * (inner, outer), two items at a time through compress2. */
+static void batch_pairs(const aiot_sha256_impl *impl, const void *const *key, const uint8_t *msgs,
+                        size_t msg_len, size_t n, uint8_t *macs)
+{
+    uint8_t ba[64], bb[64], da[32], db[32], oa[64], ob[64];
+    uint32_t ha[8], hb[8];
+    aiot_native_one_block(ba, msgs, msg_len);
+    memcpy(bb, ba, sizeof bb);
+    for (size_t i = 0; i < n; i += 2) {
+        /* The odd one out is paired with itself. */
+        size_t j = i + 1 < n ? i + 1 : i;
+        const uint32_t *ka = key[i], *kb = key[j];
+        memcpy(ha, ka, sizeof ha);
+        memcpy(hb, kb, sizeof hb);
+        memcpy(ba, msgs + i * msg_len, msg_len);
+        memcpy(bb, msgs + j * msg_len, msg_len);
+        impl->compress2(ha, ba, hb, bb, 1);
+        aiot_native_digest_bytes(ha, da);
+        aiot_native_digest_bytes(hb, db);
+        memcpy(ha, ka + 8, sizeof ha);
+        memcpy(hb, kb + 8, sizeof hb);
+        aiot_native_one_block(oa, da, 32);
+        aiot_native_one_block(ob, db, 32);
+        impl->compress2(ha, oa, hb, ob, 1);
+        aiot_native_digest_bytes(ha, macs + 32 * i);
+        aiot_native_digest_bytes(hb, macs + 32 * j);
+    }
+    aiot_native_wipe(ba, sizeof ba);
+    aiot_native_wipe(bb, sizeof bb);
+    aiot_native_wipe(oa, sizeof oa);
+    aiot_native_wipe(ob, sizeof ob);
+    aiot_native_wipe(ha, sizeof ha);
+    aiot_native_wipe(hb, sizeof hb);
+    aiot_native_wipe(da, sizeof da);
+    aiot_native_wipe(db, sizeof db);
+}
+
+/* The batch core shared by full states and compact keys: key[i] points to 16
+ * host-order words (inner midstate, outer midstate), already checked non-NULL;
+ * n > 0 and msgs non-NULL unless msg_len is 0. */
+static int batch_core(const aiot_sha256_impl *impl, const void *const *key, const uint8_t *msgs,
+                      size_t msg_len, size_t n, uint8_t *macs)
+{
+    static const uint8_t no_msg[1];
+    if (!msg_len)
+        msgs = no_msg; /* empty messages: any valid pointer (memcpy must never see NULL) */
+    if (msg_len <= 55) {
+        if (impl->hmac3 || impl->hmac8 || impl->hmac2)
+            batch_wide(impl, key, msgs, msg_len, n, macs);
+        else
+            batch_pairs(impl, key, msgs, msg_len, n, macs);
+        return AIOTSEC_OK;
+    }
+    /* Longer than one block: the general path, item by item, from a state rebuilt
+     * from the midstates (as hmac_init leaves it). */
+    aiot_native_hmac st;
+    int rc = AIOTSEC_OK;
+    for (size_t i = 0; i < n && rc == AIOTSEC_OK; i++) {
+        const uint32_t *k = key[i];
+        memcpy(st.h, k, sizeof st.h);
+        memcpy(st.outer, k + 8, sizeof st.outer);
+        st.total = 64;
+        st.buflen = 0;
+        st.magic = AIOT_NATIVE_MAGIC;
+        rc = aiot_native_hmac_update_impl(impl, &st, msgs + i * msg_len, msg_len);
+        if (rc == AIOTSEC_OK)
+            rc = aiot_native_hmac_final_impl(impl, &st, macs + 32 * i);
+    }
+    aiot_native_wipe(&st, sizeof st);
+    return rc;
+}
+
+/* Batch over full states: each must be fresh from init (its first 64 octets are
+ * then the compact form the core reads). */
 int aiot_native_batch_impl(const aiot_sha256_impl *impl, const void *const *prepared,
                            const uint8_t *msgs, size_t msg_len, size_t n, uint8_t *macs)
 {
@@ -201,9 +373,6 @@ int aiot_native_batch_impl(const aiot_sha256_impl *impl, const void *const *prep
         return AIOTSEC_OK;
     if (!prepared || !macs || (!msgs && msg_len))
         return AIOTSEC_E_NULL_ARG;
-    static const uint8_t no_msg[1];
-    if (!msg_len)
-        msgs = no_msg; /* empty messages: any valid pointer (memcpy must never see NULL) */
     for (size_t i = 0; i < n; i++) {
         const aiot_native_hmac *p = prepared[i];
         if (!p)
@@ -211,104 +380,20 @@ int aiot_native_batch_impl(const aiot_sha256_impl *impl, const void *const *prep
         if (p->magic != AIOT_NATIVE_MAGIC || p->total != 64 || p->buflen != 0)
             return AIOTSEC_E_BAD_STATE;
     }
-    if (msg_len > 55) {
-        /* Longer than one block: the general path, item by item. */
-        aiot_native_hmac st;
-        for (size_t i = 0; i < n; i++) {
-            memcpy(&st, prepared[i], sizeof st);
-            int rc = aiot_native_hmac_update_impl(impl, &st, msgs + i * msg_len, msg_len);
-            if (rc == AIOTSEC_OK)
-                rc = aiot_native_hmac_final_impl(impl, &st, macs + 32 * i);
-            if (rc != AIOTSEC_OK) {
-                aiot_native_wipe(&st, sizeof st);
-                return rc;
-            }
-        }
+    return batch_core(impl, prepared, msgs, msg_len, n, macs);
+}
+
+/* Batch over compact keys (aiot_native_compact_impl): nothing to validate but
+ * the pointers. */
+int aiot_native_batch_compact_impl(const aiot_sha256_impl *impl, const void *const *compact,
+                                   const uint8_t *msgs, size_t msg_len, size_t n, uint8_t *macs)
+{
+    if (!n)
         return AIOTSEC_OK;
-    }
-    /* Two compressions per MAC (inner and outer), several items at a time so
-     * the wide paths can interleave them (two SHA-NI streams, eight AVX2 lanes). */
-    uint8_t ba[64], bb[64], da[32], db[32];
-    uint32_t ha[8], hb[8];
-    aiot_native_one_block(ba, msgs, msg_len);
-    memcpy(bb, ba, sizeof bb);
-    size_t i = 0;
-    if (impl->hmac8 || impl->hmac2) {
-        /* keep/pad form the inner blocks in registers from 64 octets read at
-         * each message. Reading past an item is fine while the 64 octets stay
-         * inside msgs; items near the end go through a local copy. */
-        uint8_t keep[64], pad[64], copy[8][64], spare[32];
-        memset(keep, 0, sizeof keep);
-        memset(keep, 0xFF, msg_len);
-        memcpy(pad, ba, sizeof pad); /* the padded block with the message cleared */
-        memset(pad, 0, msg_len);
-        const uint8_t *end = msgs + n * msg_len;
-        if (impl->hmac8) {
-            for (; i < n; i += 8) {
-                const uint32_t *in[8], *out[8];
-                const uint8_t *m[8];
-                uint8_t *mac[8];
-                for (size_t l = 0; l < 8; l++) {
-                    /* A short last group repeats its last item; those results are dropped. */
-                    size_t j = i + l < n ? i + l : n - 1;
-                    const aiot_native_hmac *p = prepared[j];
-                    in[l] = p->h;
-                    out[l] = p->outer;
-                    m[l] = msgs + j * msg_len;
-                    if ((size_t)(end - m[l]) < 64) {
-                        memcpy(copy[l], m[l], msg_len);
-                        m[l] = copy[l];
-                    }
-                    mac[l] = i + l < n ? macs + 32 * (i + l) : spare;
-                }
-                impl->hmac8(in, out, m, keep, pad, mac);
-            }
-        } else {
-            for (; i < n; i += 2) {
-                /* The odd one out is paired with itself, the copy discarded. */
-                size_t j = i + 1 < n ? i + 1 : i;
-                const aiot_native_hmac *pa = prepared[i], *pb = prepared[j];
-                const uint8_t *ma = msgs + i * msg_len, *mb = msgs + j * msg_len;
-                if ((size_t)(end - mb) < 64) {
-                    memcpy(copy[0], ma, msg_len);
-                    memcpy(copy[1], mb, msg_len);
-                    ma = copy[0];
-                    mb = copy[1];
-                }
-                impl->hmac2(pa->h, pa->outer, ma, pb->h, pb->outer, mb, keep, pad, macs + 32 * i,
-                            j != i ? macs + 32 * j : spare);
-            }
-        }
-        aiot_native_wipe(spare, sizeof spare);
-    } else {
-        for (; i < n; i += 2) {
-            /* The odd one out is paired with itself. */
-            size_t j = i + 1 < n ? i + 1 : i;
-            const aiot_native_hmac *pa = prepared[i], *pb = prepared[j];
-            memcpy(ha, pa->h, sizeof ha);
-            memcpy(hb, pb->h, sizeof hb);
-            memcpy(ba, msgs + i * msg_len, msg_len);
-            memcpy(bb, msgs + j * msg_len, msg_len);
-            impl->compress2(ha, ba, hb, bb, 1);
-            aiot_native_digest_bytes(ha, da);
-            aiot_native_digest_bytes(hb, db);
-            memcpy(ha, pa->outer, sizeof ha);
-            memcpy(hb, pb->outer, sizeof hb);
-            uint8_t oa[64], ob[64];
-            aiot_native_one_block(oa, da, 32);
-            aiot_native_one_block(ob, db, 32);
-            impl->compress2(ha, oa, hb, ob, 1);
-            aiot_native_digest_bytes(ha, macs + 32 * i);
-            aiot_native_digest_bytes(hb, macs + 32 * j);
-            aiot_native_wipe(oa, sizeof oa);
-            aiot_native_wipe(ob, sizeof ob);
-        }
-    }
-    aiot_native_wipe(ba, sizeof ba);
-    aiot_native_wipe(bb, sizeof bb);
-    aiot_native_wipe(ha, sizeof ha);
-    aiot_native_wipe(hb, sizeof hb);
-    aiot_native_wipe(da, sizeof da);
-    aiot_native_wipe(db, sizeof db);
-    return AIOTSEC_OK;
+    if (!compact || !macs || (!msgs && msg_len))
+        return AIOTSEC_E_NULL_ARG;
+    for (size_t i = 0; i < n; i++)
+        if (!compact[i])
+            return AIOTSEC_E_NULL_ARG;
+    return batch_core(impl, compact, msgs, msg_len, n, macs);
 }

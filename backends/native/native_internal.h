@@ -32,7 +32,15 @@ int aiot_native_hmac_update_impl(const aiot_sha256_impl *impl, aiot_native_hmac 
 int aiot_native_hmac_final_impl(const aiot_sha256_impl *impl, aiot_native_hmac *st, uint8_t mac[32]);
 int aiot_native_oneshot_impl(const aiot_sha256_impl *impl, const uint8_t *key, size_t key_len,
                              const uint8_t *msg, size_t msg_len, uint8_t mac[32]);
+/* The batch over prepared states (each validated), and over compact keys: 16
+ * host-order words each, the inner then the outer midstate, exactly the first 64
+ * octets of a state after init (aiot_native_compact_impl writes them). Both run
+ * the same core. */
 int aiot_native_batch_impl(const aiot_sha256_impl *impl, const void *const *prepared,
                            const uint8_t *msgs, size_t msg_len, size_t n, uint8_t *macs);
+#define AIOT_NATIVE_COMPACT_SIZE 64u
+int aiot_native_compact_impl(void *compact, const void *state);
+int aiot_native_batch_compact_impl(const aiot_sha256_impl *impl, const void *const *compact,
+                                   const uint8_t *msgs, size_t msg_len, size_t n, uint8_t *macs);
 
 #endif

@@ -226,11 +226,154 @@ SHANI_TARGET static void hmac1_shani(const uint32_t in[8], const uint32_t out[8]
     _mm_storeu_si128((__m128i *)(void *)(mac + 16), _mm_shuffle_epi8(h47, mask));
 }
 
-const aiot_sha256_impl aiot_sha256_shani = {"shani", compress_shani, compress2_shani, hmac2_shani, NULL, hmac1_shani};
+const aiot_sha256_impl aiot_sha256_shani = {"shani", compress_shani, compress2_shani, hmac2_shani, NULL,
+                                            hmac1_shani, NULL};
+
+/* ---- Three streams, for CPUs with AVX-512VL ------------------------------------
+ * sha256rnds2 has a latency of several cycles and issues more often than that:
+ * three independent streams fill more of it than two (on Zen 4 the SHA unit is
+ * then nearly busy: sha256msg2 in particular). Three streams need more vector
+ * registers than the sixteen of SSE/AVX (per stream two state registers, their
+ * saved copies and four schedule words); the legacy-encoded SHA instructions only
+ * reach xmm0-15, but with AVX-512VL everything else (adds, shuffles, the saved
+ * states, schedule words between uses) can live in xmm16-31. Only the functions
+ * below are compiled for that target, and they are reached only after CPUID and
+ * XGETBV said yes.
+ *
+ * Measured on Zen 4 (per HMAC of a 37-octet message, one core, data in L1):
+ * two streams (hmac2) 40 ns, three streams 29.7 ns; a pipelined variant (the
+ * outer compressions of one group interleaved with the inner ones of the next,
+ * six chains) 31 ns, four streams 33 ns (spills): three, group by group, it is. */
+
+#define SHANI_VL_TARGET __attribute__((target("sha,sse4.1,ssse3,avx,avx2,avx512f,avx512vl")))
+
+int aiot_sha256_avx512vl_usable(void)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !((c >> 27) & 1)) /* OSXSAVE: XGETBV is available */
+        return 0;
+    unsigned lo, hi;
+    __asm__ __volatile__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    (void)hi;
+    /* XCR0: SSE (1), AVX (2), opmask (5), ZMM_Hi256 (6), Hi16_ZMM (7) state enabled. */
+    if ((lo & 0xE6u) != 0xE6u)
+        return 0;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+        return 0;
+    return ((b >> 16) & 1) && ((b >> 31) & 1); /* AVX512F, AVX512VL */
+}
+
+int aiot_sha256_shani_vl_usable(void)
+{
+    return aiot_sha256_shani_usable() && aiot_sha256_avx512vl_usable();
+}
+
+#define VL_INLINE SHANI_VL_TARGET static inline __attribute__((always_inline))
+
+/* One block into each of ns (1..3, a constant once inlined) register states, the
+ * chains interleaved. Each stream's schedule runs two groups ahead of its
+ * rounds: the four words of group g + 2 are computed right after the rounds of
+ * group g (they overwrite those of group g - 2, used by then), so they are ready
+ * long before the rounds need them. */
+VL_INLINE void block_n(int ns, __m128i abef[], __m128i cdgh[], __m128i w[][4])
+{
+    const __m128i *k = (const __m128i *)(const void *)aiot_sha256_k;
+    __m128i a[3], c[3];
+#pragma GCC unroll 3
+    for (int s = 0; s < ns; s++) {
+        a[s] = abef[s];
+        c[s] = cdgh[s];
+    }
+#pragma GCC unroll 16
+    for (int g = 0; g < 16; g++) {
+        const __m128i kk = _mm_loadu_si128(k + g);
+        const int h = g + 2;
+#pragma GCC unroll 3
+        for (int s = 0; s < ns; s++) {
+            __m128i m = _mm_add_epi32(w[s][g & 3], kk);
+            c[s] = _mm_sha256rnds2_epu32(c[s], a[s], m);
+            a[s] = _mm_sha256rnds2_epu32(a[s], c[s], _mm_shuffle_epi32(m, 0x0E));
+            if (h >= 4 && h < 16)
+                w[s][h & 3] = SCHED(w[s][h & 3], w[s][(h + 1) & 3], w[s][(h + 2) & 3], w[s][(h + 3) & 3]);
+        }
+    }
+#pragma GCC unroll 3
+    for (int s = 0; s < ns; s++) {
+        abef[s] = _mm_add_epi32(abef[s], a[s]);
+        cdgh[s] = _mm_add_epi32(cdgh[s], c[s]);
+    }
+}
+
+/* ngroups groups of ns HMACs (see aiot_sha256_impl.hmac3): per group, the inner
+ * compressions (the blocks formed in registers as in hmac2), then the outer ones. */
+VL_INLINE void hmac_n(int ns, const void *const *key, const uint8_t *msgs, size_t msg_len, size_t ngroups,
+                      const uint8_t keep[64], const uint8_t pad[64], uint8_t *macs)
+{
+    const __m128i mask = bswap_mask();
+    const __m128i w2 = _mm_set_epi32(0, 0, 0, (int)0x80000000u), w3 = _mm_set_epi32((64 + 32) * 8, 0, 0, 0);
+    for (size_t grp = 0; grp < ngroups; grp++, key += ns, msgs += (size_t)ns * msg_len, macs += 32 * ns) {
+        __m128i abef[3], cdgh[3], w[3][4];
+#pragma GCC unroll 3
+        for (int s = 0; s < ns; s++) {
+            const uint8_t *m = msgs + (size_t)s * msg_len;
+            to_regs(key[s], &abef[s], &cdgh[s]);
+#pragma GCC unroll 4
+            for (int j = 0; j < 4; j++) {
+                __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(m + 16 * j));
+                __m128i kp = _mm_loadu_si128((const __m128i *)(const void *)(keep + 16 * j));
+                __m128i pd = _mm_loadu_si128((const __m128i *)(const void *)(pad + 16 * j));
+                w[s][j] = _mm_shuffle_epi8(_mm_or_si128(_mm_and_si128(x, kp), pd), mask);
+            }
+        }
+        block_n(ns, abef, cdgh, w);
+#pragma GCC unroll 3
+        for (int s = 0; s < ns; s++) {
+            /* Outer block: inner digest || 0x80 || zeros || 768 bits. */
+            digest_words(abef[s], cdgh[s], &w[s][0], &w[s][1]);
+            w[s][2] = w2;
+            w[s][3] = w3;
+            to_regs((const uint32_t *)key[s] + 8, &abef[s], &cdgh[s]);
+        }
+        block_n(ns, abef, cdgh, w);
+#pragma GCC unroll 3
+        for (int s = 0; s < ns; s++) {
+            __m128i h03, h47;
+            digest_words(abef[s], cdgh[s], &h03, &h47);
+            _mm_storeu_si128((__m128i *)(void *)(macs + 32 * s), _mm_shuffle_epi8(h03, mask));
+            _mm_storeu_si128((__m128i *)(void *)(macs + 32 * s + 16), _mm_shuffle_epi8(h47, mask));
+        }
+    }
+}
+
+/* See aiot_sha256_impl.hmac3: three streams at a time, then the last two (or
+ * one) on two streams (or one) with the same code. */
+SHANI_VL_TARGET static void hmac3_shani(const void *const *key, const uint8_t *msgs, size_t msg_len, size_t count,
+                                        const uint8_t keep[64], const uint8_t pad[64], uint8_t *macs)
+{
+    size_t groups = count / 3, done = 3 * groups;
+    hmac_n(3, key, msgs, msg_len, groups, keep, pad, macs);
+    if (count - done == 2)
+        hmac_n(2, key + done, msgs + done * msg_len, msg_len, 1, keep, pad, macs + 32 * done);
+    else if (count - done == 1)
+        hmac_n(1, key + done, msgs + done * msg_len, msg_len, 1, keep, pad, macs + 32 * done);
+}
+
+const aiot_sha256_impl aiot_sha256_shani_vl = {"shani-vl", compress_shani, compress2_shani, hmac2_shani, NULL,
+                                               hmac1_shani, hmac3_shani};
 
 #else
 
 int aiot_sha256_shani_usable(void)
+{
+    return 0;
+}
+
+int aiot_sha256_avx512vl_usable(void)
+{
+    return 0;
+}
+
+int aiot_sha256_shani_vl_usable(void)
 {
     return 0;
 }

@@ -117,6 +117,49 @@ AIOTSEC_API int aiotsec_adm_get_authentication(const aiotsec_adm *adm, const aio
                                                aiotsec_auth_answer *ans);
 
 /**
+ * @brief One named device of aiotsec_adm_get_authentication_named(): a getAuthentication
+ *        for one device with one RAND_AIOT_d.
+ */
+typedef struct aiotsec_adm_named {
+    const uint8_t *perm_id; /**< AiotDevPermId (1..64 octets). */
+    size_t perm_id_len;     /**< Its length. */
+    const uint8_t *rand_n;  /**< RAND_AIOT_n. */
+    size_t rand_n_len;      /**< Its length (16). */
+    const uint8_t *rand_d;  /**< RAND_AIOT_d. */
+    size_t rand_d_len;      /**< Its length (16). */
+} aiotsec_adm_named;
+
+/**
+ * @brief Size of ::aiotsec_adm_named in this library build (for bindings).
+ * @return sizeof(aiotsec_adm_named).
+ */
+AIOTSEC_API size_t aiotsec_adm_named_size(void);
+
+/**
+ * @brief getAuthentication for many named devices at once (the ADM's batch of
+ *        single-device requests, e.g. every request an SBI server has queued).
+ *
+ * Item i's XRES_AIOT (the profile's RES length) goes to @p xres + i x res_len and its
+ * status to @p results[i]: ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BAD_LENGTH,
+ * ::AIOTSEC_E_UNKNOWN_DEVICE, a key-store or a backend status; the XRES_AIOT of an item
+ * that failed is zeros. With the in-memory store the look-ups of a batch overlap
+ * their cache misses and the derivations run through the batch path; with a worker
+ * pool in the ADM's configuration, large batches are shared with it.
+ * @param adm The ADM.
+ * @param items The requests.
+ * @param n How many.
+ * @param[out] xres Receives n x aiotsec_res_len() octets.
+ * @param xres_cap Capacity of @p xres.
+ * @param[out] results Receives n statuses.
+ * @param[out] n_ok Receives how many items succeeded; may be NULL.
+ * @return ::AIOTSEC_OK when every item has its status (even if some failed),
+ *         ::AIOTSEC_E_NULL_ARG or ::AIOTSEC_E_BUFFER_TOO_SMALL.
+ */
+AIOTSEC_API int aiotsec_adm_get_authentication_named(const aiotsec_adm *adm, const aiotsec_adm_named *items,
+                                                     size_t n, uint8_t *xres, size_t xres_cap, int *results,
+                                                     size_t *n_ok);
+
+/**
  * @brief Nadm_SecSessionKey_Get (`getSessionKey`): K_AIOTF for a device.
  * @param adm The ADM.
  * @param perm_id Permanent Identifier (1..64 octets).

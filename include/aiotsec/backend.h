@@ -52,6 +52,8 @@ extern "C" {
 #define AIOTSEC_CAP_AES128 0x04u
 /** @brief Capability bit: a native batch of prepared-key HMACs (a fast path, not a requirement). */
 #define AIOTSEC_CAP_HMAC_BATCH 0x08u
+/** @brief Capability bit: compact prepared keys (see aiotsec_backend::hmac_compact_size). */
+#define AIOTSEC_CAP_HMAC_COMPACT 0x10u
 
 /**
  * @brief A crypto backend: name, state sizes and operations.
@@ -107,7 +109,33 @@ typedef struct aiotsec_backend {
     int (*aes128_encrypt)(void *user, const void *state, const uint8_t in[16], uint8_t out[16]);
     /** Optional. Releases and wipes an AES state. NULL: the library wipes it. */
     void (*aes128_release)(void *user, void *state);
+
+    /* Added in 0.3 (a table with a smaller struct_size has none of them). */
+
+    /**
+     * Octets of a prepared key's compact form (at most ::AIOTSEC_COMPACT_MAX), or 0 when
+     * the backend has none. The compact form is the least a batch needs (for HMAC-SHA-256,
+     * the inner and outer midstates: 64 octets, one cache line): key stores keep millions
+     * of them side by side instead of whole states.
+     */
+    uint32_t hmac_compact_size;
+    /**
+     * Optional (with hmac_batch_compact and hmac_compact_size). Writes the compact form
+     * of @p state, a state right after hmac_init (left unchanged), to @p compact.
+     */
+    int (*hmac_compact)(void *user, void *compact, const void *state);
+    /**
+     * Optional. As hmac_batch_prepared, where each compact[i] points to
+     * hmac_compact_size octets written by hmac_compact (any alignment of 8 or more).
+     * Every msg_len must work, including more than one block.
+     */
+    int (*hmac_batch_compact)(void *user, const void *const *compact,
+                              const uint8_t *msgs, size_t msg_len, size_t n,
+                              uint8_t *macs);
 } aiotsec_backend;
+
+/** @brief Largest compact form of a prepared key, in octets (see aiotsec_backend::hmac_compact_size). */
+#define AIOTSEC_COMPACT_MAX 64u
 
 /**
  * @brief The built-in backend of that name.

@@ -20,7 +20,8 @@
  * - @c tid_update keeps the T-IDs of getTid: without it getTid is refused.
  *
  * ::aiotsec_memstore is a ready implementation: devices in memory behind a
- * keyed-SipHash index and a sorted index for filters, a prepared key per device,
+ * keyed-SipHash index and a sorted index for filters, a prepared key per device
+ * (one 64-octet line with the native backend),
  * loaded from a text file or buffer, one device a line:
  *
  *     # Permanent Identifier   K_AIOT_root   (both hex)
@@ -240,6 +241,28 @@ typedef struct aiotsec_memstore aiotsec_memstore;
  */
 AIOTSEC_API int aiotsec_memstore_new(aiotsec_memstore **out, const aiotsec_ctx *ctx, size_t expected);
 
+/** @brief Flag of aiotsec_memstore_new_with_flags(): keep no raw K_AIOT_root at all, only the
+ *         prepared keys (the table then has no @c by_perm_id; everything is derived through
+ *         @c mac_by_perm_id and the prepared keys). Saves 33 octets per device. */
+#define AIOTSEC_MEMSTORE_NO_RAW_KEYS 0x1u
+
+/**
+ * @brief Makes an empty in-memory key store, with flags.
+ *
+ * With a backend that has compact prepared keys (the native backend: two
+ * SHA-256 midstates, 64 octets), each device costs one cache line for its key,
+ * about 14 octets of hash index, 8 of references and its identifier plus one
+ * octet; raw keys add 33 unless ::AIOTSEC_MEMSTORE_NO_RAW_KEYS. Other backends
+ * keep one whole prepared key per device, on the heap.
+ * @param[out] out Receives the store; free with aiotsec_memstore_free().
+ * @param ctx The context the prepared keys are made with (must outlive the store).
+ * @param expected Expected number of devices (sizes the arrays; 0 is fine, they grow).
+ * @param flags 0 or ::AIOTSEC_MEMSTORE_NO_RAW_KEYS.
+ * @return As aiotsec_memstore_new(), or ::AIOTSEC_E_BAD_VALUE for an unknown flag.
+ */
+AIOTSEC_API int aiotsec_memstore_new_with_flags(aiotsec_memstore **out, const aiotsec_ctx *ctx, size_t expected,
+                                                unsigned flags);
+
 /**
  * @brief Wipes every key and frees the store. NULL is ignored.
  * @param store The store.
@@ -300,7 +323,10 @@ AIOTSEC_API int aiotsec_memstore_load_file(aiotsec_memstore *store, const char *
 AIOTSEC_API size_t aiotsec_memstore_count(const aiotsec_memstore *store);
 
 /**
- * @brief Permanent Identifier of the i-th device (in insertion order), e.g. to build devices for a test.
+ * @brief Permanent Identifier of the i-th device, in storage order, e.g. to build devices for a test.
+ *
+ * Storage order is insertion order, except that each load stores its devices
+ * sorted by Permanent Identifier (so that a filter's candidates are contiguous).
  * @param store The store.
  * @param index 0 .. count - 1.
  * @param[out] perm_id Receives a pointer to the Permanent Identifier (owned by the store).

@@ -56,13 +56,13 @@ from .filter import (Filter, check_filter, filter_bits, filter_compare, filter_m
 from .keystore import MemStore
 from .nadm import (AdmOp, AdmRequest, AuthAnswer, Candidate, CandidateSet, TidInfo, TidType,
                    op_name)
-from .adm import Adm
+from .adm import Adm, NamedAuthResult
 from .aiotf import (Aiotf, AiotfStats, DeviceReport, FailureCause, ProcType, ProcedureSummary,
                     Report, ReportVerdict, failure_cause_name)
 from .device import Device, DeviceState, DeviceStats
 from .keyfile import KeyRecord, read_keyfile, read_keyfile_file, read_keyfile_text
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 
 def library() -> Library:
@@ -71,7 +71,7 @@ def library() -> Library:
 
 
 def library_version() -> str:
-    """Version string of the loaded libaiotsec, e.g. ``"0.2.0"``."""
+    """Version string of the loaded libaiotsec, e.g. ``"0.3.0"``."""
     return _lib.get().version
 
 
@@ -119,7 +119,7 @@ __all__ = [
     "Filter", "make_filter", "check_filter", "filter_matches", "filter_compare", "filter_bits",
     "filter_max_len", "MemStore",
     "AdmOp", "op_name", "AdmRequest", "AuthAnswer", "Candidate", "CandidateSet", "TidInfo",
-    "TidType", "Adm",
+    "TidType", "Adm", "NamedAuthResult",
     "Aiotf", "AiotfStats", "ProcType", "FailureCause", "failure_cause_name", "ProcedureSummary",
     "DeviceReport", "Report", "ReportVerdict",
     "Device", "DeviceState", "DeviceStats", "has",

@@ -80,6 +80,13 @@ RANDOM_BYTES = CFUNCTYPE(c_int, c_void_p, POINTER(c_uint8), c_size_t)
 AES_INIT = CFUNCTYPE(c_int, c_void_p, c_void_p, POINTER(c_uint8))
 AES_ENCRYPT = CFUNCTYPE(c_int, c_void_p, c_void_p, POINTER(c_uint8), POINTER(c_uint8))
 AES_RELEASE = CFUNCTYPE(None, c_void_p, c_void_p)
+# Added in the 0.3 layout (compact prepared keys).
+HMAC_COMPACT = CFUNCTYPE(c_int, c_void_p, c_void_p, c_void_p)
+HMAC_BATCH_COMPACT = CFUNCTYPE(c_int, c_void_p, POINTER(c_void_p), POINTER(c_uint8), c_size_t,
+                               c_size_t, POINTER(c_uint8))
+
+#: ``AIOTSEC_COMPACT_MAX`` (backend.h): the largest compact form of a prepared key, in octets.
+COMPACT_MAX = 64
 
 
 class BackendTable(Structure):
@@ -103,6 +110,10 @@ class BackendTable(Structure):
         ("aes128_init", AES_INIT),
         ("aes128_encrypt", AES_ENCRYPT),
         ("aes128_release", AES_RELEASE),
+        # Added in 0.3 (a table with a smaller struct_size has none of them).
+        ("hmac_compact_size", c_uint32),
+        ("hmac_compact", HMAC_COMPACT),
+        ("hmac_batch_compact", HMAC_BATCH_COMPACT),
     ]
 
 
@@ -319,10 +330,10 @@ AREAS["batch_pool"] = {
 
 from ._ffi_roles import ROLE_AREAS, ROLE_STRUCT_CHECKS  # noqa: E402  (needs the names above)
 from ._ffi_roles import (  # noqa: E402,F401  (re-exported: the modules use _ffi.X)
-    AIOTF_STATS_FIELDS, AdmConfig, AdmRequest, AiotfConfig, AiotfDevice, AiotfReport, AiotfStats,
+    AIOTF_STATS_FIELDS, AdmConfig, AdmNamed, AdmRequest, AiotfConfig, AiotfDevice, AiotfReport, AiotfStats,
     AiotfSummary, DEVICE_ENERGY_FN, DEVICE_RAND_FN, DeviceConfig, DeviceStats, KEYFILE_FN, KS_BY_PERM_ID,
     KS_LIST_MATCHING, KS_MAC_BY_PERM_ID, KS_PAGE_FN, KS_PREPARED_BY_PERM_ID, KS_TID_UPDATE, KsEntry, Keystore,
-    TidInfo)
+    MEMSTORE_NO_RAW_KEYS, TidInfo)
 
 AREAS.update(ROLE_AREAS)
 AREA_STRUCT_CHECKS.extend(ROLE_STRUCT_CHECKS)

@@ -70,6 +70,7 @@ ROLE_AREAS["keystore"] = {
                                             POINTER(c_size_t)]),
     "aiotsec_keyfile_read_file": (c_int, [c_char_p, KEYFILE_FN, c_void_p, POINTER(c_size_t)]),
     "aiotsec_memstore_new": (c_int, [HANDLE_OUT, HANDLE, c_size_t]),
+    "aiotsec_memstore_new_with_flags": (c_int, [HANDLE_OUT, HANDLE, c_size_t, c_uint]),
     "aiotsec_memstore_free": (None, [HANDLE]),
     "aiotsec_memstore_add": (c_int, [HANDLE, BUF, c_size_t, BUF, c_size_t]),
     "aiotsec_memstore_load_buffer": (c_int, [HANDLE, c_char_p, c_size_t, POINTER(c_size_t)]),
@@ -79,6 +80,9 @@ ROLE_AREAS["keystore"] = {
     "aiotsec_memstore_keystore": (c_int, [HANDLE, POINTER(Keystore)]),
 }
 ROLE_STRUCT_CHECKS.append((Keystore, "aiotsec_keystore_struct_size", "keystore"))
+
+#: ``AIOTSEC_MEMSTORE_NO_RAW_KEYS``: flag of aiotsec_memstore_new_with_flags() (no raw K_AIOT_root).
+MEMSTORE_NO_RAW_KEYS = 0x1
 
 # --- nadm.h: requests and getAuthentication answers -------------------------------------
 
@@ -143,6 +147,19 @@ class AdmConfig(Structure):
     _fields_ = [("struct_size", c_uint32), ("max_derivations", c_uint32), ("pool", c_void_p)]
 
 
+class AdmNamed(Structure):
+    """``aiotsec_adm_named`` (adm.h): one named device of aiotsec_adm_get_authentication_named()."""
+
+    _fields_ = [
+        ("perm_id", c_char_p),
+        ("perm_id_len", c_size_t),
+        ("rand_n", c_char_p),
+        ("rand_n_len", c_size_t),
+        ("rand_d", c_char_p),
+        ("rand_d_len", c_size_t),
+    ]
+
+
 ROLE_AREAS["adm"] = {
     "aiotsec_adm_config_init": (c_int, [POINTER(AdmConfig), HANDLE]),
     "aiotsec_adm_config_size": (c_size_t, []),
@@ -151,11 +168,15 @@ ROLE_AREAS["adm"] = {
     "aiotsec_adm_max_derivations": (c_size_t, [HANDLE]),
     "aiotsec_adm_get_rand": (c_int, [HANDLE, BUF, c_size_t]),
     "aiotsec_adm_get_authentication": (c_int, [HANDLE, POINTER(AdmRequest), HANDLE]),
+    "aiotsec_adm_named_size": (c_size_t, []),
+    "aiotsec_adm_get_authentication_named": (c_int, [HANDLE, POINTER(AdmNamed), c_size_t, BUF,
+                                                     c_size_t, POINTER(c_int), POINTER(c_size_t)]),
     "aiotsec_adm_get_session_key": (c_int, [HANDLE, BUF, c_size_t, BUF, c_size_t, BUF, c_size_t,
                                             BUF, c_size_t]),
     "aiotsec_adm_get_tid": (c_int, [HANDLE, BUF, c_size_t, c_int, POINTER(TidInfo)]),
 }
-ROLE_STRUCT_CHECKS.append((AdmConfig, "aiotsec_adm_config_size", "adm"))
+ROLE_STRUCT_CHECKS += [(AdmConfig, "aiotsec_adm_config_size", "adm"),
+                       (AdmNamed, "aiotsec_adm_named_size", "adm")]
 
 # --- aiotf.h -------------------------------------------------------------------------------
 

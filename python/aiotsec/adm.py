@@ -7,6 +7,8 @@
             for c in s.candidates:       # one per device the filter matches
                 c.xres, c.perm_id
         k_aiotf = adm.get_session_key(perm_id, rand_n, rand_d1)
+        for r in adm.get_authentication_named([(perm_id, rand_n, rand_d1), ...]):
+            r.ok, r.status, r.xres       # one NamedAuthResult per named device, in order
 
 getAuthentication derives |candidates| x |randDlist| XRES_AIOT values; a request
 over the ADM's ``max_derivations`` raises :class:`~aiotsec.TooManyDerivationsError`
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import dataclasses
 import threading
 from typing import Any, List, Optional, Sequence
 
@@ -26,15 +29,71 @@ from ._bytes import as_bytes, as_int, take
 from ._handle import Handle, out_ptr, use
 from .batch import BatchPool
 from .context import Context
+from .errors import AiotsecError
 from .filter import optional_filter
 from .keystore import MemStore
 from .nadm import AdmOp, AdmRequest, AuthAnswer, CandidateSet, TidInfo, _auth_request
 
-__all__ = ["Adm"]
+__all__ = ["Adm", "NamedAuthResult"]
 
 # Scratch answers are made this large at first and grown to the ADM's limit only when a
 # request needs it: the limit may be 2^24 entries, far more memory than most requests use.
 _SCRATCH_FIRST = 65536
+
+
+@dataclasses.dataclass(frozen=True)
+class NamedAuthResult:
+    """The outcome of one item of :meth:`Adm.get_authentication_named`.
+
+    Attributes:
+        perm_id: the item's Permanent Identifier.
+        status: 0, or the item's negative ``aiotsec_status`` (e.g. ``AIOTSEC_E_UNKNOWN_DEVICE``,
+            ``AIOTSEC_E_BAD_LENGTH``).
+        xres: its XRES_AIOT (secret, not in ``repr``), or None when the item failed.
+    """
+
+    perm_id: bytes
+    status: int
+    xres: Optional[bytes] = dataclasses.field(default=None, repr=False)
+    _lib: Any = dataclasses.field(default=None, repr=False, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        """True when the item succeeded (``status`` is 0)."""
+        return self.status == 0
+
+    @property
+    def status_name(self) -> str:
+        """Symbolic name of ``status``, e.g. ``"AIOTSEC_E_UNKNOWN_DEVICE"``."""
+        return (self._lib or _lib.get()).status_name(self.status)
+
+    def error(self) -> Optional[AiotsecError]:
+        """The exception object (not raised) of a failed item; None when it succeeded."""
+        if self.status == 0:
+            return None
+        return (self._lib or _lib.get()).error(self.status, f"perm_id {self.perm_id.hex()}")
+
+    def raise_for_status(self) -> bytes:
+        """Raises the item's exception when it failed; returns its XRES_AIOT otherwise."""
+        exc = self.error()
+        if exc is not None:
+            raise exc
+        assert self.xres is not None
+        return self.xres
+
+
+def _named_items(items: Sequence[Any]) -> List[tuple]:
+    """``items`` as (perm_id, rand_n, rand_d) bytes triples (TypeError before any C call)."""
+    if isinstance(items, (bytes, bytearray, memoryview, str)):
+        raise TypeError("items must be a sequence of (perm_id, rand_n, rand_d) tuples")
+    out = []
+    for i, it in enumerate(items):
+        if not isinstance(it, (tuple, list)) or len(it) != 3:
+            raise TypeError(f"item {i} must be a (perm_id, rand_n, rand_d) tuple, "
+                            f"not {type(it).__name__}")
+        out.append((as_bytes(it[0], f"item {i} perm_id"), as_bytes(it[1], f"item {i} rand_n"),
+                    as_bytes(it[2], f"item {i} rand_d")))
+    return out
 
 
 class Adm(Handle):
@@ -151,6 +210,50 @@ class Adm(Handle):
         finally:
             answer.reset()  # wipe the XRES values it held
             del keep
+
+    def get_authentication_named(self, items: Sequence[Any]) -> List[NamedAuthResult]:
+        """getAuthentication for many named devices at once, one RAND_AIOT_d each
+        (``aiotsec_adm_get_authentication_named``: e.g. every request an SBI server has
+        queued; with the ADM's pool, large batches are shared with it).
+
+        Args:
+            items: ``(perm_id, rand_n, rand_d)`` tuples of bytes.
+        Returns:
+            One :class:`NamedAuthResult` per item, in order. Per-item failures are not
+            raised: an unknown device has ``status`` ``AIOTSEC_E_UNKNOWN_DEVICE``, a
+            Permanent Identifier outside 1..64 octets or a RAND of the wrong length
+            ``AIOTSEC_E_BAD_LENGTH``, and ``xres`` None.
+        Raises:
+            TypeError: a malformed item (before any C call). ClosedError: the ADM is closed.
+        """
+        its = _named_items(items)
+        n = len(its)
+        arr = (_ffi.AdmNamed * max(n, 1))()
+        results = (ctypes.c_int * max(n, 1))()
+        n_ok = ctypes.c_size_t(0)
+        rl = self._ctx.res_len
+        cap = max(n * rl, 1)
+        xres = ctypes.create_string_buffer(cap)
+        keep = []  # the octets the C items point to, alive for the call
+        for i, (p, rn, rd) in enumerate(its):
+            keep.append((p, rn, rd))
+            arr[i].perm_id, arr[i].perm_id_len = p, len(p)
+            arr[i].rand_n, arr[i].rand_n_len = rn, len(rn)
+            arr[i].rand_d, arr[i].rand_d_len = rd, len(rd)
+        try:
+            with use(self) as a:
+                self._lib.check(self._lib.cdll.aiotsec_adm_get_authentication_named(
+                    a, arr, n, xres, cap, results, ctypes.byref(n_ok)))
+            raw = ctypes.string_at(xres, n * rl)
+        finally:
+            ctypes.memset(xres, 0, cap)  # wipe the XRES values
+            del keep
+        out = []
+        for i, (p, _, _) in enumerate(its):
+            st = int(results[i])
+            out.append(NamedAuthResult(p, st, raw[i * rl:(i + 1) * rl] if st == 0 else None,
+                                       self._lib))
+        return out
 
     def answer_request(self, request: AdmRequest, answer: AuthAnswer) -> AuthAnswer:
         """Answers a getAuthentication :class:`~aiotsec.AdmRequest` of an AIOTF into ``answer``

@@ -8,7 +8,10 @@ from typing import List
 
 from . import _ffi, _lib
 
-__all__ = ["Caps", "backends", "backend_caps"]
+__all__ = ["Caps", "COMPACT_MAX", "backends", "backend_caps"]
+
+#: ``AIOTSEC_COMPACT_MAX``: the largest compact form of a prepared key, in octets.
+COMPACT_MAX = _ffi.COMPACT_MAX
 
 
 class Caps(enum.IntFlag):
@@ -18,6 +21,7 @@ class Caps(enum.IntFlag):
     RANDOM = 0x02
     AES128 = 0x04
     HMAC_BATCH = 0x08
+    HMAC_COMPACT = 0x10  #: compact prepared keys (``hmac_compact_size`` octets each, at most 64)
 
 
 def backends() -> List[str]:

@@ -79,6 +79,8 @@ class Bridge:
         t.abi_version = _BACKEND_ABI_VERSION
         t.name = self._name
         t.hmac_state_size = ctypes.sizeof(_TOKEN)
+        # hmac_compact_size, hmac_compact and hmac_batch_compact stay 0/NULL: a Python
+        # object has no compact form, so the library uses whole prepared states.
         self._cbs = [
             _ffi.HMAC_INIT(self._hmac_init), _ffi.HMAC_UPDATE(self._hmac_update),
             _ffi.HMAC_FINAL(self._hmac_final), _ffi.HMAC_COPY(self._hmac_copy),

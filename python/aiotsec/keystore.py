@@ -1,8 +1,10 @@
 """The in-memory key store of keystore.h (``aiotsec_memstore``), where the ADM finds K_AIOT_root.
 
 Devices are known by their Permanent Identifier alone (1..64 octets). The store
-keeps a prepared key per device, a keyed hash index for look-ups and a sorted
-index so that a filter costs a range scan. Key files have one device a line::
+keeps a prepared key per device (a 64-octet compact key with the native backend),
+a keyed hash index for look-ups and a sorted index so that a filter costs a range
+scan; with ``keep_raw_keys=False`` it keeps no raw K_AIOT_root at all. Key files
+have one device a line::
 
     # Permanent Identifier   K_AIOT_root   (both hex)
     a100000001   000102030405060708090a0b0c0d0e0f
@@ -44,28 +46,46 @@ class MemStore(Handle):
     Read-only use is thread-safe (an :class:`~aiotsec.Adm` may be shared). K_AIOT_root
     never comes back out: the store hands keys to the ADM only.
 
+    Devices are in storage order (:meth:`device_at`, :meth:`perm_ids`, iteration):
+    insertion order, except that each :meth:`load_text` / :meth:`load_file` stores
+    the devices it adds sorted by Permanent Identifier.
+
     Args:
         ctx: the context the prepared keys are made with (kept alive while the store is open).
         expected: expected number of devices (sizes the indexes; they grow anyway).
+        keep_raw_keys: False to keep no raw K_AIOT_root, only the prepared keys
+            (``AIOTSEC_MEMSTORE_NO_RAW_KEYS``: 33 octets less per device; the ADM then
+            derives everything through the prepared keys). The answers are the same.
+    Raises:
+        TypeError: wrong types. ArgumentError: ``AIOTSEC_E_LIMIT`` (``expected`` too large).
     """
 
     _kind = "key store"
 
-    def __init__(self, ctx: Context, expected: int = 0):
+    def __init__(self, ctx: Context, expected: int = 0, *, keep_raw_keys: bool = True):
         lib = _lib.require("keystore")
         if not isinstance(ctx, Context):
             raise TypeError("ctx must be a Context")
+        if not isinstance(keep_raw_keys, bool):
+            raise TypeError("keep_raw_keys must be a bool")
         n = as_int(expected, "expected", 0, (1 << 64) - 1)
+        flags = 0 if keep_raw_keys else _ffi.MEMSTORE_NO_RAW_KEYS
         out = out_ptr()
         with use(ctx) as c:
-            lib.check(lib.cdll.aiotsec_memstore_new(ctypes.byref(out), c, n))
+            lib.check(lib.cdll.aiotsec_memstore_new_with_flags(ctypes.byref(out), c, n, flags))
         super().__init__(lib, out.value, "aiotsec_memstore_free", parent=ctx)
         self._ctx = ctx
+        self._raw_keys = keep_raw_keys
 
     @property
     def context(self) -> Context:
         """The store's context."""
         return self._ctx
+
+    @property
+    def keeps_raw_keys(self) -> bool:
+        """False when the store was made with ``keep_raw_keys=False`` (prepared keys only)."""
+        return self._raw_keys
 
     def add(self, perm_id: bytes, k_root: bytes) -> None:
         """Adds one device. Each call may move the sorted index (O(count)): load many
@@ -82,6 +102,7 @@ class MemStore(Handle):
 
     def load_text(self, text: Union[str, bytes]) -> int:
         """Adds every device of a key-file text, all or nothing; returns how many devices now.
+        The devices it adds are stored sorted by Permanent Identifier, after those already there.
 
         Raises:
             ProcedureError: ``AIOTSEC_E_PARSE`` or ``AIOTSEC_E_DUPLICATE``;
@@ -117,7 +138,8 @@ class MemStore(Handle):
             return int(self._lib.cdll.aiotsec_memstore_count(s))
 
     def device_at(self, index: int) -> bytes:
-        """Permanent Identifier of the ``index``-th device, in insertion order.
+        """Permanent Identifier of the ``index``-th device, in storage order: insertion
+        order, except that each load stores the devices it adds sorted by Permanent Identifier.
 
         Raises:
             ArgumentError: ``AIOTSEC_E_BAD_VALUE`` for an index past the end.
@@ -130,7 +152,7 @@ class MemStore(Handle):
             return ctypes.string_at(ptr.value, n.value)  # copied while the store is held
 
     def perm_ids(self) -> List[bytes]:
-        """Every Permanent Identifier, in insertion order."""
+        """Every Permanent Identifier, in storage order (as :meth:`device_at`)."""
         out = []
         ptr, n = ctypes.c_void_p(), ctypes.c_size_t(0)
         with use(self) as s:
@@ -153,4 +175,5 @@ class MemStore(Handle):
     def __repr__(self) -> str:
         if self.closed:
             return "<aiotsec.MemStore closed>"
-        return f"<aiotsec.MemStore devices={len(self)}>"
+        raw = "" if self._raw_keys else " raw_keys=False"
+        return f"<aiotsec.MemStore devices={len(self)}{raw}>"

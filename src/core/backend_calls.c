@@ -7,13 +7,16 @@
 /* Any non-NULL pointer will do for empty input: some libraries read NULL as "no key given". */
 static const uint8_t empty[1];
 
-static int map(int rc)
+int aiot_map_backend(int rc)
 {
     if (rc == 0)
         return AIOTSEC_OK;
-    /* A backend may return our own statuses (UNSUPPORTED, say); anything else is a failure. */
-    return rc < 0 && rc > -20 ? rc : AIOTSEC_E_BACKEND_FAILURE;
+    /* A backend may return one of the argument and resource statuses (UNSUPPORTED,
+     * say); anything else, another family's status included, is a failure. */
+    return rc <= AIOTSEC_E_NULL_ARG && rc >= AIOTSEC_E_LIMIT ? rc : AIOTSEC_E_BACKEND_FAILURE;
 }
+
+#define map aiot_map_backend
 
 int aiot_hmac_init(const aiotsec_ctx *ctx, aiot_state *st, const uint8_t *key, size_t key_len)
 {
@@ -62,12 +65,18 @@ int aiot_hmac(const aiotsec_ctx *ctx, const uint8_t *key, size_t key_len,
     int rc = aiot_hmac_init(ctx, &st, key, key_len);
     if (rc != AIOTSEC_OK)
         return rc;
-    rc = aiot_hmac_update(ctx, &st, msg, msg_len);
+    return aiot_hmac_update_final(ctx, &st, msg, msg_len, mac);
+}
+
+int aiot_hmac_update_final(const aiotsec_ctx *ctx, aiot_state *st, const uint8_t *msg, size_t msg_len,
+                           uint8_t mac[32])
+{
+    int rc = aiot_hmac_update(ctx, st, msg, msg_len);
     if (rc != AIOTSEC_OK) {
-        aiot_hmac_release(ctx, &st);
+        aiot_hmac_release(ctx, st);
         return rc;
     }
-    return aiot_hmac_final(ctx, &st, mac);
+    return aiot_hmac_final(ctx, st, mac);
 }
 
 int aiot_aes_init(const aiotsec_ctx *ctx, aiot_state *st, const uint8_t key[16])

@@ -75,6 +75,8 @@ const char *aiotsec_backend_name_at(size_t index)
 
 /* The smallest struct_size a version-1 table can have: up to its last field. */
 #define BACKEND_V1_SIZE (offsetof(aiotsec_backend, aes128_release) + sizeof(void (*)(void)))
+/* ... and one with the compact-key operations of 0.3. */
+#define BACKEND_V2_SIZE (offsetof(aiotsec_backend, hmac_batch_compact) + sizeof(void (*)(void)))
 
 int aiot_backend_check(const aiotsec_backend *be)
 {
@@ -91,6 +93,16 @@ int aiot_backend_check(const aiotsec_backend *be)
         return AIOTSEC_E_BAD_BACKEND;
     if (be->aes128_init && (be->aes_state_size == 0 || be->aes_state_size > AIOTSEC_BACKEND_STATE_MAX))
         return AIOTSEC_E_BAD_BACKEND;
+#ifndef AIOTSEC_DEVICE_ONLY
+    /* Compact keys (0.3): a size and both operations, or none of them. (The device
+     * build never uses them: no key store, no batch; its flash budget is tight.) */
+    if (be->struct_size >= BACKEND_V2_SIZE) {
+        int any = be->hmac_compact_size != 0 || be->hmac_compact || be->hmac_batch_compact;
+        int all = be->hmac_compact_size != 0 && be->hmac_compact && be->hmac_batch_compact;
+        if (any != all || be->hmac_compact_size > AIOTSEC_COMPACT_MAX)
+            return AIOTSEC_E_BAD_BACKEND;
+    }
+#endif
     return AIOTSEC_OK;
 }
 
@@ -105,6 +117,8 @@ uint32_t aiotsec_backend_caps(const aiotsec_backend *backend)
         caps |= AIOTSEC_CAP_AES128;
     if (backend->hmac_batch_prepared)
         caps |= AIOTSEC_CAP_HMAC_BATCH;
+    if (backend->struct_size >= BACKEND_V2_SIZE && backend->hmac_compact_size)
+        caps |= AIOTSEC_CAP_HMAC_COMPACT;
     return caps;
 }
 

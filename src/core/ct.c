@@ -1,7 +1,7 @@
 /* Constant-time comparison and wiping: the two primitives every secret passes through. */
 #include <string.h>
 
-#include "aiotsec/derive.h"
+#include "core/internal.h"
 
 int aiotsec_ct_equal(const uint8_t *a, const uint8_t *b, size_t len)
 {
@@ -9,16 +9,7 @@ int aiotsec_ct_equal(const uint8_t *a, const uint8_t *b, size_t len)
         return 1;
     if (!a || !b)
         return 0;
-    /* Accumulate every difference; no early exit, no data-dependent branch. The empty asm
-     * makes acc opaque to the optimiser after each step, so it cannot turn the loop into
-     * an early-exit comparison; unlike a volatile, it costs no memory round trip. */
-    unsigned acc = 0;
-    for (size_t i = 0; i < len; i++) {
-        acc |= (unsigned)(a[i] ^ b[i]);
-        __asm__ __volatile__("" : "+r"(acc));
-    }
-    /* acc is 0..255: (acc - 1) >> 8 has its low bit set exactly when acc == 0. */
-    return (int)(((acc - 1u) >> 8) & 1u);
+    return aiot_ct_eq(a, b, len); /* core/internal.h: the one implementation */
 }
 
 void aiotsec_wipe(void *p, size_t len)

@@ -30,12 +30,60 @@ typedef struct aiot_state {
 } aiot_state;
 
 /* A prepared K_AIOT_root: the backend's HMAC state right after hmac_init,
- * in a flexible array sized to the backend's hmac_state_size. */
+ * in a flexible array sized to the backend's hmac_state_size, followed by the
+ * backend's compact form of it when it has one (compact points there).
+ *
+ * A key store that keeps only compact forms (memstore: one 64-octet line per
+ * device) hands out *views*: state_size 0, compact pointing into the store. A
+ * view lives on the stack of whoever made it, for one call, and is never freed. */
 struct aiotsec_prepared_key {
     const aiotsec_ctx *ctx;
-    size_t state_size;
-    _Alignas(16) unsigned char state[];
+    const unsigned char *compact; /* the backend's compact form, or NULL when it has none */
+    size_t state_size;            /* 0: a view (compact only) */
+    unsigned char *state;         /* the whole state, in the same allocation (16-aligned) */
 };
+
+/* aiotsec_ct_equal() for the library's own hot loops, inlined (an exported
+ * function is called through the PLT even from inside the library). */
+static inline int aiot_ct_eq(const uint8_t *a, const uint8_t *b, size_t len)
+{
+    /* Every difference accumulated, eight octets at a time (memcpy: any alignment),
+     * then the tail: no early exit, no branch on the data, only on the length. The
+     * empty asm makes acc opaque, so the reduction cannot become a compare and branch. */
+    uint64_t acc = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x, y;
+        __builtin_memcpy(&x, a + i, 8);
+        __builtin_memcpy(&y, b + i, 8);
+        acc |= x ^ y;
+    }
+    for (; i < len; i++)
+        acc |= (uint64_t)(a[i] ^ b[i]);
+    __asm__ __volatile__("" : "+r"(acc));
+    /* Fold to 32 bits; then (d - 1) >> 63 is 1 exactly when d == 0 (d < 2^32). */
+    uint64_t d = (acc | (acc >> 32)) & 0xFFFFFFFFu;
+    return (int)((d - 1u) >> 63);
+}
+
+/* 1 when ctx's backend has compact prepared keys (all three operations). */
+static inline int aiot_has_compact(const aiotsec_ctx *ctx)
+{
+    return ctx->be.hmac_compact_size != 0 && ctx->be.hmac_batch_compact != NULL;
+}
+/* A view of a compact form made by ctx's backend. */
+static inline struct aiotsec_prepared_key aiot_prepared_view(const aiotsec_ctx *ctx, const void *compact)
+{
+    struct aiotsec_prepared_key v = {ctx, (const unsigned char *)compact, 0, NULL};
+    return v;
+}
+/* The compact form of K_AIOT_root (ctx's backend must have compact keys). */
+int aiot_compact_from_key(const aiotsec_ctx *ctx, const uint8_t *k_root, size_t k_root_len, void *compact);
+/* HMAC(prepared key, msg) for a full key or a view. */
+int aiot_prepared_hmac(const aiotsec_prepared_key *key, const uint8_t *msg, size_t msg_len, uint8_t mac[32]);
+/* Maps a backend's return value to a status: its own negative status when it
+ * is one of ours (the base families), else AIOTSEC_E_BACKEND_FAILURE. */
+int aiot_map_backend(int rc);
 
 /* Profile 0, the one place provisional values are written down (profile0.c). */
 extern const struct aiotsec_profile aiot_profile0;
@@ -55,6 +103,10 @@ int aiot_hmac_final(const aiotsec_ctx *ctx, aiot_state *st, uint8_t mac[32]);
 /* dst becomes an independent copy of the initialised state src (src_size octets). */
 int aiot_hmac_copy_from(const aiotsec_ctx *ctx, aiot_state *dst, const void *src);
 void aiot_hmac_release(const aiotsec_ctx *ctx, aiot_state *st);
+/* Absorbs msg into an initialised state and finalises it; the state is left
+ * released and wiped whatever happens. */
+int aiot_hmac_update_final(const aiotsec_ctx *ctx, aiot_state *st, const uint8_t *msg, size_t msg_len,
+                           uint8_t mac[32]);
 /* One-shot HMAC-SHA-256. */
 int aiot_hmac(const aiotsec_ctx *ctx, const uint8_t *key, size_t key_len,
               const uint8_t *msg, size_t msg_len, uint8_t mac[32]);

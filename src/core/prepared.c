@@ -6,6 +6,12 @@
 
 #include "core/internal.h"
 
+/* Offset of the compact form after a state of ss octets (kept 16-aligned). */
+static size_t compact_at(size_t ss)
+{
+    return (ss + 15u) & ~(size_t)15u;
+}
+
 int aiotsec_prepared_key_new(aiotsec_prepared_key **out, const aiotsec_ctx *ctx,
                              const uint8_t *k_root, size_t k_root_len)
 {
@@ -15,12 +21,21 @@ int aiotsec_prepared_key_new(aiotsec_prepared_key **out, const aiotsec_ctx *ctx,
     if (k_root_len != 16 && k_root_len != 32)
         return AIOTSEC_E_BAD_LENGTH;
     size_t ss = ctx->be.hmac_state_size;
-    struct aiotsec_prepared_key *k = malloc(sizeof *k + ss);
+    size_t cs = aiot_has_compact(ctx) ? ctx->be.hmac_compact_size : 0;
+    _Static_assert(sizeof(struct aiotsec_prepared_key) % 16 == 0, "state must stay 16-aligned");
+    struct aiotsec_prepared_key *k = malloc(sizeof *k + compact_at(ss) + cs);
     if (!k)
         return AIOTSEC_E_NO_MEMORY;
+    k->state = (unsigned char *)(k + 1);
     aiot_state st;
     int rc = aiot_hmac_init(ctx, &st, k_root, k_root_len);
+    if (rc == AIOTSEC_OK && cs) {
+        rc = aiot_map_backend(ctx->be.hmac_compact(ctx->be.user, k->state + compact_at(ss), st.b));
+        if (rc != AIOTSEC_OK)
+            aiot_hmac_release(ctx, &st);
+    }
     if (rc != AIOTSEC_OK) {
+        aiotsec_wipe(k->state, compact_at(ss) + cs);
         free(k);
         return rc;
     }
@@ -28,6 +43,7 @@ int aiotsec_prepared_key_new(aiotsec_prepared_key **out, const aiotsec_ctx *ctx,
     memcpy(k->state, st.b, ss);
     aiotsec_wipe(st.b, ss);
     k->ctx = ctx;
+    k->compact = cs ? k->state + compact_at(ss) : NULL;
     k->state_size = ss;
     *out = k;
     return AIOTSEC_OK;
@@ -35,14 +51,38 @@ int aiotsec_prepared_key_new(aiotsec_prepared_key **out, const aiotsec_ctx *ctx,
 
 void aiotsec_prepared_key_free(aiotsec_prepared_key *key)
 {
-    if (!key)
+    if (!key || key->state_size == 0) /* a view is its store's, never freed */
         return;
     const aiotsec_ctx *ctx = key->ctx;
+    size_t cs = key->compact ? ctx->be.hmac_compact_size : 0;
     if (ctx->be.hmac_release)
         ctx->be.hmac_release(ctx->be.user, key->state);
-    aiotsec_wipe(key->state, key->state_size);
+    aiotsec_wipe(key->state, compact_at(key->state_size) + cs);
     aiotsec_wipe(key, sizeof *key);
     free(key);
+}
+
+int aiot_compact_from_key(const aiotsec_ctx *ctx, const uint8_t *k_root, size_t k_root_len, void *compact)
+{
+    aiot_state st;
+    int rc = aiot_hmac_init(ctx, &st, k_root, k_root_len);
+    if (rc != AIOTSEC_OK)
+        return rc;
+    rc = aiot_map_backend(ctx->be.hmac_compact(ctx->be.user, compact, st.b));
+    aiot_hmac_release(ctx, &st);
+    return rc;
+}
+
+int aiot_prepared_hmac(const aiotsec_prepared_key *key, const uint8_t *msg, size_t msg_len, uint8_t mac[32])
+{
+    const aiotsec_ctx *ctx = key->ctx;
+    if (key->compact) {
+        const void *one[1] = {key->compact};
+        return aiot_map_backend(ctx->be.hmac_batch_compact(ctx->be.user, one, msg, msg_len, 1, mac));
+    }
+    aiot_state st;
+    int rc = aiot_hmac_copy_from(ctx, &st, key->state);
+    return rc == AIOTSEC_OK ? aiot_hmac_update_final(ctx, &st, msg, msg_len, mac) : rc;
 }
 
 /* HMAC(prepared key, S(fc, RAND_n, RAND_d)) -> mac. */
@@ -58,16 +98,9 @@ static int prepared_mac(const aiotsec_prepared_key *key, uint16_t fc, const uint
     size_t s_len = aiot_kdf_build_s_rand(fc, rand_n, rand_n_len, rand_d, rand_d_len, s, sizeof s);
     if (!s_len)
         return AIOTSEC_E_BAD_LENGTH;
-    aiot_state st;
-    int rc = aiot_hmac_copy_from(ctx, &st, key->state);
-    if (rc != AIOTSEC_OK)
-        return rc;
-    rc = aiot_hmac_update(ctx, &st, s, s_len);
-    if (rc != AIOTSEC_OK) {
-        aiot_hmac_release(ctx, &st);
-        return rc;
-    }
-    return aiot_hmac_final(ctx, &st, mac);
+    int rc = aiot_prepared_hmac(key, s, s_len, mac);
+    aiotsec_wipe(s, sizeof s);
+    return rc;
 }
 
 int aiotsec_derive_res_prepared(const aiotsec_prepared_key *key, const uint8_t *rand_n,

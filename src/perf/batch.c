@@ -31,7 +31,7 @@ size_t aiotsec_batch_item_size(void)
 }
 
 /* The item's status before any MAC is computed. */
-static int check_item(const aiotsec_ctx *ctx, const aiotsec_batch_item *it, int verify)
+static inline __attribute__((always_inline)) int check_item(const aiotsec_ctx *ctx, const aiotsec_batch_item *it, int verify)
 {
     if (!it->key || !it->rand_n || !it->rand_d || (verify && !it->res))
         return AIOTSEC_E_NULL_ARG;
@@ -48,46 +48,37 @@ static int check_item(const aiotsec_ctx *ctx, const aiotsec_batch_item *it, int 
  * profile). RANDs are AIOTSEC_RAND_LEN octets in every profile (check_item has
  * compared them with the profile's), so the copies have constant sizes the
  * compiler inlines; only the FC length varies. */
-static void put_s(uint16_t fc, const aiotsec_batch_item *it, uint8_t *out)
+static inline __attribute__((always_inline)) void put_s(uint16_t fc, const uint8_t *rand_n, const uint8_t *rand_d, uint8_t *out)
 {
     size_t o = 0;
     if (fc >= 0xFF00)
         out[o++] = 0xFF;
     out[o++] = (uint8_t)fc;
-    memcpy(out + o, it->rand_n, AIOTSEC_RAND_LEN);
+    memcpy(out + o, rand_n, AIOTSEC_RAND_LEN);
     o += AIOTSEC_RAND_LEN;
     out[o++] = 0;
     out[o++] = AIOTSEC_RAND_LEN;
-    memcpy(out + o, it->rand_d, AIOTSEC_RAND_LEN);
+    memcpy(out + o, rand_d, AIOTSEC_RAND_LEN);
     o += AIOTSEC_RAND_LEN;
     out[o++] = 0;
     out[o] = AIOTSEC_RAND_LEN;
 }
 
-static int map_backend(int rc)
-{
-    if (rc == 0)
-        return AIOTSEC_OK;
-    return rc < 0 && rc > -20 ? rc : AIOTSEC_E_BACKEND_FAILURE;
-}
-
-/* MACs of m packed items, through the backend's batch path or one by one. */
+/* MACs of m packed items, through the backend's batch path or one by one. `states`
+ * holds compact forms when the backend has them (every key has one then: views
+ * have nothing else), else whole states. */
 static int macs_of(const aiotsec_ctx *ctx, const void *const *states, const uint8_t *msgs,
                    size_t s_len, size_t m, uint8_t *macs)
 {
+    if (aiot_has_compact(ctx))
+        return aiot_map_backend(ctx->be.hmac_batch_compact(ctx->be.user, states, msgs, s_len, m, macs));
     if (ctx->be.hmac_batch_prepared)
-        return map_backend(ctx->be.hmac_batch_prepared(ctx->be.user, states, msgs, s_len, m, macs));
+        return aiot_map_backend(ctx->be.hmac_batch_prepared(ctx->be.user, states, msgs, s_len, m, macs));
     for (size_t j = 0; j < m; j++) {
         aiot_state st;
         int rc = aiot_hmac_copy_from(ctx, &st, states[j]);
-        if (rc != AIOTSEC_OK)
-            return rc;
-        rc = aiot_hmac_update(ctx, &st, msgs + j * s_len, s_len);
-        if (rc != AIOTSEC_OK) {
-            aiot_hmac_release(ctx, &st);
-            return rc;
-        }
-        rc = aiot_hmac_final(ctx, &st, macs + 32 * j);
+        if (rc == AIOTSEC_OK)
+            rc = aiot_hmac_update_final(ctx, &st, msgs + j * s_len, s_len, macs + 32 * j);
         if (rc != AIOTSEC_OK)
             return rc;
     }
@@ -107,20 +98,29 @@ static void run_slice(slice *sl)
     size_t n_ok = 0, used = 0; /* used: MAC slots written, to wipe */
     /* Every valid item has the profile's lengths, so one S length for all. */
     const size_t s_len = (fc >= 0xFF00 ? 2u : 1u) + AIOTSEC_RAND_LEN + 2u + AIOTSEC_RAND_LEN + 2u;
+    const int compact = aiot_has_compact(ctx);
 
     for (size_t base = 0; base < sl->n; base += CHUNK) {
         size_t cn = sl->n - base < CHUNK ? sl->n - base : CHUNK;
         size_t m = 0;
+        /* The next chunk's keys (the item's key is a pointer away) and RES on their way. */
+        for (size_t j = base + CHUNK; j < base + 2 * CHUNK && j < sl->n; j++) {
+            const aiotsec_batch_item *nx = &sl->items[j];
+            if (nx->key)
+                __builtin_prefetch(nx->key);
+            if (verify && nx->res)
+                __builtin_prefetch(nx->res);
+        }
         for (size_t j = 0; j < cn; j++) {
             const aiotsec_batch_item *it = &sl->items[base + j];
             int rc = check_item(ctx, it, verify);
             if (rc == AIOTSEC_OK)
-                put_s(fc, it, msgs + m * s_len);
+                put_s(fc, it->rand_n, it->rand_d, msgs + m * s_len);
             sl->results[base + j] = rc;
             if (!verify && rc != AIOTSEC_OK)
                 memset(sl->xres + (base + j) * res_len, 0, res_len);
             if (rc == AIOTSEC_OK) {
-                states[m] = it->key->state;
+                states[m] = compact ? (const void *)it->key->compact : (const void *)it->key->state;
                 idx[m++] = base + j;
             }
         }
@@ -136,7 +136,7 @@ static void run_slice(slice *sl)
                 if (!verify)
                     memset(sl->xres + i * res_len, 0, res_len);
             } else if (verify) {
-                int eq = aiotsec_ct_equal(x, sl->items[i].res, res_len);
+                int eq = aiot_ct_eq(x, sl->items[i].res, res_len);
                 sl->results[i] = eq ? AIOTSEC_OK : AIOTSEC_E_AUTH_FAILED;
                 n_ok += (size_t)eq;
             } else {
@@ -147,6 +147,29 @@ static void run_slice(slice *sl)
     }
     aiotsec_wipe(macs, 32 * used); /* XRES material */
     sl->n_ok = n_ok;
+}
+
+int aiot_batch_derive_compact(const aiotsec_ctx *ctx, const void *const *keys, const uint8_t *const *rand_n,
+                              const uint8_t *const *rand_d, size_t n, uint8_t *xres)
+{
+    const size_t res_len = ctx->profile.p.res_len;
+    const uint16_t fc = ctx->profile.p.fc_res;
+    const size_t s_len = (fc >= 0xFF00 ? 2u : 1u) + AIOTSEC_RAND_LEN + 2u + AIOTSEC_RAND_LEN + 2u;
+    uint8_t msgs[CHUNK * AIOT_S_RAND_MAX];
+    uint8_t macs[CHUNK * 32];
+    int rc = AIOTSEC_OK;
+    size_t used = 0;
+    for (size_t base = 0; base < n && rc == AIOTSEC_OK; base += CHUNK) {
+        size_t m = n - base < CHUNK ? n - base : CHUNK;
+        for (size_t j = 0; j < m; j++)
+            put_s(fc, rand_n[base + j], rand_d[base + j], msgs + j * s_len);
+        used = m > used ? m : used;
+        rc = aiot_map_backend(ctx->be.hmac_batch_compact(ctx->be.user, keys + base, msgs, s_len, m, macs));
+        for (size_t j = 0; j < m && rc == AIOTSEC_OK; j++)
+            memcpy(xres + (base + j) * res_len, macs + 32 * j + 32 - res_len, res_len); /* least significant */
+    }
+    aiotsec_wipe(macs, 32 * used);
+    return rc;
 }
 
 size_t aiot_batch_run_range(const aiotsec_ctx *ctx, const aiotsec_batch_item *items, size_t n,
@@ -166,10 +189,15 @@ size_t aiot_batch_take_grains(aiot_batch_job *jb)
     const size_t res_len = jb->ctx->profile.p.res_len;
     size_t n_ok = 0;
     for (;;) {
-        size_t b = atomic_fetch_add_explicit(&jb->next, AIOT_BATCH_GRAIN, memory_order_relaxed);
+        const size_t grain = aiot_batch_job_grain(jb);
+        size_t b = atomic_fetch_add_explicit(&jb->next, grain, memory_order_relaxed);
         if (b >= jb->n)
             break;
-        size_t len = jb->n - b < AIOT_BATCH_GRAIN ? jb->n - b : AIOT_BATCH_GRAIN;
+        size_t len = jb->n - b < grain ? jb->n - b : grain;
+        if (jb->range) {
+            n_ok += jb->range(jb, b, len);
+            continue;
+        }
         n_ok += aiot_batch_run_range(jb->ctx, jb->items + b, len, jb->xres ? jb->xres + b * res_len : NULL,
                                      jb->results + b);
     }
@@ -200,7 +228,7 @@ static size_t run_batch(const aiotsec_ctx *ctx, const aiotsec_batch_item *items,
         threads = (unsigned)aiot_batch_grains(n); /* no thread without a grain to take */
     if (threads <= 1)
         return aiot_batch_run_range(ctx, items, n, xres, results);
-    aiot_batch_job jb = {ctx, items, n, xres, results, 0};
+    aiot_batch_job jb = {ctx, items, n, xres, results, 0, NULL, NULL, 0};
     atomic_init(&jb.next, 0);
     worker w[AIOTSEC_BATCH_MAX_THREADS];
     pthread_t tid[AIOTSEC_BATCH_MAX_THREADS];

@@ -214,20 +214,23 @@ void aiotsec_batch_pool_free(aiotsec_batch_pool *pool)
     pool_destroy(pool);
 }
 
-/* One batch through the pool: the caller works too; returns the successes/matches. */
-static size_t pool_run(aiotsec_batch_pool *p, const aiotsec_ctx *ctx, const aiotsec_batch_item *items,
-                       size_t n, uint8_t *xres, int *results)
+/* One job through the pool: the caller works too; returns the successes/matches. */
+size_t aiot_batch_pool_run(aiotsec_batch_pool *p, aiot_batch_job *jb)
 {
     pthread_mutex_lock(&p->call);
     size_t ok;
-    if (p->started == 0 || aiot_batch_grains(n) <= 1) {
-        ok = aiot_batch_run_range(ctx, items, n, xres, results); /* nothing to share */
+    atomic_store_explicit(&jb->next, 0, memory_order_relaxed);
+    if (p->started == 0 || jb->n <= aiot_batch_job_grain(jb)) {
+        ok = aiot_batch_take_grains(jb); /* nothing to share */
     } else {
-        p->job.ctx = ctx;
-        p->job.items = items;
-        p->job.n = n;
-        p->job.xres = xres;
-        p->job.results = results;
+        p->job.ctx = jb->ctx;
+        p->job.items = jb->items;
+        p->job.n = jb->n;
+        p->job.xres = jb->xres;
+        p->job.results = jb->results;
+        p->job.range = jb->range;
+        p->job.arg = jb->arg;
+        p->job.grain = jb->grain;
         atomic_store_explicit(&p->job.next, 0, memory_order_relaxed);
         atomic_store_explicit(&p->n_ok, 0, memory_order_relaxed);
         unsigned gen = (atomic_load_explicit(&p->state, memory_order_relaxed) >> 1) + 1u;
@@ -249,6 +252,13 @@ static size_t pool_run(aiotsec_batch_pool *p, const aiotsec_ctx *ctx, const aiot
     }
     pthread_mutex_unlock(&p->call);
     return ok;
+}
+
+static size_t pool_run(aiotsec_batch_pool *p, const aiotsec_ctx *ctx, const aiotsec_batch_item *items,
+                       size_t n, uint8_t *xres, int *results)
+{
+    aiot_batch_job jb = {ctx, items, n, xres, results, 0, NULL, NULL, 0};
+    return aiot_batch_pool_run(p, &jb);
 }
 
 int aiotsec_batch_derive_res_pool(const aiotsec_ctx *ctx, aiotsec_batch_pool *pool,

@@ -1144,7 +1144,7 @@ static void match_set(aiotsec_aiotf *a, uint32_t rs, const aiotsec_auth_answer *
     uint32_t matches = 0;
     size_t which = 0;
     for (size_t i = 0; i < st->count; i++) {
-        uint32_t eq = (uint32_t)aiotsec_ct_equal(e[i].xres, r->res, r->res_len);
+        uint32_t eq = (uint32_t)aiot_ct_eq(e[i].xres, r->res, r->res_len);
         size_t mask = (size_t)0 - (size_t)eq;
         which = (which & ~mask) | (i & mask);
         matches += eq;

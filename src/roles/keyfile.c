@@ -24,6 +24,37 @@ static unsigned ct_nibble(unsigned char ch, unsigned *bad)
     return (unsigned)(((d & (0u - dm)) | ((l + 10u) & (0u - lm))) & 0xfu);
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HEX_WORDS 1
+#define LANES(b) (0x0101010101010101u * (uint64_t)(b))
+
+/* Eight hex digits at once (SWAR, little-endian), still without branches or
+ * table look-ups on them: out receives four octets, and the lanes that are not
+ * hex digits are or-ed into *bad (0 when all eight are). Per lane: c >= '0'
+ * and c <= '9', or (c | 0x20) in 'a'..'f', tested on bit 7 after adding a
+ * bias that cannot carry into the next lane (every lane is below 0x80, checked). */
+static void hex8(const char *s, uint8_t out[4], uint64_t *bad)
+{
+    uint64_t x;
+    memcpy(&x, s, 8);
+    const uint64_t top = LANES(0x80);
+    uint64_t ascii = x & top; /* a lane >= 0x80 is no digit, and would break the biases */
+    uint64_t y = x & ~top;
+    uint64_t dig = (y + LANES(0x80 - 0x30)) & ~(y + LANES(0x80 - 0x3a)) & top;
+    uint64_t l = y | LANES(0x20);
+    uint64_t let = (l + LANES(0x80 - 0x61)) & ~(l + LANES(0x80 - 0x67)) & top;
+    *bad |= ascii | ((dig | let) ^ top);
+    /* '0'..'9' -> low nibble 0..9; 'a'..'f' / 'A'..'F' -> low nibble 1..6, plus 9. */
+    uint64_t nib = (y & LANES(0x0f)) + (let >> 7) * 9u;
+    uint64_t hi = nib & 0x00ff00ff00ff00ffu, lo = (nib >> 8) & 0x00ff00ff00ff00ffu;
+    uint64_t v = hi << 4 | lo; /* octet j in the low byte of 16-bit lane j */
+    out[0] = (uint8_t)v;
+    out[1] = (uint8_t)(v >> 16);
+    out[2] = (uint8_t)(v >> 32);
+    out[3] = (uint8_t)(v >> 48);
+}
+#endif
+
 static int is_blank(char c)
 {
     return c == ' ' || c == '\t' || c == '\r';
@@ -37,14 +68,20 @@ static int decode_field(const char *s, size_t n, uint8_t *out, size_t cap, size_
     if (n % 2)
         return AIOTSEC_E_PARSE;
     unsigned bad = 0;
-    size_t m = n / 2 <= cap ? n / 2 : cap;
-    for (size_t i = 0; i < m; i++) {
+    size_t m = n / 2 <= cap ? n / 2 : cap, i = 0;
+#ifdef HEX_WORDS
+    uint64_t badw = 0;
+    for (; i + 4 <= m; i += 4)
+        hex8(s + 2 * i, out + i, &badw);
+    bad |= badw != 0;
+#endif
+    for (; i < m; i++) {
         unsigned hi = ct_nibble((unsigned char)s[2 * i], &bad);
         unsigned lo = ct_nibble((unsigned char)s[2 * i + 1], &bad);
         out[i] = (uint8_t)(hi << 4 | lo);
     }
-    for (size_t i = 2 * m; i < n; i++) /* past the capacity: validity only */
-        (void)ct_nibble((unsigned char)s[i], &bad);
+    for (size_t j = 2 * m; j < n; j++) /* past the capacity: validity only */
+        (void)ct_nibble((unsigned char)s[j], &bad);
     if (bad) {
         aiotsec_wipe(out, cap);
         return AIOTSEC_E_PARSE;

@@ -15,7 +15,7 @@
  * hash would let one pile entries onto one probe chain. */
 uint64_t aiot_siphash24(const uint8_t key[16], const uint8_t *data, size_t len);
 
-/* Smallest power of two >= 2 * n (load factor <= 1/2), at least 16; 0 if it overflows. */
+/* Smallest power of two >= 4n/3 (load factor <= 3/4), at least 16; 0 if it overflows. */
 size_t aiot_index_slots_for(size_t n);
 
 /* --- the getAuthentication answer (nadm.h), shared by its producers ----------- */

@@ -89,3 +89,42 @@ def read_tsv(path):
     if not rows:
         raise ValueError("%s: no rows" % path)
     return rows
+
+
+# --- AIOT NAS plain messages (spec section 5.1 and 5.3), for `aiotsec nas decode` -----
+
+NAS_EPD = 0x7A
+NAS_TYPES = {"AUTHENTICATION_RESPONSE": 0x41, "COMMAND_REQUEST": 0x42, "COMMAND_RESPONSE": 0x43}
+NAS_COMMANDS = {"READ": 0x01, "WRITE": 0x02, "PERMANENT_DISABLE": 0x03}
+NAS_CAUSES = {  # status code point -> TS 29.569 AIoTDevFailCause name (0x00, success, has none)
+    0x01: "COMMAND_TYPE_SPECIFIC_PARAMETERS_INVALID",
+    0x02: "MESSAGE_TYPE_NON_EXISTENT_OR_NOT_IMPLEMENTED",
+    0x03: "LOW_ENERGY",
+    0x04: "INVALID_MANDATORY_INFORMATION",
+    0xFF: "ERROR_UNSPECIFIED",
+}
+NAS_IEI_READ_DATA = 0x71  # TLV-E (IEIs 0x70..0x7F have a 2-octet length)
+
+
+def nas_encode(m):
+    """A plain message from the dict of the CLI's JSON schema (octets as hex strings)."""
+    out = bytearray([NAS_EPD, 0x00, NAS_TYPES[m["type"]]])
+    if m["type"] == "AUTHENTICATION_RESPONSE":
+        for name in ("res", "rand_d"):  # LV, 1-octet length
+            v = bytes.fromhex(m[name])
+            out += bytes([len(v)]) + v
+    elif m["type"] == "COMMAND_REQUEST":
+        out += bytes([m["transaction_id"], NAS_COMMANDS[m["command"]]])
+        if m["command"] != "PERMANENT_DISABLE":
+            out += m["offset"].to_bytes(2, "big")
+        if m["command"] == "READ":
+            out += m["length"].to_bytes(2, "big")
+        if m["command"] == "WRITE":  # LV-E
+            v = bytes.fromhex(m["data"])
+            out += len(v).to_bytes(2, "big") + v
+    else:
+        out += bytes([m["transaction_id"], m["status"]])
+        if "data" in m:  # optional Read data, TLV-E
+            v = bytes.fromhex(m["data"])
+            out += bytes([NAS_IEI_READ_DATA]) + len(v).to_bytes(2, "big") + v
+    return bytes(out)

@@ -316,3 +316,271 @@ def test_crosscheck_catches_a_wrong_cli(tmp_path):
                         "--count", "20", "--kdf-count", "2", "--seed", "1"],
                        capture_output=True, text=True)
     assert p.returncode == 0, p.stdout + p.stderr
+
+
+# --- keys kept out of argv: --key-file, --key-env, "-" (issue 14) ---------------------
+
+def run_in(args, stdin=None, env_add=None):
+    env = dict(os.environ)
+    env.update(env_add or {})
+    return subprocess.run([CLI] + list(args), input=stdin, capture_output=True, text=True, env=env)
+
+
+def key_sources(tmp_path, opt, key_hex):
+    """(label, argv of the key, stdin, env) for every way to give one key; the file, the
+    variable and stdin carry blanks and newlines around the hex, and upper case."""
+    f = tmp_path / "key.hex"
+    f.write_text("  \n" + key_hex.upper() + " \r\n\n")
+    return [
+        ("hex", [opt, key_hex], None, None),
+        ("file", ["--key-file", str(f)], None, None),
+        ("env", ["--key-env", "AIOTSEC_TEST_KEY"], None, {"AIOTSEC_TEST_KEY": "\t" + key_hex + "\n"}),
+        ("stdin", [opt, "-"], "\n" + key_hex + "\n", None),
+    ]
+
+
+@pytest.mark.parametrize("i", range(len(AIOT_ROWS)))
+def test_key_sources_agree_with_reference(tmp_path, i):
+    """Every key source gives the reference implementation's RES_AIOT, K_AIOTF and keys."""
+    row = AIOT_ROWS[i]
+    h = {k: bytes.fromhex(v) for k, v in row.items()}
+    rand = ["--rand-n", row["rand_n"], "--rand-d", row["rand_d"]]
+    want_res = ref.res_aiot(h["k_root"], h["rand_n"], h["rand_d"]).hex()
+    want_kf = ref.k_aiotf(h["k_root"], h["rand_n"], h["rand_d"]).hex()
+    for label, key, stdin, env in key_sources(tmp_path, "--key", row["k_root"]):
+        assert ok_value(run_in(["derive", "res", *key, *rand], stdin, env)) == want_res, label
+        assert ok_value(run_in(["derive", "kaiotf", *key, *rand], stdin, env)) == want_kf, label
+        fc, p0 = "a0", row["rand_n"]
+        want = ref.kdf(h["k_root"], bytes.fromhex(fc), [bytes.fromhex(p0)]).hex()
+        assert ok_value(run_in(["kdf", *key, "--fc", fc, "--param", p0], stdin, env)) == want, label
+    for label, key, stdin, env in key_sources(tmp_path, "--kaiotf", want_kf):
+        for kind, alg in (("int", 8), ("int", 2), ("enc", 2)):
+            want = ref.alg_key(bytes.fromhex(want_kf), kind, alg).hex()
+            out = ok_value(run_in(["derive", "algkey", *key, "--type", kind, "--alg", str(alg)], stdin, env))
+            assert out == want, (label, kind, alg)
+
+
+def test_key_file_32_octets_and_kdf_long_key(tmp_path):
+    """A 32-octet K_AIOT_root and a 300-octet KDF key from files."""
+    k32, rn, rd = bytes(range(100, 132)), bytes(range(16)), bytes(range(16, 32))
+    f = tmp_path / "k32"
+    f.write_text(k32.hex() + "\n")
+    out = ok_value(run("derive", "res", "--key-file", str(f), "--rand-n", rn.hex(), "--rand-d", rd.hex()))
+    assert out == ref.res_aiot(k32, rn, rd).hex()
+    long_key = bytes(i * 7 % 256 for i in range(300))
+    f.write_text(long_key.hex())
+    assert ok_value(run("kdf", "--key-file", str(f), "--fc", "ff01")) == \
+        ref.kdf(long_key, b"\xff\x01", []).hex()
+
+
+def key_error(args, stdin=None, env_add=None):
+    p = run_in(args, stdin, env_add)
+    assert p.returncode == 2, (args, p.returncode, p.stdout, p.stderr)
+    assert p.stdout == "" and p.stderr.startswith("aiotsec: ") and p.stderr.count("\n") == 1, p.stderr
+    return p.stderr
+
+
+def test_key_source_errors(tmp_path):
+    secret = "5d" * 15 + "e1"  # a 16-octet key that must never be echoed
+    rand = ["--rand-n", R16, "--rand-d", R16]
+    f = tmp_path / "k"
+    f.write_text(secret + "\n")
+    # more than one source, or none
+    assert "give only one of" in key_error(["derive", "res", "--key", K16, "--key-file", str(f), *rand])
+    assert "give only one of" in key_error(["derive", "res", "--key-env", "X", "--key-file", str(f), *rand])
+    assert "give only one of" in key_error(["derive", "algkey", "--kaiotf", "-", "--key-env", "X",
+                                            "--type", "int", "--alg", "2"], stdin=KF)
+    assert "missing option --key (or --key-file" in key_error(["derive", "res", *rand])
+    assert "missing option --kaiotf (or --key-file" in key_error(["derive", "algkey", "--type", "int", "--alg", "2"])
+    assert "missing option --key" in key_error(["kdf", "--fc", "a0"])
+    # unreadable, unset, empty, too long, wrong length, not hex: the reason, never the key
+    assert "cannot open" in key_error(["derive", "res", "--key-file", str(tmp_path / "none"), *rand])
+    assert "cannot" in key_error(["derive", "res", "--key-file", str(tmp_path), *rand])  # a directory
+    assert "not set" in key_error(["derive", "res", "--key-env", "AIOTSEC_TEST_UNSET_VARIABLE", *rand])
+    (tmp_path / "empty").write_text("\n \n")
+    assert "not 0" in key_error(["derive", "res", "--key-file", str(tmp_path / "empty"), *rand])
+    (tmp_path / "huge").write_text("0" * 4096)
+    assert "longer than any key" in key_error(["derive", "res", "--key-file", str(tmp_path / "huge"), *rand])
+    f.write_text(secret + "00\n")
+    err = key_error(["derive", "res", "--key-file", str(f), *rand])
+    assert "16 or 32 octets, not 17" in err and "5d5d5d5d" not in err
+    f.write_text(secret[:-1] + "g")
+    err = key_error(["derive", "res", "--key-file", str(f), *rand])
+    assert "not a hex string" in err and "5d5d5d5d" not in err
+    f.write_text(secret[:-1])
+    assert "odd number of hex digits" in key_error(["derive", "res", "--key-file", str(f), *rand])
+    err = key_error(["derive", "res", "--key-env", "K", *rand], env_add={"K": secret + secret + "ab"})
+    assert "not 33" in err and "5d5d5d5d" not in err
+    err = key_error(["derive", "algkey", "--kaiotf", "-", "--type", "int", "--alg", "2"], stdin=secret * 2)
+    assert "16 octets, not 32" in err and "5d5d5d5d" not in err
+    assert "must be 1..65535 octets, not 0" in key_error(["kdf", "--key", "-", "--fc", "a0"], stdin="")
+    # a key option a subcommand does not take
+    assert "unknown option" in key_error(["version", "--key-file", str(f)])
+    assert "not accepted" in key_error(["nas", "decode", "--key-env", "K", "7a00"])
+
+
+def test_help_puts_the_safe_key_sources_first():
+    for argv, opt in ((["derive", "res", "--help"], "--key"), (["derive", "algkey", "--help"], "--kaiotf"),
+                      (["kdf", "--help"], "--key")):
+        out = run(*argv).stdout
+        assert out.index("--key-file PATH") < out.index("--key-env NAME") < out.index(opt + " -") \
+            < out.index(opt + " HEX  ")
+    assert "--key-file PATH" in run("nas", "--help").stdout
+
+
+# --- derive --json ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_derive_json(backend):
+    """--json: one JSON object on one line with the value the reference computes."""
+    import json
+    for row in AIOT_ROWS:
+        h = {k: bytes.fromhex(v) for k, v in row.items()}
+        rand = ["--rand-n", row["rand_n"], "--rand-d", row["rand_d"], "--backend", backend]
+        for sub, name, want in (("res", "res", ref.res_aiot(h["k_root"], h["rand_n"], h["rand_d"])),
+                                ("kaiotf", "kaiotf", ref.k_aiotf(h["k_root"], h["rand_n"], h["rand_d"]))):
+            p = run("derive", sub, "--key", row["k_root"], "--json", *rand)
+            assert p.returncode == 0 and p.stderr == "" and p.stdout.count("\n") == 1, p.stderr
+            assert json.loads(p.stdout) == {name: want.hex()}
+        for kind, alg in (("int", 8), ("int", 2), ("enc", 2), ("enc", 15)):
+            p = run("derive", "algkey", "--json", "--kaiotf", row["k_aiotf"], "--type", kind,
+                    "--alg", "0x%x" % alg if alg == 15 else str(alg), "--backend", backend)
+            assert p.returncode == 0 and p.stderr == "", p.stderr
+            assert json.loads(p.stdout) == {"type": kind, "alg": alg,
+                                            "algkey": ref.alg_key(h["k_aiotf"], kind, alg).hex()}
+
+
+def test_derive_json_flag_errors():
+    assert "takes no value" in key_error(["derive", "res", "--json=yes", "--key", K16, *RAND])
+    assert "more than once" in key_error(["derive", "res", "--json", "--json", "--key", K16, *RAND])
+    assert "unknown option" in key_error(["kdf", "--json", "--key", "00", "--fc", "a0"])
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([CLI, "derive", "res", "--json", "--key", K16, *RAND], stdout=full,
+                           stderr=subprocess.PIPE, text=True)
+    assert p.returncode == 1
+
+
+# --- nas decode - (and the message from stdin for protect/unprotect) ---------------------
+
+NAS_ROWS = ref.read_tsv(os.path.join(VECTORS, "aiot-nas-profile0.tsv"))
+# A backend with AES (128-NIA2/NEA2), or None: `aiotsec version` lists the capabilities.
+AES_BACKEND = next((ln.split(":")[0] for ln in run("version").stdout.splitlines()[3:]
+                    if " aes128" in ln), None)
+
+
+def random_nas_messages(n, seed=14):
+    import random
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        t = rng.choice(list(ref.NAS_TYPES))
+        if t == "AUTHENTICATION_RESPONSE":
+            m = {"type": t, "res": rng.randbytes(ref.RES_LEN).hex(), "rand_d": rng.randbytes(ref.RAND_D_LEN).hex()}
+        elif t == "COMMAND_REQUEST":
+            c = rng.choice(list(ref.NAS_COMMANDS))
+            m = {"type": t, "transaction_id": rng.randrange(256), "command": c}
+            if c != "PERMANENT_DISABLE":
+                m["offset"] = rng.randrange(65536)
+            if c == "READ":
+                m["length"] = rng.randrange(1, 1025)
+            if c == "WRITE":
+                m["data"] = rng.randbytes(rng.randrange(1, 300)).hex()
+        else:
+            status = rng.choice([0] + list(ref.NAS_CAUSES))
+            m = {"type": t, "transaction_id": rng.randrange(256), "status": status}
+            if status in ref.NAS_CAUSES:
+                m["cause"] = ref.NAS_CAUSES[status]
+            if rng.random() < 0.5:
+                m["data"] = rng.randbytes(rng.randrange(1, 200)).hex()
+        out.append(m)
+    return out
+
+
+def test_nas_decode_stdin_matches_reference():
+    """The reference encoder's message, as hex on stdin (blanks around it), decodes to the message."""
+    import json
+    for m in random_nas_messages(60):
+        wire = ref.nas_encode(m).hex()
+        p = run_in(["nas", "decode", "-"], stdin="\n  " + wire + "\t\n")
+        assert p.returncode == 0 and p.stderr == "", (m, p.stderr)
+        assert json.loads(p.stdout) == m
+        assert p.stdout == run("nas", "decode", wire).stdout  # the same as the argument form
+
+
+def test_nas_encode_pipes_into_decode():
+    """aiotsec nas encode | aiotsec nas decode -, through a real pipe."""
+    import json
+    for m in random_nas_messages(12, seed=41):
+        enc = subprocess.Popen([CLI, "nas", "encode"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        dec = subprocess.Popen([CLI, "nas", "decode", "-"], stdin=enc.stdout, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+        enc.stdout.close()
+        enc.stdin.write(json.dumps(m))
+        enc.stdin.close()
+        out, err = dec.communicate()
+        assert enc.wait() == 0 and dec.returncode == 0, err
+        assert json.loads(out) == m
+
+
+def test_nas_vectors_through_stdin_and_key_file(tmp_path):
+    """The profile 0 NAS vectors: decode - of plain and protected messages, protect with
+    --key-file and the message on stdin, unprotect with --key-env and the message on stdin."""
+    import json
+    kf = tmp_path / "kaiotf"
+    for r in NAS_ROWS:
+        p = run_in(["nas", "decode", "-"], stdin=r["plain"] + "\n")
+        assert p.returncode == 0 and p.stdout == run("nas", "decode", r["plain"]).stdout, p.stderr
+        if r["k_aiotf"] == "-":
+            continue
+        d = "r2d" if r["direction"] == "1" else "d2r"
+        algs = ["--int-alg", r["int_alg"], "--enc-alg", r["enc_alg"], "--dir", d]
+        if "2" in (r["int_alg"], r["enc_alg"]):  # 128-NIA2 / 128-NEA2 need AES
+            if not AES_BACKEND:
+                continue
+            algs += ["--backend", AES_BACKEND]
+        kf.write_text(r["k_aiotf"] + "\n")
+        out = ok_value(run_in(["nas", "protect", "--key-file", str(kf), "--count", r["count"], *algs, "-"],
+                              stdin=r["plain"]))
+        assert out == r["protected"], r["name"]
+        p = run_in(["nas", "unprotect", "--key-env", "KF", *algs, "-"], stdin=r["protected"] + "\n",
+                   env_add={"KF": r["k_aiotf"]})
+        assert ok_value(p) == r["plain"], r["name"]
+        j = json.loads(run_in(["nas", "decode", "-"], stdin=r["protected"]).stdout)
+        assert j["payload"] == r["protected"][14:] and j["sqn"] == int(r["count"]) % 256
+
+
+def test_nas_stdin_errors():
+    assert "no message" in key_error(["nas", "decode", "-"], stdin=" \n")
+    assert "not hex" in key_error(["nas", "decode", "-"], stdin="7a0")
+    assert "not hex" in key_error(["nas", "decode", "-"], stdin="7a 00")
+    assert "not hex" in key_error(["nas", "decode", "-"], stdin="00" * 4097)
+    assert "HEX argument missing" in key_error(["nas", "decode"])
+    err = key_error(["nas", "protect", "--kaiotf", "-", "--count", "0", "--dir", "r2d", "-"], stdin=KF)
+    assert "cannot carry both" in err
+    assert "more than one argument" in key_error(["nas", "decode", "-", "-"])
+    assert "16 octets" in key_error(["nas", "protect", "--key-env", "K", "--count", "0", "--dir", "r2d",
+                                     "7a0042070100200010"], env_add={"K": "00" * 32})
+
+
+# --- aiotsec keys add/rekey: --key-file and --key-env ---------------------------------
+
+def test_keys_add_from_key_file_and_env(tmp_path):
+    db, kek = str(tmp_path / "db"), str(tmp_path / "kek")
+    keys = {"a10001": "11" * 16, "a10002": "22" * 32, "a10003": "33" * 16}
+    assert run("keys", "init", "--db", db, "--kek-file", kek, "--map-size", "16777216").returncode == 0
+    f = tmp_path / "k1"
+    f.write_text(keys["a10001"] + "\n")
+    assert run_in(["keys", "add", "--db", db, "--kek-file", kek, "--key-file", str(f), "a10001"]).returncode == 0
+    assert run_in(["keys", "add", "--db", db, "--kek-file", kek, "--key-env", "K", "a10002"],
+                  env_add={"K": keys["a10002"]}).returncode == 0
+    assert run_in(["keys", "add", "--db", db, "--kek-file", kek, "a10003"], stdin=keys["a10003"]).returncode == 0
+    p = run_in(["keys", "rekey", "--db", db, "--kek-file", kek, "--key-file", str(f), "a10003"])
+    assert p.returncode == 0, p.stderr
+    assert run("keys", "count", "--db", db).stdout == "3\n"
+    assert run("keys", "verify", "--db", db, "--kek-file", kek).returncode == 0
+    f.write_text("0011\n")
+    err = key_error(["keys", "add", "--db", db, "--kek-file", kek, "--key-file", str(f), "a10004"])
+    assert "64 hex digits" in err
+    assert "give only one of" in key_error(["keys", "add", "--db", db, "--kek-file", kek, "--key-file",
+                                            str(f), "--key-env", "K", "a10004"])
+    assert "go with add and rekey" in key_error(["keys", "count", "--db", db, "--key-file", str(f)])

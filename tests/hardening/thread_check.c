@@ -1,9 +1,10 @@
 /* Thread check: many threads share ONE context, ONE in-memory key store and ONE
  * ADM (whose group answers use ONE shared worker pool), and derive and verify at
  * the same time: named and filtered getAuthentication (each thread with its own
- * answer), getSessionKey, getTid (the store's T-IDs are locked), raw and prepared
- * verifies; batch calls with their own worker threads, and batch calls on the
- * shared worker pool, run concurrently too. Built once more with -fsanitize=thread (stage 45),
+ * answer), batches of named devices (alone and on the pool), getSessionKey,
+ * getTid (the store's T-IDs are locked), the store's MAC, raw and prepared
+ * verifies (prepared keys made once, shared read-only); batch calls with their
+ * own worker threads, and batch calls on the shared worker pool, run concurrently too. Built once more with -fsanitize=thread (stage 45),
  * where ThreadSanitizer reports any data race; in the ordinary build it is a
  * correctness test (every thread must get the single-threaded answers).
  *
@@ -27,8 +28,9 @@ typedef struct device {
 
 typedef struct shared {
     const aiotsec_ctx *ctx;
-    const aiotsec_adm *adm;
+    const aiotsec_adm *adm, *adm_alone;
     aiotsec_keystore ks;
+    aiotsec_prepared_key *const *pk; /* one per device, shared */
     const device *dev;
     uint8_t rand_n[32], rand_d[32];
     size_t rn, rd, res_len;
@@ -81,10 +83,12 @@ static void *work(void *arg)
             if (aiotsec_verify_res(sh->ctx, d->k_root, d->k_root_len, sh->rand_n, sh->rn, sh->rand_d,
                                    sh->rd, d->res, sh->res_len) != AIOTSEC_OK)
                 w->errors++;
-            const aiotsec_prepared_key *pk = NULL;
-            if (sh->ks.prepared_by_perm_id(sh->ks.user, d->perm_id, sizeof d->perm_id, &pk) != AIOTSEC_OK ||
-                aiotsec_verify_res_prepared(pk, sh->rand_n, sh->rn, sh->rand_d, sh->rd, d->res, sh->res_len) !=
-                    AIOTSEC_OK)
+            if (aiotsec_verify_res_prepared(sh->pk[(k + w->id * 31u) % NDEV], sh->rand_n, sh->rn, sh->rand_d, sh->rd,
+                                            d->res, sh->res_len) != AIOTSEC_OK)
+                w->errors++;
+            /* The store's own MAC (keys that never leave it). */
+            uint8_t s[64] = {0xee}, mac[32];
+            if (sh->ks.mac_by_perm_id(sh->ks.user, d->perm_id, sizeof d->perm_id, s, sizeof s, mac) != AIOTSEC_OK)
                 w->errors++;
             /* getTid: the one thing the key-store table writes. */
             if (k % 16 == 0) {
@@ -111,6 +115,24 @@ static void *work(void *arg)
         }
         rq.filter = NULL;
         w->ops += NDEV;
+        /* Every device named in one batch, with and without the shared pool. */
+        static _Thread_local aiotsec_adm_named named[NDEV];
+        static _Thread_local uint8_t nx[NDEV * 32];
+        static _Thread_local int nres[NDEV];
+        for (size_t i = 0; i < NDEV; i++)
+            named[i] = (aiotsec_adm_named){sh->dev[i].perm_id, sizeof sh->dev[i].perm_id, sh->rand_n, sh->rn,
+                                           sh->rand_d, sh->rd};
+        for (int pass = 0; pass < 2; pass++) {
+            size_t n_named = 0;
+            rc = aiotsec_adm_get_authentication_named(pass ? sh->adm : sh->adm_alone, named, NDEV, nx, sizeof nx,
+                                                      nres, &n_named);
+            if (rc != AIOTSEC_OK || n_named != NDEV)
+                w->errors++;
+            for (size_t i = 0; i < NDEV; i++)
+                if (nres[i] != AIOTSEC_OK || memcmp(nx + i * sh->res_len, sh->dev[i].res, sh->res_len) != 0)
+                    w->errors++;
+            w->ops += NDEV;
+        }
         /* A batch with its own worker threads, while the other workers run. */
         int results[NDEV];
         size_t n_ok = 0;
@@ -183,14 +205,20 @@ static int run_backend(const char *be)
     cfg.pool = sh.pool; /* the group answers share the pool with the batch calls below */
     bad |= bad || aiotsec_adm_new(&adm, ctx, &sh.ks, &cfg) != AIOTSEC_OK;
     sh.adm = adm;
+    aiotsec_adm *adm_alone = NULL; /* no pool: the named batches in the calling thread */
+    bad |= bad || aiotsec_adm_new(&adm_alone, ctx, &sh.ks, NULL) != AIOTSEC_OK;
+    sh.adm_alone = adm_alone;
 
-    /* Batch items from the store's prepared keys; the second half carries a wrong RES. */
+    /* Batch items from prepared keys made once and shared; the second half carries a wrong RES. */
     static aiotsec_batch_item items[NDEV];
+    static aiotsec_prepared_key *pks[NDEV];
     static uint8_t wrong[NDEV][32];
     sh.n_good = NDEV / 2;
+    sh.pk = pks;
     for (size_t i = 0; i < NDEV && !bad; i++) {
-        const aiotsec_prepared_key *pk = NULL;
-        bad |= sh.ks.prepared_by_perm_id(sh.ks.user, dev[i].perm_id, 5, &pk) != AIOTSEC_OK;
+        aiotsec_prepared_key *pk = NULL;
+        bad |= aiotsec_prepared_key_new(&pk, ctx, dev[i].k_root, dev[i].k_root_len) != AIOTSEC_OK;
+        pks[i] = pk;
         memcpy(wrong[i], dev[i].res, sh.res_len);
         wrong[i][i % sh.res_len] ^= 0x01;
         items[i] = (aiotsec_batch_item){pk, sh.rand_n, sh.rn, sh.rand_d, sh.rd,
@@ -214,6 +242,11 @@ static int run_backend(const char *be)
     }
     bad |= started != NTHREADS;
     aiotsec_adm_free(adm);
+    aiotsec_adm_free(adm_alone);
+    for (size_t i = 0; i < NDEV; i++) {
+        aiotsec_prepared_key_free(pks[i]);
+        pks[i] = NULL;
+    }
     aiotsec_batch_pool_free(sh.pool);
     aiotsec_memstore_free(store);
     aiotsec_ctx_free(ctx);

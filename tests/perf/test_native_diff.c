@@ -1,7 +1,8 @@
 /* The native backend against libsodium and OpenSSL: RFC 4231 vectors, then
  * >= 100,000 random HMAC inputs per SHA-256 path (random key and message
- * lengths, random update splits), plain SHA-256, and the batch fast path.
- * Every path this CPU can run is checked, each forced by its name. */
+ * lengths, random update splits), plain SHA-256, and the batch fast paths (over
+ * prepared states and over compact keys), each path also against the portable
+ * one. Every path this CPU can run is checked, each forced by its name. */
 #include <criterion/criterion.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -31,7 +32,7 @@ static unsigned random_inputs(void)
     return r && *r && strcmp(r, "0") != 0 ? REDUCED_INPUTS : FULL_INPUTS;
 }
 
-static const char *const paths[] = {"native-portable", "native-shani", "native-avx2", "native"};
+static const char *const paths[] = {"native-portable", "native-shani", "native-shani-vl", "native-avx2", "native"};
 
 static const aiotsec_backend *path_or_skip(const char *name)
 {
@@ -51,6 +52,19 @@ static void sodium_hmac(const uint8_t *key, size_t kl, const uint8_t *msg, size_
     crypto_auth_hmacsha256_final(&s, mac);
 }
 
+/* The same with OpenSSL when the build has it (a second independent reference). */
+static void reference_hmac(const uint8_t *key, size_t kl, const uint8_t *msg, size_t ml, uint8_t mac[32])
+{
+    sodium_hmac(key, kl, msg, ml, mac);
+#ifdef AIOTSEC_HAVE_OPENSSL
+    uint8_t ossl[32];
+    unsigned int ol = 0;
+    static const uint8_t empty[1];
+    cr_assert_not_null(HMAC(EVP_sha256(), kl ? key : empty, (int)kl, ml ? msg : empty, ml, ossl, &ol));
+    cr_assert_eq(memcmp(ossl, mac, 32), 0);
+#endif
+}
+
 static void init_once(void)
 {
     cr_assert_geq(sodium_init(), 0);
@@ -67,8 +81,25 @@ Test(native_diff, paths_this_cpu_runs_are_listed)
     const aiotsec_backend *be;
     cr_assert_eq(aiot_native_find("native-shani", &be),
                  aiot_sha256_shani_usable() ? AIOTSEC_OK : AIOTSEC_E_UNSUPPORTED);
+    cr_assert_eq(aiot_native_find("native-shani-vl", &be),
+                 aiot_sha256_shani_vl_usable() ? AIOTSEC_OK : AIOTSEC_E_UNSUPPORTED);
     cr_assert_eq(aiot_native_find("native-avx2", &be),
                  aiot_sha256_avx2_usable() ? AIOTSEC_OK : AIOTSEC_E_UNSUPPORTED);
+    /* The listed names are exactly the ones find() accepts. */
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(aiot_native_find(aiot_native_name_at(i), &be), AIOTSEC_OK, "%s", aiot_native_name_at(i));
+        cr_assert_str_eq(be->name, aiot_native_name_at(i));
+        cr_assert_eq(be->hmac_compact_size, 64, "%s", be->name);
+        cr_assert(be->hmac_compact && be->hmac_batch_compact, "%s", be->name);
+    }
+    size_t want = 2 + (size_t)aiot_sha256_shani_usable() + (size_t)aiot_sha256_shani_vl_usable() +
+                  (size_t)aiot_sha256_avx2_usable();
+    cr_assert_eq(n, want);
+    /* Plain "native" takes the three-stream path whenever the CPU has it (unless
+     * the environment forces another one). */
+    const char *env = getenv("AIOTSEC_NATIVE_PATH");
+    if (aiot_sha256_shani_vl_usable() && !(env && *env))
+        cr_assert_str_eq(aiot_native_active_path(), "shani-vl");
     cr_assert_eq(aiot_native_find("native-bogus", &be), AIOTSEC_E_UNKNOWN_BACKEND);
     cr_assert_eq(aiot_native_find(NULL, &be), AIOTSEC_E_NULL_ARG);
     /* The public registry hands "native*" names to the same lookup. */
@@ -137,12 +168,16 @@ Test(native_diff, random_hmac_vs_libsodium_and_openssl, .timeout = 120)
 
 Test(native_diff, random_sha256_vs_libsodium)
 {
-    const aiot_sha256_impl *impls[2] = {&aiot_sha256_portable, NULL};
+    const aiot_sha256_impl *impls[3] = {&aiot_sha256_portable, NULL, NULL};
 #ifdef AIOT_NATIVE_HAVE_SHANI
     if (aiot_sha256_shani_usable())
         impls[1] = &aiot_sha256_shani;
+    if (aiot_sha256_shani_vl_usable())
+        impls[2] = &aiot_sha256_shani_vl;
 #endif
-    for (size_t p = 0; p < 2 && impls[p]; p++) {
+    for (size_t p = 0; p < 3; p++) {
+        if (!impls[p])
+            continue;
         uint8_t msg[600], want[32], got[32];
         for (unsigned it = 0; it < 20000; it++) {
             size_t ml = randombytes_uniform(sizeof msg + 1);
@@ -189,6 +224,187 @@ Test(native_diff, random_batch_prepared_vs_libsodium, .timeout = 120)
             }
             items += (unsigned)n;
         }
+    }
+}
+
+/* Both batch entry points (prepared states, compact keys) of every path against
+ * libsodium/OpenSSL and against the portable path: every message length 0..200
+ * (one block or more: the kernels stop at 55 octets), batch sizes 1..17 (every
+ * remainder of the 2-, 3- and 8-wide kernels), random keys of 0..100 octets (long
+ * ones are hashed first). Messages sit in a buffer of exactly n * msg_len octets
+ * and compact forms at 8-aligned addresses, so a sanitizer build sees any read
+ * past either. */
+Test(native_diff, batch_and_compact_all_lengths_vs_references, .timeout = 120)
+{
+    enum { NMAX = 17, LMAX = 200, KMAX = 100 };
+    const aiotsec_backend *portable = path_or_skip("native-portable");
+    static aiot_state sts[NMAX];
+    const void *pp[NMAX], *cp[NMAX];
+    uint8_t keys[NMAX][KMAX], want[NMAX][32], ref[NMAX * 32], macs[NMAX * 32], cmacs[NMAX * 32];
+    size_t kls[NMAX];
+    /* 8 octets in, so the compact forms are 8- but not 16-aligned. */
+    uint8_t *cbuf = malloc(8 + 64 * NMAX);
+    cr_assert_not_null(cbuf);
+    unsigned rounds = random_inputs() >= FULL_INPUTS ? 10 : 2;
+    for (unsigned r = 0; r < rounds; r++) {
+        for (size_t ml = 0; ml <= LMAX; ml++) {
+            size_t n = 1 + (ml + r * 5) % NMAX;
+            if (r == rounds - 1)
+                n = 1 + randombytes_uniform(NMAX);
+            uint8_t *msgs = malloc(ml ? n * ml : 1);
+            cr_assert_not_null(msgs);
+            randombytes_buf(msgs, n * ml);
+            for (size_t i = 0; i < n; i++) {
+                kls[i] = randombytes_uniform(KMAX + 1);
+                randombytes_buf(keys[i], kls[i]);
+                reference_hmac(keys[i], kls[i], msgs + i * ml, ml, want[i]);
+            }
+            /* The portable path's answer, item by item through its batch. */
+            for (size_t i = 0; i < n; i++) {
+                cr_assert_eq(portable->hmac_init(portable->user, sts[i].b, keys[i], kls[i]), 0);
+                pp[i] = sts[i].b;
+            }
+            cr_assert_eq(portable->hmac_batch_prepared(portable->user, pp, msgs, ml, n, ref), 0);
+            for (size_t p = 0; p < sizeof paths / sizeof paths[0]; p++) {
+                const aiotsec_backend *be = path_or_skip(paths[p]);
+                if (!be)
+                    continue;
+                for (size_t i = 0; i < n; i++) {
+                    cr_assert_eq(be->hmac_init(be->user, sts[i].b, keys[i], kls[i]), 0);
+                    pp[i] = sts[i].b;
+                    cp[i] = cbuf + 8 + 64 * i;
+                    cr_assert_eq(be->hmac_compact(be->user, cbuf + 8 + 64 * i, sts[i].b), 0);
+                    /* Exactly the first 64 octets of the state: h[8], then outer[8]. */
+                    cr_assert_eq(memcmp(cbuf + 8 + 64 * i, sts[i].b, 64), 0);
+                }
+                memset(macs, 0, sizeof macs);
+                memset(cmacs, 0, sizeof cmacs);
+                cr_assert_eq(be->hmac_batch_prepared(be->user, pp, ml ? msgs : NULL, ml, n, macs), 0);
+                cr_assert_eq(be->hmac_batch_compact(be->user, cp, ml ? msgs : NULL, ml, n, cmacs), 0);
+                for (size_t i = 0; i < n; i++) {
+                    cr_assert_eq(memcmp(macs + 32 * i, want[i], 32), 0, "%s prepared: n %zu len %zu item %zu key %zu",
+                                 paths[p], n, ml, i, kls[i]);
+                    cr_assert_eq(memcmp(cmacs + 32 * i, want[i], 32), 0, "%s compact: n %zu len %zu item %zu key %zu",
+                                 paths[p], n, ml, i, kls[i]);
+                }
+                cr_assert_eq(memcmp(macs, ref, 32 * n), 0, "%s vs portable: n %zu len %zu", paths[p], n, ml);
+                /* The states are left as they were: still usable as prepared keys. */
+                cr_assert_eq(be->hmac_batch_prepared(be->user, pp, msgs, ml, n, macs), 0);
+                cr_assert_eq(memcmp(macs, ref, 32 * n), 0);
+            }
+            free(msgs);
+        }
+    }
+    free(cbuf);
+}
+
+/* Random batches through the compact path, as many items as the prepared-state
+ * test above, compact forms side by side (one 64-octet line each). */
+Test(native_diff, random_batch_compact_vs_libsodium, .timeout = 120)
+{
+    enum { NMAX = 27 };
+    for (size_t p = 0; p < sizeof paths / sizeof paths[0]; p++) {
+        const aiotsec_backend *be = path_or_skip(paths[p]);
+        if (!be)
+            continue;
+        aiot_state st;
+        _Alignas(64) static uint8_t compact[NMAX][64];
+        const void *cp[NMAX];
+        uint8_t keys[NMAX][32], msgs[NMAX * 80], macs[NMAX * 32], want[32];
+        unsigned items = 0;
+        while (items < random_inputs() / 4) {
+            size_t n = 1 + randombytes_uniform(NMAX);
+            size_t ml = randombytes_uniform(81);
+            randombytes_buf(msgs, n * ml);
+            for (size_t i = 0; i < n; i++) {
+                randombytes_buf(keys[i], 32);
+                cr_assert_eq(be->hmac_init(be->user, st.b, keys[i], 32), 0);
+                cr_assert_eq(be->hmac_compact(be->user, compact[i], st.b), 0);
+                be->hmac_release(be->user, st.b);
+                cp[i] = compact[i];
+            }
+            cr_assert_eq(be->hmac_batch_compact(be->user, cp, msgs, ml, n, macs), 0);
+            for (size_t i = 0; i < n; i++) {
+                sodium_hmac(keys[i], 32, msgs + i * ml, ml, want);
+                cr_assert_eq(memcmp(macs + 32 * i, want, 32), 0, "%s: n %zu len %zu item %zu", paths[p], n, ml, i);
+            }
+            items += (unsigned)n;
+        }
+    }
+}
+
+/* The three-stream kernel straight, on every count and message length it takes
+ * (the batch code above reaches it through its own grouping). */
+Test(native_diff, three_stream_kernel_direct)
+{
+#ifdef AIOT_NATIVE_HAVE_SHANI
+    if (!aiot_sha256_shani_vl_usable())
+        return;
+    enum { NMAX = 10 };
+    const aiotsec_backend *be = path_or_skip("native-portable");
+    aiot_state sts[NMAX];
+    const void *kp[NMAX];
+    uint8_t keys[NMAX][32], msgs[NMAX * 55 + 64], macs[NMAX * 32], want[32];
+    for (size_t ml = 0; ml <= 55; ml++) {
+        uint8_t keep[64], pad[64];
+        memset(keep, 0, sizeof keep);
+        memset(keep, 0xFF, ml);
+        memset(pad, 0, sizeof pad);
+        pad[ml] = 0x80;
+        pad[62] = (uint8_t)(((64 + ml) * 8) >> 8);
+        pad[63] = (uint8_t)((64 + ml) * 8);
+        for (size_t n = 1; n <= NMAX; n++) {
+            randombytes_buf(msgs, sizeof msgs); /* what follows each message must not matter */
+            for (size_t i = 0; i < n; i++) {
+                randombytes_buf(keys[i], sizeof keys[i]);
+                cr_assert_eq(be->hmac_init(be->user, sts[i].b, keys[i], sizeof keys[i]), 0);
+                kp[i] = sts[i].b;
+            }
+            aiot_sha256_shani_vl.hmac3(kp, msgs, ml, n, keep, pad, macs);
+            for (size_t i = 0; i < n; i++) {
+                sodium_hmac(keys[i], sizeof keys[i], msgs + i * ml, ml, want);
+                cr_assert_eq(memcmp(macs + 32 * i, want, 32), 0, "n %zu len %zu item %zu", n, ml, i);
+            }
+        }
+    }
+#endif
+}
+
+Test(native_diff, compact_refuses_what_is_not_a_fresh_state)
+{
+    for (size_t p = 0; p < sizeof paths / sizeof paths[0]; p++) {
+        const aiotsec_backend *be = path_or_skip(paths[p]);
+        if (!be)
+            continue;
+        aiot_state st;
+        uint8_t compact[64], key[32] = {3}, mac[32];
+        memset(st.b, 0, sizeof st.b);
+        cr_assert_eq(be->hmac_compact(be->user, compact, st.b), AIOTSEC_E_BAD_STATE, "%s zeroed", paths[p]);
+        cr_assert_eq(be->hmac_init(be->user, st.b, key, sizeof key), 0);
+        cr_assert_eq(be->hmac_compact(be->user, NULL, st.b), AIOTSEC_E_NULL_ARG);
+        cr_assert_eq(be->hmac_compact(be->user, compact, NULL), AIOTSEC_E_NULL_ARG);
+        /* Absorbed data (buffered, or a whole block): no longer a prepared key. */
+        cr_assert_eq(be->hmac_update(be->user, st.b, key, 3), 0);
+        cr_assert_eq(be->hmac_compact(be->user, compact, st.b), AIOTSEC_E_BAD_STATE, "%s buffered", paths[p]);
+        uint8_t block[61] = {0};
+        cr_assert_eq(be->hmac_update(be->user, st.b, block, sizeof block), 0);
+        cr_assert_eq(be->hmac_compact(be->user, compact, st.b), AIOTSEC_E_BAD_STATE, "%s one block", paths[p]);
+        cr_assert_eq(be->hmac_final(be->user, st.b, mac), 0);
+        cr_assert_eq(be->hmac_compact(be->user, compact, st.b), AIOTSEC_E_BAD_STATE, "%s finalised", paths[p]);
+        /* The batch over compact forms checks its pointers (not the contents). */
+        cr_assert_eq(be->hmac_init(be->user, st.b, key, sizeof key), 0);
+        cr_assert_eq(be->hmac_compact(be->user, compact, st.b), 0);
+        const void *cp[2] = {compact, NULL};
+        uint8_t macs[64];
+        cr_assert_eq(be->hmac_batch_compact(be->user, cp, key, 8, 2, macs), AIOTSEC_E_NULL_ARG);
+        cr_assert_eq(be->hmac_batch_compact(be->user, NULL, key, 8, 1, macs), AIOTSEC_E_NULL_ARG);
+        cr_assert_eq(be->hmac_batch_compact(be->user, cp, key, 8, 1, NULL), AIOTSEC_E_NULL_ARG);
+        cr_assert_eq(be->hmac_batch_compact(be->user, cp, NULL, 8, 1, macs), AIOTSEC_E_NULL_ARG);
+        cr_assert_eq(be->hmac_batch_compact(be->user, cp, key, 8, 0, macs), AIOTSEC_OK);
+        cr_assert_eq(be->hmac_batch_compact(be->user, cp, NULL, 0, 1, macs), AIOTSEC_OK);
+        sodium_hmac(key, sizeof key, key, 0, mac);
+        cr_assert_eq(memcmp(macs, mac, 32), 0);
+        be->hmac_release(be->user, st.b);
     }
 }
 

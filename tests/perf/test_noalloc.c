@@ -125,3 +125,79 @@ Test(noalloc, hot_paths_every_backend)
         aiotsec_ctx_free(ctx);
     }
 }
+
+/* The ADM over the memstore (compact keys, no raw keys): named batches (alone and
+ * on a pool), one named device, a filter, getSessionKey, the store's MAC. */
+Test(noalloc, adm_over_the_store)
+{
+    const char *backends[] = {"native", "sodium"};
+    for (size_t b = 0; b < 2; b++) {
+        aiotsec_ctx *ctx;
+        aiotsec_memstore *store;
+        aiotsec_batch_pool *pool;
+        aiotsec_auth_answer *ans;
+        aiotsec_adm *adm, *adm_pool;
+        aiotsec_adm_config cfg;
+        aiotsec_keystore ks;
+        cr_assert_eq(aiotsec_ctx_new(&ctx, backends[b], NULL), AIOTSEC_OK);
+        cr_assert_eq(aiotsec_memstore_new_with_flags(&store, ctx, 0, AIOTSEC_MEMSTORE_NO_RAW_KEYS), AIOTSEC_OK);
+        static uint8_t ids[N][4];
+        for (unsigned i = 0; i < N; i++) {
+            uint8_t key[16] = {(uint8_t)i, (uint8_t)(i >> 8), 7};
+            ids[i][0] = 0xab;
+            ids[i][1] = 0;
+            ids[i][2] = (uint8_t)(i >> 8);
+            ids[i][3] = (uint8_t)i;
+            cr_assert_eq(aiotsec_memstore_add(store, ids[i], 4, key, 16), AIOTSEC_OK);
+        }
+        cr_assert_eq(aiotsec_memstore_keystore(store, &ks), AIOTSEC_OK);
+        cr_assert_eq(aiotsec_batch_pool_new(&pool, 2), AIOTSEC_OK);
+        cr_assert_eq(aiotsec_auth_answer_new(&ans, 4 * N), AIOTSEC_OK);
+        cr_assert_eq(aiotsec_adm_new(&adm, ctx, &ks, NULL), AIOTSEC_OK);
+        cr_assert_eq(aiotsec_adm_config_init(&cfg, ctx), AIOTSEC_OK);
+        cfg.pool = pool;
+        cr_assert_eq(aiotsec_adm_new(&adm_pool, ctx, &ks, &cfg), AIOTSEC_OK);
+        static aiotsec_adm_named it[N];
+        static uint8_t xres[N * 16];
+        static int results[N];
+        uint8_t rn[16] = {1}, rd[4 * 16] = {2}, kf[16], mac[32], filter[AIOTSEC_FILTER_MAX];
+        size_t fl, ok = 0;
+        static const uint8_t prefix[2] = {0xab, 0x00};
+        cr_assert_eq(aiotsec_filter_make(NULL, prefix, 16, filter, sizeof filter, &fl), AIOTSEC_OK);
+        for (unsigned i = 0; i < N; i++)
+            it[i] = (aiotsec_adm_named){ids[(i * 7) % N], 4, rn, 16, rd, 16};
+        aiotsec_adm_request one = {0}, group = {0};
+        one.perm_id = ids[5];
+        one.perm_id_len = 4;
+        one.rand_n = group.rand_n = rn;
+        one.rand_n_len = group.rand_n_len = 16;
+        one.rand_d = group.rand_d = rd;
+        one.rand_d_count = 1;
+        group.filter = filter;
+        group.filter_len = fl;
+        group.rand_d_count = 4;
+
+        allocs = 0;
+        counting = 1;
+        int rc1 = aiotsec_adm_get_authentication_named(adm, it, N, xres, sizeof xres, results, &ok);
+        size_t ok1 = ok;
+        int rc2 = aiotsec_adm_get_authentication_named(adm_pool, it, N, xres, sizeof xres, results, &ok);
+        size_t ok2 = ok;
+        int rc3 = aiotsec_adm_get_authentication(adm, &one, ans);
+        int rc4 = aiotsec_adm_get_authentication(adm_pool, &group, ans);
+        size_t entries = aiotsec_auth_answer_entry_count(ans);
+        int rc5 = aiotsec_adm_get_session_key(adm, ids[9], 4, rn, 16, rd, 16, kf, sizeof kf);
+        int rc6 = ks.mac_by_perm_id(ks.user, ids[9], 4, rd, 37, mac);
+        counting = 0;
+        cr_assert_eq(allocs, 0, "%s: %lu allocations", backends[b], allocs);
+        cr_assert(rc1 == 0 && rc2 == 0 && rc3 == 0 && rc4 == 0 && rc5 == 0 && rc6 == 0);
+        cr_assert(ok1 == N && ok2 == N && entries == 4 * N);
+
+        aiotsec_adm_free(adm_pool);
+        aiotsec_adm_free(adm);
+        aiotsec_auth_answer_free(ans);
+        aiotsec_batch_pool_free(pool);
+        aiotsec_memstore_free(store);
+        aiotsec_ctx_free(ctx);
+    }
+}

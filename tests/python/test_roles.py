@@ -93,7 +93,9 @@ def test_memstore(ctx, tmp_path):
         path = tmp_path / "keys.txt"
         path.write_text("".join(f"{p.hex()}\t{k.hex()}\n" for p, k in zip(PERMS[1:], KEYS[1:])))
         assert store.load_file(path) == 8
-        assert store.perm_ids() == PERMS and list(store) == PERMS
+        # storage order: insertion order, each load's devices sorted by Permanent Identifier
+        order = PERMS[:1] + sorted(PERMS[1:])
+        assert store.perm_ids() == order and list(store) == order
         with pytest.raises(aiotsec.ArgumentError) as ei:
             store.load_file(tmp_path / "missing.txt")
         assert ei.value.name == "AIOTSEC_E_IO"

@@ -214,6 +214,7 @@ Test(keystore, lookups_and_adm)
 
     /* The same through the raw-key path only (a store without prepared keys). */
     ks.prepared_by_perm_id = NULL;
+    ks.mac_by_perm_id = NULL;
     cr_assert_eq(aiotsec_adm_new(&adm, ctx, &ks, NULL), AIOTSEC_OK);
     rq.rand_d = rd;
     rq.rand_d_count = 1;
@@ -229,7 +230,7 @@ Test(keystore, lookups_and_adm)
     cr_assert_eq(aiotsec_adm_get_authentication(adm, &rq, ans), AIOTSEC_E_UNKNOWN_DEVICE);
     aiotsec_adm_free(adm);
     ks.by_perm_id = NULL;
-    cr_assert_eq(aiotsec_adm_new(&adm, ctx, &ks, NULL), AIOTSEC_E_BAD_VALUE);
+    cr_assert_eq(aiotsec_adm_new(&adm, ctx, &ks, NULL), AIOTSEC_E_BAD_VALUE); /* neither raw keys nor MACs */
     aiotsec_auth_answer_free(ans);
 }
 
@@ -1056,4 +1057,39 @@ Test(keystore, listing_keys_valid_during_the_page_only_and_a_growing_store)
     aiotsec_adm_free(plain);
     aiotsec_auth_answer_free(want);
     aiotsec_auth_answer_free(got);
+}
+
+/* The key field is decoded eight digits at a time: every octet value at every
+ * position of a 32-digit key is refused or decoded exactly as a digit. */
+Test(keystore, every_octet_at_every_key_position)
+{
+    for (int pos = 0; pos < 32; pos++) {
+        for (int c = 0; c < 256; c++) {
+            if (c == '\n' || c == ' ' || c == '\t' || c == '\r' || c == '#')
+                continue;
+            char t[64];
+            memcpy(t, "a1 " K16 "\n", 3 + 32 + 1);
+            t[3 + pos] = (char)c;
+            aiotsec_memstore *s;
+            aiotsec_keystore ks;
+            cr_assert_eq(aiotsec_memstore_new(&s, ctx, 0), 0);
+            size_t line = 0;
+            int rc = aiotsec_memstore_load_buffer(s, t, 3 + 32 + 1, &line);
+            int hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+            cr_assert_eq(rc, hex ? AIOTSEC_OK : AIOTSEC_E_PARSE, "octet 0x%02x at %d", c, pos);
+            if (hex) {
+                uint8_t key[32], want[16];
+                size_t kl;
+                for (int i = 0; i < 16; i++)
+                    want[i] = (uint8_t)i; /* K16 = 00 01 02 ... 0f */
+                int v = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+                want[pos / 2] = (uint8_t)(pos % 2 ? (want[pos / 2] & 0xf0) | v : (want[pos / 2] & 0x0f) | v << 4);
+                cr_assert_eq(aiotsec_memstore_keystore(s, &ks), 0);
+                cr_assert_eq(ks.by_perm_id(ks.user, (const uint8_t *)"\xa1", 1, key, &kl), AIOTSEC_OK);
+                cr_assert_eq(kl, 16);
+                cr_assert_arr_eq(key, want, 16, "octet 0x%02x at %d", c, pos);
+            }
+            aiotsec_memstore_free(s);
+        }
+    }
 }
