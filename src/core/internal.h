@@ -43,7 +43,12 @@ struct aiotsec_prepared_key {
     unsigned char *state;         /* the whole state, in the same allocation (16-aligned) */
 };
 
-/* aiotsec_ct_equal() for the library's own hot loops, inlined (an exported
+/* The one-bit verdict of a constant-time comparison, its one exit: a function of
+ * its own (ct.c) so that the constant-time check can declassify exactly that bit
+ * (tests/hardening, -Wl,--wrap=aiot_ct_verdict). */
+int aiot_ct_verdict(int eq);
+
+/* aiotsec_ct_equal() for the library's own hot loops, the loop inlined (an exported
  * function is called through the PLT even from inside the library). */
 static inline int aiot_ct_eq(const uint8_t *a, const uint8_t *b, size_t len)
 {
@@ -63,7 +68,7 @@ static inline int aiot_ct_eq(const uint8_t *a, const uint8_t *b, size_t len)
     __asm__ __volatile__("" : "+r"(acc));
     /* Fold to 32 bits; then (d - 1) >> 63 is 1 exactly when d == 0 (d < 2^32). */
     uint64_t d = (acc | (acc >> 32)) & 0xFFFFFFFFu;
-    return (int)((d - 1u) >> 63);
+    return aiot_ct_verdict((int)((d - 1u) >> 63));
 }
 
 /* 1 when ctx's backend has compact prepared keys (all three operations). */

@@ -192,7 +192,7 @@ static int reserve(aiotsec_memstore *s, size_t need)
     if (rc == AIOTSEC_OK && s->compact)
         rc = resize((void **)&s->lines, s->count, n, LINE, LINE);
     if (rc == AIOTSEC_OK && !s->compact)
-        rc = resize((void **)&s->prep, s->count, n, sizeof *s->prep, 0);
+        rc = resize((void **)&s->prep, s->count, n, sizeof(aiotsec_prepared_key *), 0);
     if (rc == AIOTSEC_OK && !(s->flags & AIOTSEC_MEMSTORE_NO_RAW_KEYS))
         rc = resize((void **)&s->raw, s->count, n, RAW, 0);
     if (rc == AIOTSEC_OK && s->tids) {
@@ -365,8 +365,8 @@ static int materialize_order(aiotsec_memstore *s)
 {
     if (!s->order_id)
         return AIOTSEC_OK;
-    size_t n = s->cap ? s->cap : 1;
-    uint32_t *o = malloc(n * sizeof *o);
+    size_t n = s->cap > s->count ? s->cap : s->count + 1;
+    uint32_t *o = calloc(n, sizeof *o);
     if (!o)
         return AIOTSEC_E_NO_MEMORY;
     for (size_t i = 0; i < s->count; i++)
@@ -550,7 +550,7 @@ static int place_loaded(aiotsec_memstore *s, loader *ld, size_t *dup_line)
         if (rc == AIOTSEC_OK)
             rc = gather(s->lines, keep, perm, n, LINE, LINE);
         if (rc == AIOTSEC_OK)
-            rc = gather(s->prep, keep, perm, n, sizeof *s->prep, 0);
+            rc = gather(s->prep, keep, perm, n, sizeof(aiotsec_prepared_key *), 0);
         if (rc == AIOTSEC_OK)
             rc = gather(s->raw, keep, perm, n, RAW, 0);
         for (size_t i = keep; rc == AIOTSEC_OK && i < s->count; i++)

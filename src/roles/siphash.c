@@ -23,24 +23,24 @@ static uint64_t load_le64(const uint8_t *p)
 #endif
 }
 
-/* One SipRound over the four state words (a macro: the state stays in registers). */
-#define SIP_ROUND(v0, v1, v2, v3) \
-    do {                          \
-        v0 += v1;                 \
-        v1 = rotl(v1, 13);        \
-        v1 ^= v0;                 \
-        v0 = rotl(v0, 32);        \
-        v2 += v3;                 \
-        v3 = rotl(v3, 16);        \
-        v3 ^= v2;                 \
-        v0 += v3;                 \
-        v3 = rotl(v3, 21);        \
-        v3 ^= v0;                 \
-        v2 += v1;                 \
-        v1 = rotl(v1, 17);        \
-        v1 ^= v2;                 \
-        v2 = rotl(v2, 32);        \
-    } while (0)
+/* One SipRound over the four state words (inlined: the state stays in registers). */
+static inline void sip_round(uint64_t *v0, uint64_t *v1, uint64_t *v2, uint64_t *v3)
+{
+    *v0 += *v1;
+    *v1 = rotl(*v1, 13);
+    *v1 ^= *v0;
+    *v0 = rotl(*v0, 32);
+    *v2 += *v3;
+    *v3 = rotl(*v3, 16);
+    *v3 ^= *v2;
+    *v0 += *v3;
+    *v3 = rotl(*v3, 21);
+    *v3 ^= *v0;
+    *v2 += *v1;
+    *v1 = rotl(*v1, 17);
+    *v1 ^= *v2;
+    *v2 = rotl(*v2, 32);
+}
 
 uint64_t aiot_siphash24(const uint8_t key[16], const uint8_t *data, size_t len)
 {
@@ -51,8 +51,8 @@ uint64_t aiot_siphash24(const uint8_t key[16], const uint8_t *data, size_t len)
     for (size_t i = 0; i < full; i += 8) {
         uint64_t m = load_le64(data + i);
         v3 ^= m;
-        SIP_ROUND(v0, v1, v2, v3);
-        SIP_ROUND(v0, v1, v2, v3);
+        sip_round(&v0, &v1, &v2, &v3);
+        sip_round(&v0, &v1, &v2, &v3);
         v0 ^= m;
     }
     /* Last block: the remaining octets, and the length's low octet on top. */
@@ -61,12 +61,12 @@ uint64_t aiot_siphash24(const uint8_t key[16], const uint8_t *data, size_t len)
     memcpy(tail, data + full, len & 7);
     b |= load_le64(tail);
     v3 ^= b;
-    SIP_ROUND(v0, v1, v2, v3);
-    SIP_ROUND(v0, v1, v2, v3);
+    sip_round(&v0, &v1, &v2, &v3);
+    sip_round(&v0, &v1, &v2, &v3);
     v0 ^= b;
     v2 ^= 0xff;
     for (int i = 0; i < 4; i++)
-        SIP_ROUND(v0, v1, v2, v3);
+        sip_round(&v0, &v1, &v2, &v3);
     return v0 ^ v1 ^ v2 ^ v3;
 }
 
