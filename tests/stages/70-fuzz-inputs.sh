@@ -7,10 +7,10 @@
 # (tests/fuzz/fuzz_filter.c) and the HTTP/2 ADM server's request path, header fields
 # to response (tests/fuzz/fuzz_h2_request.c), in the same clang ASan+UBSan build as stage 60
 # (build-fuzz). Seeds are replayed, then each target fuzzes for
-# FUZZ_INPUT_SECONDS (30), two at a time on the 2 cores (about a minute and a half in all).
+# FUZZ_INPUT_SECONDS (25), two at a time on the 2 cores (about 75 s in all).
 # A crash, leak, sanitizer report or oracle failure (abort) fails the stage.
 source "$(dirname "$0")/../hardening/common.sh"
-secs=${FUZZ_INPUT_SECONDS:-30}
+secs=${FUZZ_INPUT_SECONDS:-25}
 B=build-fuzz
 cmake -S . -B "$B" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DAIOTSEC_BUILD_FUZZ=ON -DAIOTSEC_BUILD_TESTS=OFF -DAIOTSEC_SANITIZE=address,undefined >/dev/null
