@@ -183,7 +183,38 @@ static void print_table(const char *cpu, const bench_baselines *b, const bench_r
            "  sets in constant time, ns per comparison.\n");
 }
 
+/* "--name=value" as "--name" "value" (the CLI's commands take both forms): the
+ * '=' is overwritten in place; v gets room for 2 * argc + 1 pointers. */
+static int split_eq(int argc, char **argv, char **v)
+{
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        char *eq = i > 0 && !strncmp(argv[i], "--", 2) ? strchr(argv[i], '=') : NULL;
+        v[n++] = argv[i];
+        if (eq && eq > argv[i] + 2) {
+            *eq = '\0';
+            v[n++] = eq + 1;
+        }
+    }
+    v[n] = NULL;
+    return n;
+}
+
+static int bench_parse_and_run(int argc, char **argv);
+
 int bench_main(int argc, char **argv)
+{
+    char **v = malloc(((size_t)argc * 2 + 1) * sizeof *v);
+    if (!v) {
+        fprintf(stderr, "aiotsec: bench: out of memory\n");
+        return 1;
+    }
+    int rc = bench_parse_and_run(split_eq(argc, argv, v), v);
+    free(v);
+    return rc;
+}
+
+static int bench_parse_and_run(int argc, char **argv)
 {
     bench_opts o = {.target_ms = 0.5, .reps = 200, .batch = 4096, .only = NULL, .devices = 0};
     int json = 0;

@@ -69,37 +69,29 @@ typedef struct opts {
 static int parse(int argc, char **argv, opts *o)
 {
     memset(o, 0, sizeof *o);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            help();
-            return -1;
-        } else if (!strcmp(a, "--json")) {
-            o->json = 1;
-        } else if (!strcmp(a, "--devices") && v) {
-            o->file = v;
-            i++;
-        } else if (!strcmp(a, "--backend") && v) {
-            o->backend = v;
-            i++;
-        } else if (!strcmp(a, "--adm") && v) {
-            o->adm = v;
-            i++;
-        } else if (!strcmp(a, "--ca-file") && v) {
-            o->ca_file = v;
-            i++;
-        } else if (!strcmp(a, "--count") && v) {
-            if (cli_parse_uint(v, MAX_COUNT, &o->count) != 0 || o->count < 3)
-                return cli_usage_error("demo: --count takes a number from 3 to %lu", MAX_COUNT);
-            i++;
-        } else if (!strcmp(a, "--group") && v) {
-            if (cli_parse_uint(v, MAX_GROUP, &o->group) != 0 || o->group < 1)
-                return cli_usage_error("demo: --group takes a number from 1 to %lu", MAX_GROUP);
-            i++;
-        } else {
-            return cli_usage_error("demo: unknown or incomplete option '%s' (try aiotsec demo --help)", a);
-        }
+    const char *file = NULL, *backend = NULL, *adm = NULL, *ca = NULL, *count = NULL, *group = NULL;
+    cmd_opt opt[] = {
+        {"--json", NULL, 0, 0},     {"--devices", &file, 1, 0}, {"--backend", &backend, 1, 0},
+        {"--adm", &adm, 1, 0},      {"--ca-file", &ca, 1, 0},   {"--count", &count, 1, 0},
+        {"--group", &group, 1, 0},
+    };
+    /* The shared parser: "--name value" or "--name=value", flags without a value. */
+    int rc = cmd_parse_opts(argc - 1, argv + 1, opt, sizeof opt / sizeof opt[0]);
+    if (rc == CMD_HELP) {
+        help();
+        return -1;
     }
+    if (rc != CLI_OK)
+        return rc;
+    o->json = opt[0].count != 0;
+    o->file = file;
+    o->backend = backend;
+    o->adm = adm;
+    o->ca_file = ca;
+    if (count && (cli_parse_uint(count, MAX_COUNT, &o->count) != 0 || o->count < 3))
+        return cli_usage_error("demo: --count takes a number from 3 to %lu", MAX_COUNT);
+    if (group && (cli_parse_uint(group, MAX_GROUP, &o->group) != 0 || o->group < 1))
+        return cli_usage_error("demo: --group takes a number from 1 to %lu", MAX_GROUP);
     if (o->file && o->count)
         return cli_usage_error("demo: --devices and --count exclude each other");
     if (o->adm && !o->file)

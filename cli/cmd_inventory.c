@@ -62,40 +62,36 @@ static int parse(int argc, char **argv, inv_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->timeout_ms = TIMEOUT_DEFAULT;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        const char **str = !strcmp(a, "--adm")         ? &o->adm
-                           : !strcmp(a, "--devices")   ? &o->devices
-                           : !strcmp(a, "--filter")    ? &o->filter
-                           : !strcmp(a, "--device")    ? &o->device
-                           : !strcmp(a, "--backend")   ? &o->backend
-                           : !strcmp(a, "--ca-file")   ? &o->ca_file
-                                                       : NULL;
-        unsigned long *num = !strcmp(a, "--count")             ? &o->count
-                             : !strcmp(a, "--timeout")         ? &o->timeout_ms
-                             : !strcmp(a, "--max-batch")       ? &o->max_batch
-                             : !strcmp(a, "--connections")     ? &o->connections
-                             : !strcmp(a, "--request-timeout") ? &o->request_timeout_ms
-                             : !strcmp(a, "--max-in-flight")   ? &o->in_flight
-                                                               : NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            help();
-            return -1;
-        } else if (!strcmp(a, "--json")) {
-            o->json = 1;
-        } else if (!strcmp(a, "--verbose")) {
-            o->verbose = 1;
-        } else if (str && v) {
-            *str = v;
-            i++;
-        } else if (num && v) {
-            if (cli_parse_uint(v, num == &o->timeout_ms ? TIMEOUT_MAX : 1ul << 24, num) != 0 || *num == 0)
-                return cli_usage_error("inventory: %s: a positive number (try aiotsec inventory --help)", a);
-            i++;
-        } else {
-            return cli_usage_error("inventory: unknown or incomplete option '%s' (try aiotsec inventory --help)", a);
-        }
+    const char *v[13] = {NULL};
+    /* The shared parser: "--name value" or "--name=value", flags without a value. */
+    cmd_opt opt[] = {
+        {"--adm", &v[0], 1, 0},         {"--devices", &v[1], 1, 0},       {"--filter", &v[2], 1, 0},
+        {"--device", &v[3], 1, 0},      {"--backend", &v[4], 1, 0},       {"--ca-file", &v[5], 1, 0},
+        {"--count", &v[6], 1, 0},       {"--timeout", &v[7], 1, 0},       {"--max-batch", &v[8], 1, 0},
+        {"--connections", &v[9], 1, 0}, {"--request-timeout", &v[10], 1, 0}, {"--max-in-flight", &v[11], 1, 0},
+        {"--json", NULL, 0, 0},         {"--verbose", NULL, 0, 0},
+    };
+    int rc = cmd_parse_opts(argc - 1, argv + 1, opt, sizeof opt / sizeof opt[0]);
+    if (rc == CMD_HELP) {
+        help();
+        return -1;
     }
+    if (rc != CLI_OK)
+        return rc;
+    const char **str[6] = {&o->adm, &o->devices, &o->filter, &o->device, &o->backend, &o->ca_file};
+    for (size_t i = 0; i < 6; i++)
+        *str[i] = v[i];
+    unsigned long *num[6] = {&o->count, &o->timeout_ms, &o->max_batch, &o->connections, &o->request_timeout_ms,
+                             &o->in_flight};
+    for (size_t i = 0; i < 6; i++) {
+        if (!v[6 + i])
+            continue;
+        if (cli_parse_uint(v[6 + i], num[i] == &o->timeout_ms ? TIMEOUT_MAX : 1ul << 24, num[i]) != 0 ||
+            *num[i] == 0)
+            return cli_usage_error("inventory: %s: a positive number (try aiotsec inventory --help)", opt[6 + i].name);
+    }
+    o->json = opt[12].count != 0;
+    o->verbose = opt[13].count != 0;
     if (!o->adm || !o->devices)
         return cli_usage_error("inventory: --adm URL and --devices KEYFILE are required");
     if (o->filter && o->device)

@@ -584,3 +584,21 @@ def test_keys_add_from_key_file_and_env(tmp_path):
     assert "give only one of" in key_error(["keys", "add", "--db", db, "--kek-file", kek, "--key-file",
                                             str(f), "--key-env", "K", "a10004"])
     assert "go with add and rekey" in key_error(["keys", "count", "--db", db, "--key-file", str(f)])
+
+
+# --- one option syntax for every command ------------------------------------------
+
+def test_every_command_takes_opt_equals_value():
+    """demo, inventory and bench parse "--name=value" as the other commands do (issue 14:
+    one option parser), and a flag given a value is refused."""
+    p = run("demo", "--count=3", "--backend=native")
+    assert p.returncode == 0 and "result:             OK" in p.stdout, (p.returncode, p.stderr)
+    p = run("demo", "--json=1")
+    assert p.returncode == 2 and "takes no value" in p.stderr, p.stderr
+    # Parsed, then refused for what is missing (not as an unknown option).
+    p = run("inventory", "--adm=http://127.0.0.1:9")
+    assert p.returncode == 2 and "--devices KEYFILE are required" in p.stderr, p.stderr
+    p = run("inventory", "--adm=http://127.0.0.1:9", "--devices=/nonexistent", "--count=0")
+    assert p.returncode == 2 and "a positive number" in p.stderr, p.stderr
+    p = run("bench", "--batch=1")
+    assert p.returncode == 2 and "--batch wants" in p.stderr, p.stderr
