@@ -49,8 +49,8 @@ class BatchResult:
     """
 
     statuses: List[int]
-    values: List[Any]
-    n_ok: int
+    values: List[Any] = dataclasses.field(repr=False)  # XRES_AIOT values: kept out of logs
+    n_ok: int = 0
     _lib: Any = dataclasses.field(repr=False, default=None)
 
     def errors(self) -> Dict[int, AiotsecError]:

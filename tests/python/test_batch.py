@@ -25,6 +25,10 @@ def test_batch_derive_matches_reference(ctx, threads):
         assert out.statuses == [0] * len(devs)
         assert out.n_ok == len(devs)
         assert out.values == [refimpl.res(k, rn, rd) for k, rn, rd in devs]
+        # The XRES values never reach a log through repr() (AuthGetResult hides them too).
+        shown = repr(out)
+        assert "values" not in shown and all(repr(x) not in shown for x in out.values), shown
+        assert "n_ok=37" in shown
         out.raise_for_status()
         assert out.errors() == {}
     finally:
