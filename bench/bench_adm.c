@@ -91,7 +91,7 @@ static int run_aiotf_match(void *p, size_t iters)
         uint64_t proc = 0;
         aiotsec_adm_request rq;
         size_t n = 0, decided = 0;
-        if (aiotsec_aiotf_start(a->aiotf, AIOTSEC_PROC_INVENTORY, NULL, 0, a->filter, a->filter_len, RAND_DS, 0,
+        if (aiotsec_aiotf_start(a->aiotf, 0, AIOTSEC_PROC_INVENTORY, NULL, 0, a->filter, a->filter_len, RAND_DS,
                                 &proc) != AIOTSEC_OK ||
             aiotsec_aiotf_next_requests(a->aiotf, 0, &rq, 1, &n) != AIOTSEC_OK || n != 1)
             return -1;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "aiotsec/aiotsec.h"
+#include "aiotsec/testing.h"
 #include "bench.h"
 
 typedef struct nas_arg {

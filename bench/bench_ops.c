@@ -57,7 +57,7 @@ static int run_xres_verify_prepared(void *p, size_t iters)
     ops_arg *a = p;
     for (size_t i = 0; i < iters; i++) {
         size_t j = i % NKEYS;
-        if (aiotsec_verify_res_prepared(a->pk[j], a->rand_n[j], a->rn, a->rand_d[j], a->rd, a->res[j],
+        if (aiotsec_prepared_verify_res(a->pk[j], a->rand_n[j], a->rn, a->rand_d[j], a->rd, a->res[j],
                                         a->rl) != AIOTSEC_OK)
             return -1;
     }
@@ -96,7 +96,7 @@ static int run_batch_pool(void *p, size_t iters)
     ops_arg *a = p;
     for (size_t i = 0; i < iters; i++) {
         size_t n_ok = 0;
-        if (aiotsec_batch_verify_res_pool(a->ctx, a->pool, a->items, a->batch, a->results, &n_ok) !=
+        if (aiotsec_batch_pool_verify_res(a->ctx, a->pool, a->items, a->batch, a->results, &n_ok) !=
                 AIOTSEC_OK ||
             n_ok != a->batch)
             return -1;
@@ -126,9 +126,9 @@ static int setup(ops_arg *a, const char *backend, size_t batch)
     if (aiotsec_ctx_new(&a->ctx, backend, NULL) != AIOTSEC_OK ||
         aiotsec_batch_pool_new(&a->pool, 2) != AIOTSEC_OK)
         return -1;
-    a->rn = aiotsec_rand_n_len(a->ctx);
-    a->rd = aiotsec_rand_d_len(a->ctx);
-    a->rl = aiotsec_res_len(a->ctx);
+    a->rn = aiotsec_derive_rand_n_bytes(a->ctx);
+    a->rd = aiotsec_derive_rand_d_bytes(a->ctx);
+    a->rl = aiotsec_derive_res_bytes(a->ctx);
     uint64_t seed = 42;
     for (size_t j = 0; j < NKEYS; j++) {
         bench_fill(&seed, a->keys[j], 32);

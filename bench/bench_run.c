@@ -168,7 +168,7 @@ static void print_table(const char *cpu, const bench_baselines *b, const bench_r
     printf("ceiling = HMACs per op x the kernel's ns per HMAC / (ns per op x threads), i.e. per core;\n"
            "x sodium / x ossl = baseline ns / ns per op; ops/s/core divides by the thread count\n"
            "(the JSON's ops_per_s is the total). Batch rows, same batch and timing for all:\n"
-           "  xres_verify_batch_prepared thr 2 = aiotsec_batch_verify_res_pool() on a 2-thread\n"
+           "  xres_verify_batch_prepared thr 2 = aiotsec_batch_pool_verify_res() on a 2-thread\n"
            "  pool made once outside the timed loop (the caller + 1 worker, kept awake by\n"
            "  back-to-back calls); xres_verify_batch_spawn thr 2 = aiotsec_batch_verify_res()\n"
            "  with threads = 2, which creates and joins its thread in every call.\n"

@@ -119,14 +119,14 @@ static int run_rand(int is_res, const cli_key_src *ksrc, const char *rn_hex, con
     aiotsec_ctx *ctx = NULL;
     if (rc == CLI_OK && !(ctx = cli_make_ctx(backend)))
         rc = CLI_USAGE;
-    if (rc == CLI_OK && rn_len != aiotsec_rand_n_len(ctx))
+    if (rc == CLI_OK && rn_len != aiotsec_derive_rand_n_bytes(ctx))
         rc = cli_usage_error("--rand-n: RAND_AIOT_n must be %zu octets, not %zu",
-                             aiotsec_rand_n_len(ctx), rn_len);
-    if (rc == CLI_OK && rd_len != aiotsec_rand_d_len(ctx))
+                             aiotsec_derive_rand_n_bytes(ctx), rn_len);
+    if (rc == CLI_OK && rd_len != aiotsec_derive_rand_d_bytes(ctx))
         rc = cli_usage_error("--rand-d: RAND_AIOT_d must be %zu octets, not %zu",
-                             aiotsec_rand_d_len(ctx), rd_len);
+                             aiotsec_derive_rand_d_bytes(ctx), rd_len);
     if (rc == CLI_OK) {
-        size_t out_len = is_res ? aiotsec_res_len(ctx) : aiotsec_kaiotf_len();
+        size_t out_len = is_res ? aiotsec_derive_res_bytes(ctx) : aiotsec_derive_kaiotf_bytes();
         int st = is_res ? aiotsec_derive_res(ctx, key, key_len, rn, rn_len, rd, rd_len, out, sizeof out)
                         : aiotsec_derive_kaiotf(ctx, key, key_len, rn, rn_len, rd, rd_len, out,
                                                 sizeof out);
@@ -146,7 +146,7 @@ static int run_algkey(const cli_key_src *ksrc, const char *type_s, const char *a
 {
     /* Any length is checked before decoding: a 32-octet K_AIOTF of version 0.1
      * gets the reason ("must be 16 octets, not 32"), not "too long". */
-    const cli_key_rule rule = {"--kaiotf", "K_AIOTF", aiotsec_kaiotf_len(), aiotsec_kaiotf_len(), 1};
+    const cli_key_rule rule = {"--kaiotf", "K_AIOTF", aiotsec_derive_kaiotf_bytes(), aiotsec_derive_kaiotf_bytes(), 1};
     uint8_t kaiotf[AIOTSEC_KAIOTF_LEN], key[AIOTSEC_ALG_KEY_MAX];
     size_t kaiotf_len = 0, key_len = 0;
     unsigned long alg = 0;

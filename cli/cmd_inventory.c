@@ -203,8 +203,8 @@ static int make_roles(const inv_opts *o, inv_run *r, uint32_t expected)
 static int run_procedure(const inv_opts *o, inv_run *r, uint32_t expected)
 {
     uint64_t t0 = now_ms();
-    int rc = aiotsec_aiotf_start(r->aiotf, AIOTSEC_PROC_INVENTORY, r->perm_len ? r->perm : NULL, r->perm_len,
-                                 r->perm_len ? NULL : r->filter, r->filter_len, expected, t0, &r->proc);
+    int rc = aiotsec_aiotf_start(r->aiotf, t0, AIOTSEC_PROC_INVENTORY, r->perm_len ? r->perm : NULL,
+                                 r->perm_len, r->perm_len ? NULL : r->filter, r->filter_len, expected, &r->proc);
     if (rc != AIOTSEC_OK)
         return cli_usage_error("inventory: the AIOTF refuses the procedure: %s", aiotsec_strerror(rc));
     aiotsec_aiotf_summary s;

@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "cmd_args.h"
 #include "nas_json.h"
+#include "aiotsec/testing.h"
 
 #define HEX_CAP 4096u /* octets: above any profile's maximum message (2048 in profile 0) */
 #define TEXT_CAP (2u * HEX_CAP + 256u) /* a message's hex on stdin, with blanks around it */
@@ -145,7 +146,9 @@ static void print_msg_json(const aiotsec_profile *prof, const aiotsec_nas_msg *m
             print_hex_field("data", m->data, m->data_len, &first);
     } else {
         print_num_field("transaction_id", m->transaction_id, &first);
-        print_num_field("status", (unsigned long)aiotsec_cmd_status_to_wire(prof, m->status), &first);
+        uint8_t wire = 0;
+        if (aiotsec_cmd_status_to_wire(prof, m->status, &wire) == AIOTSEC_OK) /* decoded: always */
+            print_num_field("status", wire, &first);
         const char *cause = aiotsec_cmd_status_cause(m->status);
         if (cause && *cause) /* success has no failure cause */
             print_str_field("cause", cause, &first);
@@ -210,8 +213,8 @@ static int nas_decode(const nas_opts *o)
 
 static int nas_decode_msg(const aiotsec_profile *prof, const uint8_t *buf, size_t len)
 {
-    int sht = aiotsec_nas_peek_sht(prof, buf, len);
-    if (sht > AIOTSEC_NAS_SHT_PLAIN) {
+    aiotsec_nas_sht sht = AIOTSEC_NAS_SHT_PLAIN;
+    if (aiotsec_nas_peek_sht(prof, buf, len, &sht) == AIOTSEC_OK && sht != AIOTSEC_NAS_SHT_PLAIN) {
         aiotsec_nas_protected_hdr h;
         int rc = aiotsec_nas_parse_protected(prof, buf, len, &h);
         if (rc != AIOTSEC_OK)
@@ -372,8 +375,8 @@ static int msg_from_json(const aiotsec_profile *prof, const nas_json_object *obj
     if ((f = nas_json_find(obj, "status"))) {
         if (json_num(f, "status", 255, &v))
             return -1;
-        int st = aiotsec_cmd_status_from_wire(prof, v);
-        if (st < 0)
+        aiotsec_cmd_status st;
+        if (aiotsec_cmd_status_from_wire(prof, (uint8_t)v, &st) != AIOTSEC_OK)
             return cli_usage_error("nas encode: unknown status %u", v), -1;
         m->status = st;
         /* The cause, when given, must be the status's (a decoded message encodes back). */
@@ -449,7 +452,7 @@ static int make_sec_with(const nas_opts *o, const char *sub, int sender, const u
  * K_AIOTF is wiped on every path. */
 static int make_sec(const nas_opts *o, const char *sub, int sender, aiotsec_ctx **ctx, aiotsec_nas_sec **sec)
 {
-    const cli_key_rule rule = {"--kaiotf", "K_AIOTF", aiotsec_kaiotf_len(), aiotsec_kaiotf_len(), 1};
+    const cli_key_rule rule = {"--kaiotf", "K_AIOTF", aiotsec_derive_kaiotf_bytes(), aiotsec_derive_kaiotf_bytes(), 1};
     cli_key_src src = key_src(o);
     uint8_t k[AIOTSEC_KAIOTF_LEN];
     size_t klen = 0;

@@ -246,7 +246,7 @@ static int forge(demo *d, uint8_t *pdu, size_t *pl)
     memset(&m, 0, sizeof m);
     m.type = AIOTSEC_NAS_AUTH_RESPONSE;
     m.res = res;
-    m.res_len = aiotsec_res_len(d->ctx);
+    m.res_len = aiotsec_derive_res_bytes(d->ctx);
     m.rand_d = rand_d;
     m.rand_d_len = sizeof rand_d;
     int rc = aiotsec_random(d->ctx, res, sizeof res);

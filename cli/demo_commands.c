@@ -65,8 +65,9 @@ int demo_cmd_exchange(demo *d, demo_tag *t, uint64_t report, demo_wire *w, int c
         snprintf(data_text, sizeof data_text, ", data %s", hex);
     }
     const char *cause = aiotsec_cmd_status_cause(w->msg.status);
-    demo_step(d, "C4", "AIOTF", "COMMAND RESPONSE verified: status 0x%02x %s%s",
-              (unsigned)aiotsec_cmd_status_to_wire(aiotsec_ctx_profile(d->ctx), w->msg.status),
+    uint8_t wire = 0; /* a verified response's status always has a wire value */
+    (void)aiotsec_cmd_status_to_wire(aiotsec_ctx_profile(d->ctx), w->msg.status, &wire);
+    demo_step(d, "C4", "AIOTF", "COMMAND RESPONSE verified: status 0x%02x %s%s", (unsigned)wire,
               cause && *cause ? cause : "success", data_text);
     return w->msg.status;
 }
@@ -127,7 +128,8 @@ static void sequence(demo *d, demo_tag *t, uint64_t report, int first)
                "nothing written",
                rc);
     rc = demo_cmd_exchange(d, t, report, w, AIOTSEC_CMD_PERMANENT_DISABLE, 0, 0, NULL, 0);
-    int off = aiotsec_device_state_get(t->dev) == AIOTSEC_DEVICE_DISABLED;
+    aiotsec_device_state state = AIOTSEC_DEVICE_IDLE;
+    int off = aiotsec_device_state_get(t->dev, &state) == AIOTSEC_OK && state == AIOTSEC_DEVICE_DISABLED;
     demo_check(d, rc == AIOTSEC_CMD_STATUS_SUCCESS && off, "PERMANENT_DISABLE: the tag is silent for good", rc);
     if (rc == AIOTSEC_CMD_STATUS_SUCCESS) {
         d->recs[t->index].disabled = 1;

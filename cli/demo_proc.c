@@ -39,8 +39,8 @@ int demo_proc_start(demo *d, int type, const uint8_t *perm, size_t perm_len, con
 {
     char t[200], cap[48] = "";
     d->n_sent = 0;
-    int rc = aiotsec_aiotf_start(d->aiotf, (aiotsec_proc_type)type, perm, perm_len, filter, filter_len, expected,
-                                 d->clock_ms, proc);
+    int rc = aiotsec_aiotf_start(d->aiotf, d->clock_ms, (aiotsec_proc_type)type, perm, perm_len, filter, filter_len,
+                                 expected, proc);
     if (rc != AIOTSEC_OK)
         return rc;
     demo_adm_pump(d); /* step 1: the getRand the AIOTF queued */

@@ -20,7 +20,7 @@ int demo_tag_make(demo *d, demo_tag *t, size_t i, const uint8_t *key)
 {
     const demo_rec *r = &d->recs[i];
     if (!t->storage) {
-        size_t size = (aiotsec_device_size() + AIOTSEC_DEVICE_ALIGN - 1) & ~(size_t)(AIOTSEC_DEVICE_ALIGN - 1);
+        size_t size = (aiotsec_device_statebytes() + AIOTSEC_DEVICE_ALIGN - 1) & ~(size_t)(AIOTSEC_DEVICE_ALIGN - 1);
         t->storage = aligned_alloc(AIOTSEC_DEVICE_ALIGN, size);
         if (!t->storage)
             return AIOTSEC_E_NO_MEMORY;
@@ -43,7 +43,7 @@ int demo_tag_make(demo *d, demo_tag *t, size_t i, const uint8_t *key)
     cfg.rand_user = d->ctx;
     t->index = key ? SIZE_MAX : i;
     if (rc == AIOTSEC_OK)
-        rc = aiotsec_device_init(&t->dev, t->storage, aiotsec_device_size(), d->ctx, &cfg);
+        rc = aiotsec_device_init(&t->dev, t->storage, aiotsec_device_statebytes(), d->ctx, &cfg);
     return rc;
 }
 
@@ -52,7 +52,7 @@ void demo_tag_free(demo_tag *t)
     aiotsec_device_clear(t->dev);
     /* Also after a failed aiotsec_device_init(): whatever it copied goes too. */
     if (t->storage)
-        aiotsec_wipe(t->storage, (aiotsec_device_size() + AIOTSEC_DEVICE_ALIGN - 1) &
+        aiotsec_wipe(t->storage, (aiotsec_device_statebytes() + AIOTSEC_DEVICE_ALIGN - 1) &
                                      ~(size_t)(AIOTSEC_DEVICE_ALIGN - 1));
     free(t->storage);
     t->storage = NULL;

@@ -84,7 +84,7 @@ static int tag_random(void *user, uint8_t *out, size_t len)
 int inv_page(const inv_tags *t, const aiotsec_ctx *ctx, const uint8_t *rand_n, const uint8_t *perm, size_t perm_len,
              const uint8_t *filter, size_t filter_len, inv_answer *out, size_t *n)
 {
-    size_t size = (aiotsec_device_size() + AIOTSEC_DEVICE_ALIGN - 1) & ~(size_t)(AIOTSEC_DEVICE_ALIGN - 1);
+    size_t size = (aiotsec_device_statebytes() + AIOTSEC_DEVICE_ALIGN - 1) & ~(size_t)(AIOTSEC_DEVICE_ALIGN - 1);
     void *storage = aligned_alloc(AIOTSEC_DEVICE_ALIGN, size);
     if (!storage)
         return AIOTSEC_E_NO_MEMORY;

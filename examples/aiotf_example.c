@@ -101,7 +101,7 @@ int main(void)
     /* Steps 1-2: the procedure, its RAND_AIOT_n (getRand), up to 3 answers expected. */
     uint64_t proc = 0;
     aiotsec_aiotf_summary sum;
-    rc = aiotsec_aiotf_start(aiotf, AIOTSEC_PROC_INVENTORY, NULL, 0, group_a1, sizeof group_a1, 3, now_ms(), &proc);
+    rc = aiotsec_aiotf_start(aiotf, now_ms(), AIOTSEC_PROC_INVENTORY, NULL, 0, group_a1, sizeof group_a1, 3, &proc);
     carry(aiotf, adm, ans);
     if (rc == 0) rc = aiotsec_aiotf_summary_get(aiotf, proc, &sum);
     /* Steps 3-6: the paging reaches every tag; those the filter matches answer (no identifier). */

@@ -9,7 +9,7 @@
 #include <aiotsec/aiotsec.h>
 
 /* The tag's state: the device object, its user memory, its identity and key. */
-static _Alignas(AIOTSEC_DEVICE_ALIGN) unsigned char device_storage[2048]; /* >= aiotsec_device_size() */
+static _Alignas(AIOTSEC_DEVICE_ALIGN) unsigned char device_storage[2048]; /* >= aiotsec_device_statebytes() */
 static uint8_t user_memory[128];
 static const uint8_t my_perm_id[] = {0x0a, 0x01, 0x00, 0x2a};
 static const uint8_t my_key[16] = {0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae, 0xd2, 0xa6,
@@ -62,14 +62,14 @@ int main(void)
     size_t in_len = 0, out_len = 0, n = 0;
     uint64_t proc = 0, report = 0;
     aiotsec_aiotf_summary sum;
-    if (rc == 0) rc = aiotsec_aiotf_start(aiotf, AIOTSEC_PROC_COMMAND, my_perm_id, sizeof my_perm_id, NULL, 0, 1, 0,
+    if (rc == 0) rc = aiotsec_aiotf_start(aiotf, 0, AIOTSEC_PROC_COMMAND, my_perm_id, sizeof my_perm_id, NULL, 0, 1,
                                           &proc);
-    if (rc == 0) rc = aiotsec_aiotf_pump_local(aiotf, adm, ans, 0, NULL); /* getRand */
+    if (rc == 0) rc = aiotsec_aiotf_pump_local(aiotf, 0, adm, ans, NULL); /* getRand */
     if (rc == 0) rc = aiotsec_aiotf_summary_get(aiotf, proc, &sum);
     if (rc == 0) rc = aiotsec_device_on_paging(dev, sum.rand_n, 16, my_perm_id, sizeof my_perm_id, NULL, 0,
                                                radio_out, sizeof radio_out, &out_len);
     if (rc == 0) rc = aiotsec_aiotf_on_report(aiotf, 1, sum.rand_n, 16, radio_out, out_len, &report);
-    if (rc == 0) rc = aiotsec_aiotf_pump_local(aiotf, adm, ans, 1, &n); /* getAuthentication, getSessionKey */
+    if (rc == 0) rc = aiotsec_aiotf_pump_local(aiotf, 1, adm, ans, &n); /* getAuthentication, getSessionKey */
 
     /* A protected WRITE arrives: the tag checks COUNT and MAC before touching its memory. */
     const uint8_t data[] = "hello";
@@ -79,7 +79,7 @@ int main(void)
     if (rc == 0) rc = aiotsec_device_on_command(dev, radio_in, in_len, radio_out, sizeof radio_out, &out_len);
     if (rc == 0) rc = aiotsec_aiotf_on_command_response(aiotf, report, 3, radio_out, out_len, work, sizeof work,
                                                         &resp);
-    int write_status = rc == 0 ? resp.status : rc;
+    int write_status = rc == 0 ? (int)resp.status : rc;
     /* The same request again is a replay: refused, nothing is sent. */
     int replay = aiotsec_device_on_command(dev, radio_in, in_len, radio_out, sizeof radio_out, &out_len);
     /* A WRITE over the serial number is answered, not executed. */
@@ -88,7 +88,7 @@ int main(void)
     if (rc == 0) rc = aiotsec_device_on_command(dev, radio_in, in_len, radio_out, sizeof radio_out, &out_len);
     if (rc == 0) rc = aiotsec_aiotf_on_command_response(aiotf, report, 5, radio_out, out_len, work, sizeof work,
                                                         &resp);
-    int protected_status = rc == 0 ? resp.status : rc;
+    int protected_status = rc == 0 ? (int)resp.status : rc;
     const char *cause = aiotsec_cmd_status_cause(protected_status); /* NULL for a library error */
     printf("tag: WRITE %s, memory[16..20] = \"%.5s\"; replayed request: %s; WRITE over the serial number: %s, "
            "serial \"%.7s\"\n",

@@ -36,6 +36,7 @@
 #include "aiotsec/nas_security.h"
 #include "aiotsec/portable.h"
 #include "aiotsec/status.h"
+#include "aiotsec/testing.h"
 #include "fw.h"
 #include "selftest_vectors.h"
 
@@ -129,7 +130,7 @@ static void run_profile(void)
         size_t n = 0;
         int rc = aiotsec_derive_res(ctx, v->k_root.p, v->k_root.n, v->rand_n.p, v->rand_n.n, v->rand_d.p,
                                     v->rand_d.n, b, sizeof b);
-        check(f, i, "RES_AIOT", rc == AIOTSEC_OK && same(b, aiotsec_res_len(ctx), v->res));
+        check(f, i, "RES_AIOT", rc == AIOTSEC_OK && same(b, aiotsec_derive_res_bytes(ctx), v->res));
         rc = aiotsec_derive_kaiotf(ctx, v->k_root.p, v->k_root.n, v->rand_n.p, v->rand_n.n, v->rand_d.p,
                                    v->rand_d.n, b, sizeof b);
         check(f, i, "K_AIOTF", rc == AIOTSEC_OK && same(b, AIOTSEC_KAIOTF_LEN, v->k_aiotf));
@@ -357,7 +358,7 @@ int main(void)
     static char line[256];
     aiotsec_ctx *c = NULL;
     if (aiotsec_ctx_init(&c, ctx_mem, sizeof ctx_mem, aiotsec_backend_portable(), NULL) != AIOTSEC_OK ||
-        aiotsec_device_size() > sizeof dev_mem || aiotsec_nas_sec_size() > sizeof sec_a) {
+        aiotsec_device_statebytes() > sizeof dev_mem || aiotsec_nas_sec_statebytes() > sizeof sec_a) {
         fw_puts("selftest: setup failed\n");
         return 1;
     }
@@ -372,7 +373,7 @@ int main(void)
     fw_puts(aiotsec_ctx_backend_name(ctx));
     fw_puts(aiotsec_ctx_caps(ctx) & AIOTSEC_CAP_AES128 ? " with AES" : " without AES");
     fw_puts(", device storage ");
-    fw_put_uint((uint32_t)aiotsec_device_size());
+    fw_put_uint((uint32_t)aiotsec_device_statebytes());
     fw_puts(" octets\n");
     unsigned p = passed, q = failed;
     run_hmac();

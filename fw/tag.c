@@ -38,7 +38,7 @@ int main(void)
     aiotsec_device_config cfg;
     /* A context in caller storage over the portable backend, profile 0 (NULL). */
     if (aiotsec_ctx_init(&ctx, ctx_storage, sizeof ctx_storage, aiotsec_backend_portable(), NULL) != AIOTSEC_OK ||
-        aiotsec_device_size() > sizeof device_storage)
+        aiotsec_device_statebytes() > sizeof device_storage)
         return board_finish();
     aiotsec_device_config_init(&cfg, ctx);
     board_identity(&cfg.perm_id, &cfg.perm_id_len, &cfg.k_root, &cfg.k_root_len);
@@ -65,7 +65,9 @@ int main(void)
             rc = aiotsec_device_on_command(dev, radio, rx.nas_len, radio, sizeof radio, &out_len);
         if (rc == AIOTSEC_OK && out_len)
             board_radio_send(radio, out_len);
-        if (aiotsec_device_state_get(dev) == AIOTSEC_DEVICE_DISABLED && !board_disabled())
+        aiotsec_device_state state;
+        if (aiotsec_device_state_get(dev, &state) == AIOTSEC_OK && state == AIOTSEC_DEVICE_DISABLED &&
+            !board_disabled())
             board_set_disabled(); /* after the last transmission: the tag stays silent for good */
     }
     aiotsec_device_clear(dev);

@@ -44,7 +44,7 @@ int main(void)
     aiotsec_device *dev = NULL;
     aiotsec_device_config cfg;
     if (aiotsec_ctx_new_custom(&ctx, &baseline_backend, NULL) != AIOTSEC_OK ||
-        aiotsec_device_size() > sizeof device_storage)
+        aiotsec_device_statebytes() > sizeof device_storage)
         return board_finish();
     aiotsec_device_config_init(&cfg, ctx);
     board_identity(&cfg.perm_id, &cfg.perm_id_len, &cfg.k_root, &cfg.k_root_len);
@@ -70,7 +70,9 @@ int main(void)
             rc = aiotsec_device_on_command(dev, radio, rx.nas_len, radio, sizeof radio, &out_len);
         if (rc == AIOTSEC_OK && out_len)
             board_radio_send(radio, out_len);
-        if (aiotsec_device_state_get(dev) == AIOTSEC_DEVICE_DISABLED && !board_disabled())
+        aiotsec_device_state state;
+        if (aiotsec_device_state_get(dev, &state) == AIOTSEC_OK && state == AIOTSEC_DEVICE_DISABLED &&
+            !board_disabled())
             board_set_disabled();
     }
     aiotsec_device_clear(dev);

@@ -56,7 +56,7 @@ AIOTSEC_API int aiotsec_adm_config_init(aiotsec_adm_config *cfg, const aiotsec_c
  * @brief Size of ::aiotsec_adm_config (for bindings).
  * @return sizeof(aiotsec_adm_config).
  */
-AIOTSEC_API size_t aiotsec_adm_config_size(void);
+AIOTSEC_API size_t aiotsec_adm_config_structbytes(void);
 
 /**
  * @brief Makes an ADM.
@@ -133,7 +133,7 @@ typedef struct aiotsec_adm_named {
  * @brief Size of ::aiotsec_adm_named in this library build (for bindings).
  * @return sizeof(aiotsec_adm_named).
  */
-AIOTSEC_API size_t aiotsec_adm_named_size(void);
+AIOTSEC_API size_t aiotsec_adm_named_structbytes(void);
 
 /**
  * @brief getAuthentication for many named devices at once (the ADM's batch of
@@ -148,7 +148,7 @@ AIOTSEC_API size_t aiotsec_adm_named_size(void);
  * @param adm The ADM.
  * @param items The requests.
  * @param n How many.
- * @param[out] xres Receives n x aiotsec_res_len() octets.
+ * @param[out] xres Receives n x aiotsec_derive_res_bytes() octets.
  * @param xres_cap Capacity of @p xres.
  * @param[out] results Receives n statuses.
  * @param[out] n_ok Receives how many items succeeded; may be NULL.

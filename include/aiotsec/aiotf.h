@@ -50,7 +50,8 @@
  *    aiotsec_aiotf_finish() or aiotsec_aiotf_expire() end the procedure.
  *
  * Time is the caller's: every call that needs it takes @p now_ms, a monotonic
- * clock in milliseconds; the library never reads a clock. Every table is
+ * clock in milliseconds, right after the AIOTF and the identifier the call is
+ * about (request, report), if any; the library never reads a clock. Every table is
  * allocated once, at creation: no call after that allocates. An AIOTF is not
  * thread-safe (one per thread, or a lock around it).
  */
@@ -128,7 +129,7 @@ typedef struct aiotsec_aiotf_stats {
 /** @brief A procedure's account (TS 29.569: the inventory or command result). */
 typedef struct aiotsec_aiotf_summary {
     uint64_t proc_id;       /**< The procedure. */
-    int type;               /**< Its ::aiotsec_proc_type. */
+    aiotsec_proc_type type;             /**< Its ::aiotsec_proc_type. */
     int paging;             /**< 1 once RAND_AIOT_n is known and reports are taken. */
     uint8_t rand_n[16];     /**< RAND_AIOT_n to page with (when @c paging). */
     uint32_t expected;      /**< Answers expected (0: no cap). */
@@ -193,6 +194,7 @@ AIOTSEC_API void aiotsec_aiotf_free(aiotsec_aiotf *aiotf);
 /**
  * @brief Starts a procedure: queues its getRand (step 1).
  * @param aiotf The AIOTF.
+ * @param now_ms Now; the reporting deadline is now + timeout.
  * @param type An ::aiotsec_proc_type.
  * @param perm_id The device to page, or NULL.
  * @param perm_id_len Its length (1..64; 0 with NULL).
@@ -200,15 +202,14 @@ AIOTSEC_API void aiotsec_aiotf_free(aiotsec_aiotf *aiotf);
  * @param filter_len Its length.
  * @param expected Answers expected (the group size asked for, or a cap); 0: no cap.
  *        A named device is expected to answer once (0 or 1).
- * @param now_ms Now; the reporting deadline is now + timeout.
  * @param[out] proc_id Receives the procedure's identifier.
  * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BAD_VALUE (type, both or
  *         neither target, @p expected above 1 for a device), ::AIOTSEC_E_BAD_LENGTH,
  *         ::AIOTSEC_E_BAD_FILTER or ::AIOTSEC_E_LIMIT (no procedure or request slot free).
  */
-AIOTSEC_API int aiotsec_aiotf_start(aiotsec_aiotf *aiotf, aiotsec_proc_type type, const uint8_t *perm_id,
-                                    size_t perm_id_len, const uint8_t *filter, size_t filter_len,
-                                    uint32_t expected, uint64_t now_ms, uint64_t *proc_id);
+AIOTSEC_API int aiotsec_aiotf_start(aiotsec_aiotf *aiotf, uint64_t now_ms, aiotsec_proc_type type,
+                                    const uint8_t *perm_id, size_t perm_id_len, const uint8_t *filter,
+                                    size_t filter_len, uint32_t expected, uint64_t *proc_id);
 
 /**
  * @brief Takes requests for the ADM from the queue (oldest first) and marks them outstanding.
@@ -334,14 +335,14 @@ AIOTSEC_API int aiotsec_aiotf_on_session_key(aiotsec_aiotf *aiotf, uint64_t req_
  * @brief Runs every queued request against an in-process ADM and hands the answers back,
  *        until the queue is empty (the ADM as one transport among others).
  * @param aiotf The AIOTF.
+ * @param now_ms Now.
  * @param adm The ADM.
  * @param ans Scratch answer for getAuthentication (capacity at least the ADM's limit).
- * @param now_ms Now.
  * @param[out] handled Receives how many requests were answered; may be NULL.
  * @return ::AIOTSEC_OK or ::AIOTSEC_E_NULL_ARG (each request's own outcome is in its procedure).
  */
-AIOTSEC_API int aiotsec_aiotf_pump_local(aiotsec_aiotf *aiotf, const aiotsec_adm *adm, aiotsec_auth_answer *ans,
-                                         uint64_t now_ms, size_t *handled);
+AIOTSEC_API int aiotsec_aiotf_pump_local(aiotsec_aiotf *aiotf, uint64_t now_ms, const aiotsec_adm *adm,
+                                         aiotsec_auth_answer *ans, size_t *handled);
 
 /**
  * @brief What a report established.
@@ -379,7 +380,7 @@ AIOTSEC_API int aiotsec_aiotf_summary_get(const aiotsec_aiotf *aiotf, uint64_t p
  * @param cause An ::aiotsec_failure_cause.
  * @return A static string; "" for ::AIOTSEC_FAILURE_NONE, NULL for an unknown value.
  */
-AIOTSEC_API const char *aiotsec_failure_cause_name(int cause);
+AIOTSEC_API const char *aiotsec_failure_cause_name(aiotsec_failure_cause cause);
 
 /**
  * @brief Builds a protected COMMAND REQUEST for an identified, secured device.
@@ -455,15 +456,15 @@ AIOTSEC_API size_t aiotsec_aiotf_pending(const aiotsec_aiotf *aiotf);
 AIOTSEC_API int aiotsec_aiotf_stats_get(const aiotsec_aiotf *aiotf, aiotsec_aiotf_stats *out);
 
 /** @brief Size of ::aiotsec_aiotf_config (for bindings). @return sizeof(aiotsec_aiotf_config). */
-AIOTSEC_API size_t aiotsec_aiotf_config_size(void);
+AIOTSEC_API size_t aiotsec_aiotf_config_structbytes(void);
 /** @brief Size of ::aiotsec_aiotf_stats (for bindings). @return sizeof(aiotsec_aiotf_stats). */
-AIOTSEC_API size_t aiotsec_aiotf_stats_size(void);
+AIOTSEC_API size_t aiotsec_aiotf_stats_structbytes(void);
 /** @brief Size of ::aiotsec_aiotf_summary (for bindings). @return sizeof(aiotsec_aiotf_summary). */
-AIOTSEC_API size_t aiotsec_aiotf_summary_size(void);
+AIOTSEC_API size_t aiotsec_aiotf_summary_structbytes(void);
 /** @brief Size of ::aiotsec_aiotf_device (for bindings). @return sizeof(aiotsec_aiotf_device). */
-AIOTSEC_API size_t aiotsec_aiotf_device_size(void);
+AIOTSEC_API size_t aiotsec_aiotf_device_structbytes(void);
 /** @brief Size of ::aiotsec_aiotf_report (for bindings). @return sizeof(aiotsec_aiotf_report). */
-AIOTSEC_API size_t aiotsec_aiotf_report_size(void);
+AIOTSEC_API size_t aiotsec_aiotf_report_structbytes(void);
 
 #ifdef __cplusplus
 }

@@ -32,5 +32,8 @@
 #include "aiotsec/adm.h"
 #include "aiotsec/aiotf.h"
 #include "aiotsec/device.h"
+#ifndef AIOTSEC_NO_DEPRECATED
+#include "aiotsec/deprecated.h"
+#endif
 
 #endif /* AIOTSEC_AIOTSEC_H */

@@ -171,7 +171,7 @@ AIOTSEC_API uint32_t aiotsec_backend_caps(const aiotsec_backend *backend);
  * @brief Size of ::aiotsec_backend in this library build (for bindings).
  * @return sizeof(aiotsec_backend).
  */
-AIOTSEC_API size_t aiotsec_backend_struct_size(void);
+AIOTSEC_API size_t aiotsec_backend_structbytes(void);
 
 #ifdef __cplusplus
 }

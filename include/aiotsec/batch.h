@@ -17,8 +17,8 @@
  * late, a noticeable part of a batch of a few thousand items.
  *
  * For repeated batches (an ADM under load), make a worker pool once with
- * aiotsec_batch_pool_new() and pass it to aiotsec_batch_derive_res_pool() /
- * aiotsec_batch_verify_res_pool(): same results, no thread creation and no
+ * aiotsec_batch_pool_new() and pass it to aiotsec_batch_pool_derive_res() /
+ * aiotsec_batch_pool_verify_res(): same results, no thread creation and no
  * allocation per call. See ::aiotsec_batch_pool for its spin-then-sleep
  * trade-off.
  *
@@ -66,15 +66,15 @@ typedef struct aiotsec_batch_item {
  * @brief Size of ::aiotsec_batch_item in this library build (for bindings).
  * @return sizeof(aiotsec_batch_item).
  */
-AIOTSEC_API size_t aiotsec_batch_item_size(void);
+AIOTSEC_API size_t aiotsec_batch_item_structbytes(void);
 
 /**
  * @brief Derives XRES_AIOT for every item.
  * @param ctx The context the keys were prepared with.
  * @param items The items (@c res and @c res_len are ignored).
  * @param n Number of items (0 is allowed and does nothing).
- * @param[out] xres Receives n * aiotsec_res_len(ctx) octets: item i at
- *             offset i * aiotsec_res_len(ctx). Items that fail are zero-filled.
+ * @param[out] xres Receives n * aiotsec_derive_res_bytes(ctx) octets: item i at
+ *             offset i * aiotsec_derive_res_bytes(ctx). Items that fail are zero-filled.
  * @param xres_cap Capacity of @p xres.
  * @param[out] results Receives n statuses: ::AIOTSEC_OK, or the item's error
  *             (::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BAD_LENGTH, ::AIOTSEC_E_BAD_VALUE,
@@ -109,8 +109,8 @@ AIOTSEC_API AIOTSEC_WUR int aiotsec_batch_verify_res(const aiotsec_ctx *ctx,
 /**
  * @brief A caller-owned pool of worker threads for batch calls (opaque).
  *
- * Made with aiotsec_batch_pool_new(), used by aiotsec_batch_derive_res_pool()
- * and aiotsec_batch_verify_res_pool(), freed with aiotsec_batch_pool_free().
+ * Made with aiotsec_batch_pool_new(), used by aiotsec_batch_pool_derive_res()
+ * and aiotsec_batch_pool_verify_res(), freed with aiotsec_batch_pool_free().
  * A pool of @c threads runs every batch in the calling thread plus
  * @c threads - 1 workers created once; the items are handed out in grains of
  * 256 from a shared counter, as with the @c threads argument of the per-call
@@ -171,15 +171,15 @@ AIOTSEC_API void aiotsec_batch_pool_free(aiotsec_batch_pool *pool);
  * @param pool The pool (one batch at a time: concurrent calls wait their turn).
  * @param items The items (@c res and @c res_len are ignored).
  * @param n Number of items (0 is allowed and does nothing).
- * @param[out] xres Receives n * aiotsec_res_len(ctx) octets: item i at
- *             offset i * aiotsec_res_len(ctx). Items that fail are zero-filled.
+ * @param[out] xres Receives n * aiotsec_derive_res_bytes(ctx) octets: item i at
+ *             offset i * aiotsec_derive_res_bytes(ctx). Items that fail are zero-filled.
  * @param xres_cap Capacity of @p xres.
  * @param[out] results Receives n statuses, as for aiotsec_batch_derive_res().
  * @return ::AIOTSEC_OK when every item was processed (see @p results),
  *         ::AIOTSEC_E_NULL_ARG (@p ctx or @p pool NULL, even with @p n 0; or a
  *         buffer NULL with @p n above 0) or ::AIOTSEC_E_BUFFER_TOO_SMALL.
  */
-AIOTSEC_API int aiotsec_batch_derive_res_pool(const aiotsec_ctx *ctx, aiotsec_batch_pool *pool,
+AIOTSEC_API int aiotsec_batch_pool_derive_res(const aiotsec_ctx *ctx, aiotsec_batch_pool *pool,
                                               const aiotsec_batch_item *items, size_t n,
                                               uint8_t *xres, size_t xres_cap, int *results);
 
@@ -201,7 +201,7 @@ AIOTSEC_API int aiotsec_batch_derive_res_pool(const aiotsec_ctx *ctx, aiotsec_ba
  *         (@p ctx or @p pool NULL, even with @p n 0; or @p items or
  *         @p results NULL with @p n above 0).
  */
-AIOTSEC_API AIOTSEC_WUR int aiotsec_batch_verify_res_pool(const aiotsec_ctx *ctx, aiotsec_batch_pool *pool,
+AIOTSEC_API AIOTSEC_WUR int aiotsec_batch_pool_verify_res(const aiotsec_ctx *ctx, aiotsec_batch_pool *pool,
                                                           const aiotsec_batch_item *items, size_t n,
                                                           int *results, size_t *n_ok);
 

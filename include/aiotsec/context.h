@@ -26,7 +26,7 @@ typedef struct aiotsec_ctx aiotsec_ctx;
 #define AIOTSEC_CTX_ALIGN 16u
 
 /**
- * @brief Octets that always hold a context (an upper bound of aiotsec_ctx_size(),
+ * @brief Octets that always hold a context (an upper bound of aiotsec_ctx_statebytes(),
  *        a constant expression, for static storage in firmware).
  */
 #define AIOTSEC_CTX_STORAGE_SIZE (sizeof(aiotsec_backend) + sizeof(aiotsec_profile_params) + 16u)
@@ -58,7 +58,7 @@ AIOTSEC_API int aiotsec_ctx_new_custom(aiotsec_ctx **out, const aiotsec_backend 
  * @brief Octets of storage a context needs (at most ::AIOTSEC_CTX_STORAGE_SIZE).
  * @return The size.
  */
-AIOTSEC_API size_t aiotsec_ctx_size(void);
+AIOTSEC_API size_t aiotsec_ctx_statebytes(void);
 
 /**
  * @brief Makes a context in caller storage: no allocation (the only way to make
@@ -73,7 +73,7 @@ AIOTSEC_API size_t aiotsec_ctx_size(void);
  * The device-only build accepts profile 0 only (NULL or aiotsec_profile_default()):
  * anything else is ::AIOTSEC_E_BAD_PROFILE there.
  * @param[out] out Receives the context (a pointer to @p mem).
- * @param mem Storage of aiotsec_ctx_size() octets (or ::AIOTSEC_CTX_STORAGE_SIZE),
+ * @param mem Storage of aiotsec_ctx_statebytes() octets (or ::AIOTSEC_CTX_STORAGE_SIZE),
  *        aligned to ::AIOTSEC_CTX_ALIGN; it must outlive every user of the context.
  * @param mem_len Size of @p mem.
  * @param backend The table (copied; @c user and the functions must outlive the

@@ -4,7 +4,7 @@
  *
  * Lengths and FC values come from the context's profile. Every output is
  * written to a caller buffer whose capacity is passed explicitly; the exact
- * length is given by the size getters (aiotsec_res_len() and friends).
+ * length is given by the size getters (aiotsec_derive_res_bytes() and friends).
  */
 #ifndef AIOTSEC_DERIVE_H
 #define AIOTSEC_DERIVE_H
@@ -35,13 +35,13 @@ typedef enum aiotsec_alg_type {
 } aiotsec_alg_type;
 
 /** @brief RES_AIOT length of the context's profile, in octets (0 for NULL). @param ctx The context. @return The length. */
-AIOTSEC_API size_t aiotsec_res_len(const aiotsec_ctx *ctx);
+AIOTSEC_API size_t aiotsec_derive_res_bytes(const aiotsec_ctx *ctx);
 /** @brief RAND_AIOT_n length of the context's profile (0 for NULL). @param ctx The context. @return The length. */
-AIOTSEC_API size_t aiotsec_rand_n_len(const aiotsec_ctx *ctx);
+AIOTSEC_API size_t aiotsec_derive_rand_n_bytes(const aiotsec_ctx *ctx);
 /** @brief RAND_AIOT_d length of the context's profile (0 for NULL). @param ctx The context. @return The length. */
-AIOTSEC_API size_t aiotsec_rand_d_len(const aiotsec_ctx *ctx);
+AIOTSEC_API size_t aiotsec_derive_rand_d_bytes(const aiotsec_ctx *ctx);
 /** @brief K_AIOTF length, 16. @return ::AIOTSEC_KAIOTF_LEN. */
-AIOTSEC_API size_t aiotsec_kaiotf_len(void);
+AIOTSEC_API size_t aiotsec_derive_kaiotf_bytes(void);
 
 /**
  * @brief Length of the algorithm key for an algorithm identity.
@@ -51,13 +51,13 @@ AIOTSEC_API size_t aiotsec_kaiotf_len(void);
  * @return 32 for AIA-HS, 16 for every other identity 1..15; 0 for NULL,
  *         a bad type, identity 0 or one above 15.
  */
-AIOTSEC_API size_t aiotsec_alg_key_len(const aiotsec_ctx *ctx, int type, unsigned alg_id);
+AIOTSEC_API size_t aiotsec_derive_alg_key_bytes(const aiotsec_ctx *ctx, aiotsec_alg_type type, unsigned alg_id);
 
 /**
  * @brief Generates RAND_AIOT_n (profile length) from the backend's CSPRNG (Nadm_SecRAND_Get).
  * @param ctx The context.
  * @param[out] out Buffer.
- * @param out_cap Its capacity; at least aiotsec_rand_n_len().
+ * @param out_cap Its capacity; at least aiotsec_derive_rand_n_bytes().
  * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BUFFER_TOO_SMALL,
  *         ::AIOTSEC_E_UNSUPPORTED or ::AIOTSEC_E_BACKEND_FAILURE.
  */
@@ -67,7 +67,7 @@ AIOTSEC_API int aiotsec_gen_rand_n(const aiotsec_ctx *ctx, uint8_t *out, size_t 
  * @brief Generates RAND_AIOT_d (profile length) from the backend's CSPRNG.
  * @param ctx The context.
  * @param[out] out Buffer.
- * @param out_cap Its capacity; at least aiotsec_rand_d_len().
+ * @param out_cap Its capacity; at least aiotsec_derive_rand_d_bytes().
  * @return As aiotsec_gen_rand_n().
  */
 AIOTSEC_API int aiotsec_gen_rand_d(const aiotsec_ctx *ctx, uint8_t *out, size_t out_cap);
@@ -82,7 +82,7 @@ AIOTSEC_API int aiotsec_gen_rand_d(const aiotsec_ctx *ctx, uint8_t *out, size_t 
  * @param rand_n_len Must equal the profile's RAND_AIOT_n length.
  * @param rand_d RAND_AIOT_d.
  * @param rand_d_len Must equal the profile's RAND_AIOT_d length.
- * @param[out] res Receives aiotsec_res_len() octets.
+ * @param[out] res Receives aiotsec_derive_res_bytes() octets.
  * @param res_cap Capacity of @p res.
  * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BAD_LENGTH,
  *         ::AIOTSEC_E_BUFFER_TOO_SMALL or ::AIOTSEC_E_BACKEND_FAILURE.
@@ -139,7 +139,7 @@ AIOTSEC_API int aiotsec_derive_kaiotf(const aiotsec_ctx *ctx, const uint8_t *k_r
  * @param kaiotf_len ::AIOTSEC_KAIOTF_LEN (16).
  * @param type ::AIOTSEC_ALG_ENC or ::AIOTSEC_ALG_INT.
  * @param alg_id Algorithm identity 1..15.
- * @param[out] key Receives aiotsec_alg_key_len() octets.
+ * @param[out] key Receives aiotsec_derive_alg_key_bytes() octets.
  * @param key_cap Capacity of @p key.
  * @param[out] key_len Receives the length written; may be NULL.
  * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BAD_LENGTH,
@@ -147,7 +147,7 @@ AIOTSEC_API int aiotsec_derive_kaiotf(const aiotsec_ctx *ctx, const uint8_t *k_r
  *         above 15), ::AIOTSEC_E_BUFFER_TOO_SMALL or ::AIOTSEC_E_BACKEND_FAILURE.
  */
 AIOTSEC_API int aiotsec_derive_alg_key(const aiotsec_ctx *ctx, const uint8_t *kaiotf, size_t kaiotf_len,
-                                       int type, unsigned alg_id,
+                                       aiotsec_alg_type type, unsigned alg_id,
                                        uint8_t *key, size_t key_cap, size_t *key_len);
 
 /**

@@ -3,7 +3,7 @@
  * @brief The device role: a small state machine for an Ambient IoT tag.
  *
  * No allocation: the caller provides the device's storage
- * (aiotsec_device_size() octets, aligned to ::AIOTSEC_DEVICE_ALIGN) and the
+ * (aiotsec_device_statebytes() octets, aligned to ::AIOTSEC_DEVICE_ALIGN) and the
  * user memory buffer; random numbers come from a callback (the tag's TRNG). The
  * device keeps its Permanent Identifier and K_AIOT_root (copied at init), and at
  * most one procedure:
@@ -47,6 +47,7 @@
 
 #include "aiotsec/context.h"
 #include "aiotsec/export.h"
+#include "aiotsec/nas.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -64,9 +65,9 @@ extern "C" {
 
 /**
  * @brief Octets that always hold a device of this build: an upper bound of
- *        aiotsec_device_size() that is a constant expression, for static
+ *        aiotsec_device_statebytes() that is a constant expression, for static
  *        storage in firmware (560 in the device-only build for a 32-bit core,
- *        where aiotsec_device_size() is 512).
+ *        where aiotsec_device_statebytes() is 512).
  */
 #define AIOTSEC_DEVICE_STORAGE_SIZE \
     (AIOTSEC_DEVICE_STATE_SLOTS * AIOTSEC_BACKEND_STATE_MAX + 16u * sizeof(void *) + 208u)
@@ -110,7 +111,7 @@ typedef int (*aiotsec_device_rand_fn)(void *user, uint8_t *out, size_t len);
  * @return Non-zero when it can complete; 0 answers the command with
  *         ::AIOTSEC_CMD_STATUS_LOW_ENERGY and executes nothing.
  */
-typedef int (*aiotsec_device_energy_fn)(void *user, int command, size_t len);
+typedef int (*aiotsec_device_energy_fn)(void *user, aiotsec_cmd command, size_t len);
 
 /** @brief Device configuration; initialise with aiotsec_device_config_init(). */
 typedef struct aiotsec_device_config {
@@ -159,7 +160,7 @@ AIOTSEC_API int aiotsec_device_config_init(aiotsec_device_config *cfg, const aio
  * @brief Octets of storage a device needs (depends on the library build, not on the device).
  * @return The size.
  */
-AIOTSEC_API size_t aiotsec_device_size(void);
+AIOTSEC_API size_t aiotsec_device_statebytes(void);
 
 /**
  * @brief Alignment the storage given to aiotsec_device_init() needs (for bindings).
@@ -170,7 +171,7 @@ AIOTSEC_API size_t aiotsec_device_align(void);
 /**
  * @brief Initialises a device in caller storage.
  * @param[out] out Receives the device (a pointer to @p mem).
- * @param mem Storage of aiotsec_device_size() octets, aligned to ::AIOTSEC_DEVICE_ALIGN.
+ * @param mem Storage of aiotsec_device_statebytes() octets, aligned to ::AIOTSEC_DEVICE_ALIGN.
  * @param mem_len Size of @p mem.
  * @param ctx The context (HMAC, and AES for NIA2/NEA2); must outlive the device.
  * @param cfg The configuration.
@@ -255,9 +256,10 @@ AIOTSEC_API AIOTSEC_WUR int aiotsec_device_on_command(aiotsec_device *dev, const
 /**
  * @brief The device's state.
  * @param dev The device.
- * @return An ::aiotsec_device_state, or ::AIOTSEC_E_NULL_ARG.
+ * @param[out] state Receives its ::aiotsec_device_state.
+ * @return ::AIOTSEC_OK or ::AIOTSEC_E_NULL_ARG.
  */
-AIOTSEC_API int aiotsec_device_state_get(const aiotsec_device *dev);
+AIOTSEC_API int aiotsec_device_state_get(const aiotsec_device *dev, aiotsec_device_state *state);
 
 /**
  * @brief The device's counters.
@@ -271,13 +273,13 @@ AIOTSEC_API int aiotsec_device_stats_get(const aiotsec_device *dev, aiotsec_devi
  * @brief Size of ::aiotsec_device_config (for bindings).
  * @return sizeof(aiotsec_device_config).
  */
-AIOTSEC_API size_t aiotsec_device_config_size(void);
+AIOTSEC_API size_t aiotsec_device_config_structbytes(void);
 
 /**
  * @brief Size of ::aiotsec_device_stats (for bindings).
  * @return sizeof(aiotsec_device_stats).
  */
-AIOTSEC_API size_t aiotsec_device_stats_size(void);
+AIOTSEC_API size_t aiotsec_device_stats_structbytes(void);
 
 #ifdef __cplusplus
 }

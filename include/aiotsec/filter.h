@@ -107,7 +107,7 @@ AIOTSEC_API int aiotsec_filter_bits(const aiotsec_profile *profile, const uint8_
  * @brief Largest AiotFilteringInformation in octets (for bindings).
  * @return ::AIOTSEC_FILTER_MAX.
  */
-AIOTSEC_API size_t aiotsec_filter_max_len(void);
+AIOTSEC_API size_t aiotsec_filter_maxbytes(void);
 
 #ifdef __cplusplus
 }

@@ -54,13 +54,13 @@ AIOTSEC_API int aiotsec_kdf(const aiotsec_ctx *ctx, const uint8_t *key, size_t k
  * @brief Output length of the KDF and of HMAC-SHA-256, in octets (for bindings).
  * @return ::AIOTSEC_KDF_OUT_LEN (32).
  */
-AIOTSEC_API size_t aiotsec_kdf_out_len(void);
+AIOTSEC_API size_t aiotsec_kdf_out_bytes(void);
 
 /**
  * @brief Size of ::aiotsec_kdf_param (for bindings).
  * @return sizeof(aiotsec_kdf_param).
  */
-AIOTSEC_API size_t aiotsec_kdf_param_size(void);
+AIOTSEC_API size_t aiotsec_kdf_param_structbytes(void);
 
 #ifdef __cplusplus
 }

@@ -180,13 +180,13 @@ typedef struct aiotsec_keystore {
  * @brief Size of ::aiotsec_keystore (for bindings).
  * @return sizeof(aiotsec_keystore).
  */
-AIOTSEC_API size_t aiotsec_keystore_struct_size(void);
+AIOTSEC_API size_t aiotsec_keystore_structbytes(void);
 
 /**
  * @brief Largest Permanent Identifier, in octets (for bindings).
  * @return ::AIOTSEC_ID_MAX.
  */
-AIOTSEC_API size_t aiotsec_id_max_len(void);
+AIOTSEC_API size_t aiotsec_keystore_id_maxbytes(void);
 
 /**
  * @brief Called once per device line by the key-file readers.
@@ -321,20 +321,6 @@ AIOTSEC_API int aiotsec_memstore_load_file(aiotsec_memstore *store, const char *
  * @return The count; 0 for NULL.
  */
 AIOTSEC_API size_t aiotsec_memstore_count(const aiotsec_memstore *store);
-
-/**
- * @brief Permanent Identifier of the i-th device, in storage order, e.g. to build devices for a test.
- *
- * Storage order is insertion order, except that each load stores its devices
- * sorted by Permanent Identifier (so that a filter's candidates are contiguous).
- * @param store The store.
- * @param index 0 .. count - 1.
- * @param[out] perm_id Receives a pointer to the Permanent Identifier (owned by the store).
- * @param[out] perm_id_len Receives its length.
- * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG or ::AIOTSEC_E_BAD_VALUE (index).
- */
-AIOTSEC_API int aiotsec_memstore_device_at(const aiotsec_memstore *store, size_t index,
-                                           const uint8_t **perm_id, size_t *perm_id_len);
 
 /**
  * @brief Fills a key-store table over this store (every operation, filters and T-IDs included).

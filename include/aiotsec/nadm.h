@@ -51,7 +51,7 @@ typedef enum aiotsec_adm_op {
 typedef struct aiotsec_adm_request {
     uint64_t id;            /**< Set by the AIOTF: give it back with the answer. */
     uint64_t proc_id;       /**< Set by the AIOTF: the procedure the request serves. */
-    int op;                 /**< An ::aiotsec_adm_op. */
+    aiotsec_adm_op op;               /**< An ::aiotsec_adm_op. */
     uint32_t attempt;       /**< 0 for the first sending, then 1, 2... for retries. */
     uint64_t deadline_ms;   /**< Set by the AIOTF: retries make sense until then. */
     const uint8_t *perm_id; /**< AiotDevPermId (1..64 octets), or NULL. */
@@ -69,14 +69,14 @@ typedef struct aiotsec_adm_request {
  * @brief Size of ::aiotsec_adm_request (for bindings).
  * @return sizeof(aiotsec_adm_request).
  */
-AIOTSEC_API size_t aiotsec_adm_request_size(void);
+AIOTSEC_API size_t aiotsec_adm_request_structbytes(void);
 
 /**
  * @brief Name of an operation as TS 29.369 spells its operationId, e.g. "getAuthentication".
  * @param op An ::aiotsec_adm_op.
  * @return A static string; NULL for a value that is not an ::aiotsec_adm_op.
  */
-AIOTSEC_API const char *aiotsec_adm_op_name(int op);
+AIOTSEC_API const char *aiotsec_adm_op_name(aiotsec_adm_op op);
 
 /** @brief The answer of getAuthentication: candidate sets (opaque). */
 typedef struct aiotsec_auth_answer aiotsec_auth_answer;
@@ -183,7 +183,7 @@ typedef struct aiotsec_tid_info {
  * @brief Size of ::aiotsec_tid_info (for bindings).
  * @return sizeof(aiotsec_tid_info).
  */
-AIOTSEC_API size_t aiotsec_tid_info_size(void);
+AIOTSEC_API size_t aiotsec_tid_info_structbytes(void);
 
 #ifdef __cplusplus
 }

@@ -85,23 +85,23 @@ typedef enum aiotsec_nas_sht {
  * Octet fields are views: after decoding they point into the decoded input.
  */
 typedef struct aiotsec_nas_msg {
-    int type;               /**< An ::aiotsec_nas_type. */
+    aiotsec_nas_type type;             /**< An ::aiotsec_nas_type. */
     const uint8_t *res;     /**< AUTHENTICATION RESPONSE: RES_AIOT. */
     size_t res_len;         /**< Length of @c res: the profile's RES length (4..16; 16 in profile 0). */
     const uint8_t *rand_d;  /**< AUTHENTICATION RESPONSE: RAND_AIOT_d. */
     size_t rand_d_len;      /**< Length of @c rand_d: 16. */
     uint8_t transaction_id; /**< COMMAND REQUEST / RESPONSE: transaction ID, 0..255. */
-    int command;            /**< COMMAND REQUEST: an ::aiotsec_cmd. */
+    aiotsec_cmd command;          /**< COMMAND REQUEST: an ::aiotsec_cmd. */
     uint16_t offset;        /**< COMMAND REQUEST READ/WRITE: memory offset. */
     uint16_t length;        /**< COMMAND REQUEST READ: read length, 1..max data length (1024). */
     const uint8_t *data;    /**< WRITE: write data; COMMAND RESPONSE: read data (NULL when absent). */
     size_t data_len;        /**< Length of @c data: 1..1024, or 0 when absent (COMMAND RESPONSE only). */
-    int status;             /**< COMMAND RESPONSE: an ::aiotsec_cmd_status. */
+    aiotsec_cmd_status status;           /**< COMMAND RESPONSE: an ::aiotsec_cmd_status. */
 } aiotsec_nas_msg;
 
 /** @brief The header of a security protected message (views into the input). */
 typedef struct aiotsec_nas_protected_hdr {
-    int sht;                /**< ::AIOTSEC_NAS_SHT_INTEGRITY or ::AIOTSEC_NAS_SHT_INTEGRITY_CIPHERED. */
+    aiotsec_nas_sht sht;              /**< ::AIOTSEC_NAS_SHT_INTEGRITY or ::AIOTSEC_NAS_SHT_INTEGRITY_CIPHERED. */
     const uint8_t *mac;     /**< The 4-octet MAC (not verified by the parser). */
     uint8_t sqn;            /**< SQN: the 8 least significant bits of COUNT. */
     const uint8_t *payload; /**< The plain or ciphered message (octets 7..end). */
@@ -112,26 +112,26 @@ typedef struct aiotsec_nas_protected_hdr {
  * @brief Length of the MAC of a protected AIOT NAS message (for bindings).
  * @return ::AIOTSEC_NAS_MAC_LEN (4).
  */
-AIOTSEC_API size_t aiotsec_nas_mac_len(void);
+AIOTSEC_API size_t aiotsec_nas_mac_bytes(void);
 
 /**
  * @brief Size of ::aiotsec_nas_msg in this build (for bindings).
  * @return sizeof(aiotsec_nas_msg).
  */
-AIOTSEC_API size_t aiotsec_nas_msg_size(void);
+AIOTSEC_API size_t aiotsec_nas_msg_structbytes(void);
 
 /**
  * @brief Size of ::aiotsec_nas_protected_hdr in this build (for bindings).
  * @return sizeof(aiotsec_nas_protected_hdr).
  */
-AIOTSEC_API size_t aiotsec_nas_protected_hdr_size(void);
+AIOTSEC_API size_t aiotsec_nas_protected_hdr_structbytes(void);
 
 /**
  * @brief Largest AIOT NAS message of a profile (2048 in profile 0).
  * @param profile The profile; NULL for profile 0.
  * @return The limit in octets.
  */
-AIOTSEC_API size_t aiotsec_nas_max_len(const aiotsec_profile *profile);
+AIOTSEC_API size_t aiotsec_nas_maxbytes(const aiotsec_profile *profile);
 
 /**
  * @brief Decodes a plain AIOT NAS message.
@@ -180,29 +180,18 @@ AIOTSEC_API AIOTSEC_WUR int aiotsec_nas_parse_protected(const aiotsec_profile *p
                                                         aiotsec_nas_protected_hdr *hdr);
 
 /**
- * @brief Security header type of a message, after checking EPD and spare bits.
- * @param profile The profile; NULL for profile 0.
- * @param in The message.
- * @param len Its length.
- * @return An ::aiotsec_nas_sht (>= 0), or ::AIOTSEC_E_NULL_ARG,
- *         ::AIOTSEC_E_NAS_TRUNCATED, ::AIOTSEC_E_NAS_BAD_EPD,
- *         ::AIOTSEC_E_NAS_SPARE_BITS or ::AIOTSEC_E_NAS_BAD_SHT.
- */
-AIOTSEC_API int aiotsec_nas_peek_sht(const aiotsec_profile *profile, const uint8_t *in, size_t len);
-
-/**
  * @brief Name of a message type, e.g. "COMMAND_REQUEST".
  * @param type An ::aiotsec_nas_type.
  * @return A static string; "UNKNOWN" otherwise.
  */
-AIOTSEC_API const char *aiotsec_nas_type_name(int type);
+AIOTSEC_API const char *aiotsec_nas_type_name(aiotsec_nas_type type);
 
 /**
  * @brief Name of a command as TS 29.569 `commandType` spells it, e.g. "PERMANENT_DISABLE".
  * @param command An ::aiotsec_cmd.
  * @return A static string; "UNKNOWN" otherwise.
  */
-AIOTSEC_API const char *aiotsec_cmd_name(int command);
+AIOTSEC_API const char *aiotsec_cmd_name(aiotsec_cmd command);
 
 /**
  * @brief The TS 29.569 `AIoTDevFailCause` of a command status, e.g. "LOW_ENERGY".
@@ -210,23 +199,28 @@ AIOTSEC_API const char *aiotsec_cmd_name(int command);
  * @return A static string; "" for ::AIOTSEC_CMD_STATUS_SUCCESS (no failure cause) and
  *         NULL for a value that is not an ::aiotsec_cmd_status.
  */
-AIOTSEC_API const char *aiotsec_cmd_status_cause(int status);
+AIOTSEC_API const char *aiotsec_cmd_status_cause(aiotsec_cmd_status status);
 
 /**
  * @brief Wire value of a command status in a profile.
  * @param profile The profile; NULL for profile 0.
  * @param status An ::aiotsec_cmd_status.
- * @return 0..255, or ::AIOTSEC_E_BAD_VALUE for an unknown status.
+ * @param[out] wire Receives the octet.
+ * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG or ::AIOTSEC_E_BAD_VALUE (not an ::aiotsec_cmd_status).
  */
-AIOTSEC_API int aiotsec_cmd_status_to_wire(const aiotsec_profile *profile, int status);
+AIOTSEC_API int aiotsec_cmd_status_to_wire(const aiotsec_profile *profile, aiotsec_cmd_status status,
+                                           uint8_t *wire);
 
 /**
  * @brief Command status of a wire value in a profile.
  * @param profile The profile; NULL for profile 0.
  * @param wire The octet.
- * @return An ::aiotsec_cmd_status, or ::AIOTSEC_E_NAS_BAD_IE_VALUE for a value the profile does not define.
+ * @param[out] status Receives the ::aiotsec_cmd_status.
+ * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG or ::AIOTSEC_E_NAS_BAD_IE_VALUE (a value the profile
+ *         does not define).
  */
-AIOTSEC_API int aiotsec_cmd_status_from_wire(const aiotsec_profile *profile, unsigned wire);
+AIOTSEC_API int aiotsec_cmd_status_from_wire(const aiotsec_profile *profile, uint8_t wire,
+                                             aiotsec_cmd_status *status);
 
 #ifdef __cplusplus
 }

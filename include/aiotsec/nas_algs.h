@@ -35,7 +35,7 @@ extern "C" {
  * @brief Length of an AES-CMAC tag in octets (for bindings).
  * @return ::AIOTSEC_CMAC_LEN (16).
  */
-AIOTSEC_API size_t aiotsec_cmac_len(void);
+AIOTSEC_API size_t aiotsec_alg_cmac_bytes(void);
 
 /**
  * @brief AES-128-CMAC (RFC 4493) of an octet string.
@@ -49,7 +49,7 @@ AIOTSEC_API size_t aiotsec_cmac_len(void);
  * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BAD_LENGTH,
  *         ::AIOTSEC_E_BUFFER_TOO_SMALL, ::AIOTSEC_E_UNSUPPORTED or ::AIOTSEC_E_BACKEND_FAILURE.
  */
-AIOTSEC_API int aiotsec_aes_cmac(const aiotsec_ctx *ctx, const uint8_t *key, size_t key_len,
+AIOTSEC_API int aiotsec_alg_aes_cmac(const aiotsec_ctx *ctx, const uint8_t *key, size_t key_len,
                                  const uint8_t *msg, size_t msg_len, uint8_t *mac, size_t mac_cap);
 
 /**
@@ -69,7 +69,7 @@ AIOTSEC_API int aiotsec_aes_cmac(const aiotsec_ctx *ctx, const uint8_t *key, siz
  *         ::AIOTSEC_E_BAD_VALUE (bearer or direction), ::AIOTSEC_E_BUFFER_TOO_SMALL,
  *         ::AIOTSEC_E_UNSUPPORTED or ::AIOTSEC_E_BACKEND_FAILURE.
  */
-AIOTSEC_API int aiotsec_nia2(const aiotsec_ctx *ctx, const uint8_t *key, size_t key_len,
+AIOTSEC_API int aiotsec_alg_nia2(const aiotsec_ctx *ctx, const uint8_t *key, size_t key_len,
                              uint32_t count, unsigned bearer, unsigned direction,
                              const uint8_t *msg, size_t len_bits, uint8_t *mac, size_t mac_cap);
 
@@ -92,7 +92,7 @@ AIOTSEC_API int aiotsec_nia2(const aiotsec_ctx *ctx, const uint8_t *key, size_t 
  *         ::AIOTSEC_E_BAD_VALUE, ::AIOTSEC_E_BUFFER_TOO_SMALL,
  *         ::AIOTSEC_E_UNSUPPORTED or ::AIOTSEC_E_BACKEND_FAILURE.
  */
-AIOTSEC_API int aiotsec_nea2(const aiotsec_ctx *ctx, const uint8_t *key, size_t key_len,
+AIOTSEC_API int aiotsec_alg_nea2(const aiotsec_ctx *ctx, const uint8_t *key, size_t key_len,
                              uint32_t count, unsigned bearer, unsigned direction,
                              const uint8_t *in, size_t len_bits, uint8_t *out, size_t out_cap);
 
@@ -112,7 +112,7 @@ AIOTSEC_API int aiotsec_nea2(const aiotsec_ctx *ctx, const uint8_t *key, size_t 
  * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BAD_LENGTH,
  *         ::AIOTSEC_E_BAD_VALUE, ::AIOTSEC_E_BUFFER_TOO_SMALL or ::AIOTSEC_E_BACKEND_FAILURE.
  */
-AIOTSEC_API int aiotsec_aia_hs(const aiotsec_ctx *ctx, const uint8_t *key, size_t key_len,
+AIOTSEC_API int aiotsec_alg_aia_hs(const aiotsec_ctx *ctx, const uint8_t *key, size_t key_len,
                                uint32_t count, unsigned bearer, unsigned direction,
                                const uint8_t *msg, size_t msg_len, uint8_t *mac, size_t mac_cap);
 

@@ -17,7 +17,7 @@
  *
  * A context is not thread-safe (it has COUNTs); use one per procedure. Two
  * ways to get one: aiotsec_nas_sec_new() allocates; aiotsec_nas_sec_init()
- * uses caller storage of aiotsec_nas_sec_size() octets (for firmware that
+ * uses caller storage of aiotsec_nas_sec_statebytes() octets (for firmware that
  * never allocates).
  */
 #ifndef AIOTSEC_NAS_SECURITY_H
@@ -60,7 +60,7 @@ typedef struct aiotsec_nas_sec aiotsec_nas_sec;
  * @brief Octets of storage aiotsec_nas_sec_init() needs.
  * @return The size.
  */
-AIOTSEC_API size_t aiotsec_nas_sec_size(void);
+AIOTSEC_API size_t aiotsec_nas_sec_statebytes(void);
 
 /**
  * @brief Makes a security context (allocated). Derives the algorithm keys from
@@ -79,12 +79,12 @@ AIOTSEC_API size_t aiotsec_nas_sec_size(void);
  */
 AIOTSEC_API int aiotsec_nas_sec_new(aiotsec_nas_sec **out, const aiotsec_ctx *ctx,
                                     const uint8_t *kaiotf, size_t kaiotf_len,
-                                    unsigned int_alg, unsigned enc_alg, int role);
+                                    unsigned int_alg, unsigned enc_alg, aiotsec_nas_role role);
 
 /**
  * @brief Makes a security context in caller storage (no allocation).
  * @param[out] out Receives the context (a pointer into @p mem); end it with aiotsec_nas_sec_clear().
- * @param mem Storage of at least aiotsec_nas_sec_size() octets, aligned to ::AIOTSEC_NAS_SEC_ALIGN.
+ * @param mem Storage of at least aiotsec_nas_sec_statebytes() octets, aligned to ::AIOTSEC_NAS_SEC_ALIGN.
  * @param mem_len Size of @p mem.
  * @param ctx The library context; must outlive the security context.
  * @param kaiotf K_AIOTF.
@@ -97,7 +97,7 @@ AIOTSEC_API int aiotsec_nas_sec_new(aiotsec_nas_sec **out, const aiotsec_ctx *ct
  */
 AIOTSEC_API int aiotsec_nas_sec_init(aiotsec_nas_sec **out, void *mem, size_t mem_len,
                                      const aiotsec_ctx *ctx, const uint8_t *kaiotf,
-                                     size_t kaiotf_len, unsigned int_alg, unsigned enc_alg, int role);
+                                     size_t kaiotf_len, unsigned int_alg, unsigned enc_alg, aiotsec_nas_role role);
 
 /**
  * @brief Wipes the keys and frees a context made by aiotsec_nas_sec_new()
@@ -112,23 +112,6 @@ AIOTSEC_API void aiotsec_nas_sec_free(aiotsec_nas_sec *sec);
  * @param sec The context.
  */
 AIOTSEC_API void aiotsec_nas_sec_clear(aiotsec_nas_sec *sec);
-
-/**
- * @brief Sets the COUNT the next protect uses (tools and tests; a fresh context starts at 0).
- * @param sec The context.
- * @param count 0 .. ::AIOTSEC_NAS_COUNT_MAX.
- * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG or ::AIOTSEC_E_BAD_VALUE.
- */
-AIOTSEC_API int aiotsec_nas_sec_set_tx_count(aiotsec_nas_sec *sec, uint32_t count);
-
-/**
- * @brief Records @p count as the highest COUNT already accepted in the receive
- *        direction: the next message must carry a greater COUNT.
- * @param sec The context.
- * @param count 0 .. ::AIOTSEC_NAS_COUNT_MAX.
- * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG or ::AIOTSEC_E_BAD_VALUE.
- */
-AIOTSEC_API int aiotsec_nas_sec_set_rx_last_count(aiotsec_nas_sec *sec, uint32_t count);
 
 /**
  * @brief The COUNT the next protect will use.

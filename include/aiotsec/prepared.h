@@ -49,11 +49,11 @@ AIOTSEC_API void aiotsec_prepared_key_free(aiotsec_prepared_key *key);
  * @param rand_n_len Profile length.
  * @param rand_d RAND_AIOT_d.
  * @param rand_d_len Profile length.
- * @param[out] res Receives aiotsec_res_len() octets.
+ * @param[out] res Receives aiotsec_derive_res_bytes() octets.
  * @param res_cap Capacity of @p res.
  * @return As aiotsec_derive_res().
  */
-AIOTSEC_API int aiotsec_derive_res_prepared(const aiotsec_prepared_key *key,
+AIOTSEC_API int aiotsec_prepared_derive_res(const aiotsec_prepared_key *key,
                                             const uint8_t *rand_n, size_t rand_n_len,
                                             const uint8_t *rand_d, size_t rand_d_len,
                                             uint8_t *res, size_t res_cap);
@@ -69,7 +69,7 @@ AIOTSEC_API int aiotsec_derive_res_prepared(const aiotsec_prepared_key *key,
  * @param res_len Its length.
  * @return As aiotsec_verify_res().
  */
-AIOTSEC_API AIOTSEC_WUR int aiotsec_verify_res_prepared(const aiotsec_prepared_key *key,
+AIOTSEC_API AIOTSEC_WUR int aiotsec_prepared_verify_res(const aiotsec_prepared_key *key,
                                                         const uint8_t *rand_n, size_t rand_n_len,
                                                         const uint8_t *rand_d, size_t rand_d_len,
                                                         const uint8_t *res, size_t res_len);
@@ -85,7 +85,7 @@ AIOTSEC_API AIOTSEC_WUR int aiotsec_verify_res_prepared(const aiotsec_prepared_k
  * @param kaiotf_cap Capacity, at least 16.
  * @return As aiotsec_derive_kaiotf().
  */
-AIOTSEC_API int aiotsec_derive_kaiotf_prepared(const aiotsec_prepared_key *key,
+AIOTSEC_API int aiotsec_prepared_derive_kaiotf(const aiotsec_prepared_key *key,
                                                const uint8_t *rand_n, size_t rand_n_len,
                                                const uint8_t *rand_d, size_t rand_d_len,
                                                uint8_t *kaiotf, size_t kaiotf_cap);

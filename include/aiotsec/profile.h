@@ -94,7 +94,7 @@ AIOTSEC_API int aiotsec_profile_params_init(aiotsec_profile_params *params);
  * @brief Size of ::aiotsec_profile_params in this library build (for bindings).
  * @return sizeof(aiotsec_profile_params).
  */
-AIOTSEC_API size_t aiotsec_profile_params_size(void);
+AIOTSEC_API size_t aiotsec_profile_params_structbytes(void);
 
 /**
  * @brief Makes a profile after checking every value against the spec's ranges

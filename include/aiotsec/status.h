@@ -14,7 +14,9 @@
  * | -60 .. -79   | AIOT NAS security (integrity, COUNT, algorithm)|
  * | -80 .. -99   | procedure and role errors, key store           |
  *
- * Values are part of the ABI: they are never renumbered, only added.
+ * Values are part of the ABI: they are renumbered only with a new SONAME (0.4.0 moved
+ * ::AIOTSEC_E_BAD_STATE from -11 to the procedure family, where a call made in the
+ * wrong state belongs), otherwise only added.
  */
 #ifndef AIOTSEC_STATUS_H
 #define AIOTSEC_STATUS_H
@@ -40,7 +42,6 @@ typedef enum aiotsec_status {
     AIOTSEC_E_BACKEND_FAILURE = -8,      /**< The backend reported an internal failure. */
     AIOTSEC_E_BAD_PROFILE = -9,          /**< Profile parameters outside the spec's ranges. */
     AIOTSEC_E_BAD_BACKEND = -10,         /**< A user-supplied backend table is incomplete or of an unknown version. */
-    AIOTSEC_E_BAD_STATE = -11,           /**< The object is not in a state where the call is allowed. */
     AIOTSEC_E_IO = -12,                  /**< A file could not be opened or read. */
     AIOTSEC_E_LIMIT = -13,               /**< A configured capacity or count limit was reached. */
 
@@ -85,7 +86,9 @@ typedef enum aiotsec_status {
     AIOTSEC_E_OVER_CAP = -93,            /**< The procedure already has the number of answers it expects: dropped. */
     AIOTSEC_E_AMBIGUOUS = -94,           /**< RES_AIOT matched more than one candidate: nobody is identified. */
     AIOTSEC_E_BAD_ANSWER = -95,          /**< The ADM's answer does not fit the request (sets, order, lengths). */
-    AIOTSEC_E_IN_PROGRESS = -96          /**< Not decided yet: the request is still with the ADM. */
+    AIOTSEC_E_IN_PROGRESS = -96,         /**< Not decided yet: the request is still with the ADM. */
+    AIOTSEC_E_BAD_STATE = -97            /**< The object is not in a state where the call is allowed (e.g. no
+                                              security context yet; -11 before 0.4). */
 } aiotsec_status;
 
 /**

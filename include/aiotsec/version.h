@@ -14,11 +14,11 @@ extern "C" {
 /** @brief Major version; also the SONAME major (bumped only on an ABI break). */
 #define AIOTSEC_VERSION_MAJOR 0
 /** @brief Minor version: backwards-compatible additions. */
-#define AIOTSEC_VERSION_MINOR 3
+#define AIOTSEC_VERSION_MINOR 4
 /** @brief Patch version: fixes only. */
 #define AIOTSEC_VERSION_PATCH 0
 /** @brief The version as a string literal. */
-#define AIOTSEC_VERSION_STRING "0.3.0"
+#define AIOTSEC_VERSION_STRING "0.4.0"
 /** @brief The version as one number, MAJOR * 10000 + MINOR * 100 + PATCH. */
 #define AIOTSEC_VERSION_NUMBER \
     (AIOTSEC_VERSION_MAJOR * 10000 + AIOTSEC_VERSION_MINOR * 100 + AIOTSEC_VERSION_PATCH)

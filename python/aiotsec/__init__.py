@@ -62,7 +62,7 @@ from .aiotf import (Aiotf, AiotfStats, DeviceReport, FailureCause, ProcType, Pro
 from .device import Device, DeviceState, DeviceStats
 from .keyfile import KeyRecord, read_keyfile, read_keyfile_file, read_keyfile_text
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 
 def library() -> Library:
@@ -71,7 +71,7 @@ def library() -> Library:
 
 
 def library_version() -> str:
-    """Version string of the loaded libaiotsec, e.g. ``"0.3.0"``."""
+    """Version string of the loaded libaiotsec, e.g. ``"0.4.0"``."""
     return _lib.get().version
 
 

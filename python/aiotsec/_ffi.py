@@ -21,7 +21,7 @@ BUF = c_char_p
 
 
 class ProfileParams(Structure):
-    """``aiotsec_profile_params`` (profile.h); size checked against aiotsec_profile_params_size()."""
+    """``aiotsec_profile_params`` (profile.h); size checked against aiotsec_profile_params_structbytes()."""
 
     _fields_ = [
         ("struct_size", c_uint32),
@@ -61,7 +61,7 @@ class ProfileParams(Structure):
 
 
 class KdfParam(Structure):
-    """``aiotsec_kdf_param`` (kdf.h); size checked against aiotsec_kdf_param_size()."""
+    """``aiotsec_kdf_param`` (kdf.h); size checked against aiotsec_kdf_param_structbytes()."""
 
     _fields_ = [("data", c_char_p), ("len", c_size_t)]
 
@@ -90,7 +90,7 @@ COMPACT_MAX = 64
 
 
 class BackendTable(Structure):
-    """``aiotsec_backend`` (backend.h); size checked against aiotsec_backend_struct_size()."""
+    """``aiotsec_backend`` (backend.h); size checked against aiotsec_backend_structbytes()."""
 
     _fields_ = [
         ("struct_size", c_uint32),
@@ -132,12 +132,12 @@ CORE: Dict[str, Proto] = {
     "aiotsec_backend_count": (c_size_t, []),
     "aiotsec_backend_name_at": (c_char_p, [c_size_t]),
     "aiotsec_backend_caps": (c_uint32, [POINTER(BackendTable)]),
-    "aiotsec_backend_struct_size": (c_size_t, []),
+    "aiotsec_backend_structbytes": (c_size_t, []),
     # portable.h
     "aiotsec_backend_portable": (POINTER(BackendTable), []),
     # profile.h
     "aiotsec_profile_params_init": (c_int, [POINTER(ProfileParams)]),
-    "aiotsec_profile_params_size": (c_size_t, []),
+    "aiotsec_profile_params_structbytes": (c_size_t, []),
     "aiotsec_profile_new": (c_int, [HANDLE_OUT, POINTER(ProfileParams)]),
     "aiotsec_profile_free": (None, [HANDLE]),
     "aiotsec_profile_default": (HANDLE, []),
@@ -154,14 +154,14 @@ CORE: Dict[str, Proto] = {
     # kdf.h
     "aiotsec_kdf": (c_int, [HANDLE, BUF, c_size_t, c_uint16, POINTER(KdfParam), c_size_t,
                             BUF, c_size_t]),
-    "aiotsec_kdf_param_size": (c_size_t, []),
-    "aiotsec_kdf_out_len": (c_size_t, []),
+    "aiotsec_kdf_param_structbytes": (c_size_t, []),
+    "aiotsec_kdf_out_bytes": (c_size_t, []),
     # derive.h
-    "aiotsec_res_len": (c_size_t, [HANDLE]),
-    "aiotsec_rand_n_len": (c_size_t, [HANDLE]),
-    "aiotsec_rand_d_len": (c_size_t, [HANDLE]),
-    "aiotsec_kaiotf_len": (c_size_t, []),
-    "aiotsec_alg_key_len": (c_size_t, [HANDLE, c_int, c_uint]),
+    "aiotsec_derive_res_bytes": (c_size_t, [HANDLE]),
+    "aiotsec_derive_rand_n_bytes": (c_size_t, [HANDLE]),
+    "aiotsec_derive_rand_d_bytes": (c_size_t, [HANDLE]),
+    "aiotsec_derive_kaiotf_bytes": (c_size_t, []),
+    "aiotsec_derive_alg_key_bytes": (c_size_t, [HANDLE, c_int, c_uint]),
     "aiotsec_gen_rand_n": (c_int, [HANDLE, BUF, c_size_t]),
     "aiotsec_gen_rand_d": (c_int, [HANDLE, BUF, c_size_t]),
     "aiotsec_derive_res": (c_int, [HANDLE, BUF, c_size_t, BUF, c_size_t, BUF, c_size_t,
@@ -177,9 +177,9 @@ CORE: Dict[str, Proto] = {
     # prepared.h
     "aiotsec_prepared_key_new": (c_int, [HANDLE_OUT, HANDLE, BUF, c_size_t]),
     "aiotsec_prepared_key_free": (None, [HANDLE]),
-    "aiotsec_derive_res_prepared": (c_int, [HANDLE, BUF, c_size_t, BUF, c_size_t, BUF, c_size_t]),
-    "aiotsec_verify_res_prepared": (c_int, [HANDLE, BUF, c_size_t, BUF, c_size_t, BUF, c_size_t]),
-    "aiotsec_derive_kaiotf_prepared": (c_int, [HANDLE, BUF, c_size_t, BUF, c_size_t, BUF,
+    "aiotsec_prepared_derive_res": (c_int, [HANDLE, BUF, c_size_t, BUF, c_size_t, BUF, c_size_t]),
+    "aiotsec_prepared_verify_res": (c_int, [HANDLE, BUF, c_size_t, BUF, c_size_t, BUF, c_size_t]),
+    "aiotsec_prepared_derive_kaiotf": (c_int, [HANDLE, BUF, c_size_t, BUF, c_size_t, BUF,
                                                c_size_t]),
 }
 
@@ -188,9 +188,9 @@ AREAS: Dict[str, Dict[str, Proto]] = {}
 
 # Struct sizes to verify at load time: (ctypes type, size getter).
 STRUCT_CHECKS: List[Tuple[type, str]] = [
-    (ProfileParams, "aiotsec_profile_params_size"),
-    (KdfParam, "aiotsec_kdf_param_size"),
-    (BackendTable, "aiotsec_backend_struct_size"),
+    (ProfileParams, "aiotsec_profile_params_structbytes"),
+    (KdfParam, "aiotsec_kdf_param_structbytes"),
+    (BackendTable, "aiotsec_backend_structbytes"),
 ]
 
 
@@ -239,27 +239,27 @@ class NasProtectedHdr(Structure):
 
 
 AREAS["nas"] = {
-    "aiotsec_nas_msg_size": (c_size_t, []),
-    "aiotsec_nas_protected_hdr_size": (c_size_t, []),
-    "aiotsec_nas_max_len": (c_size_t, [HANDLE]),
-    "aiotsec_nas_mac_len": (c_size_t, []),
+    "aiotsec_nas_msg_structbytes": (c_size_t, []),
+    "aiotsec_nas_protected_hdr_structbytes": (c_size_t, []),
+    "aiotsec_nas_maxbytes": (c_size_t, [HANDLE]),
+    "aiotsec_nas_mac_bytes": (c_size_t, []),
     "aiotsec_nas_decode": (c_int, [HANDLE, BUF, c_size_t, POINTER(NasMsg)]),
     "aiotsec_nas_encode": (c_int, [HANDLE, POINTER(NasMsg), BUF, c_size_t, POINTER(c_size_t)]),
     "aiotsec_nas_parse_protected": (c_int, [HANDLE, BUF, c_size_t, POINTER(NasProtectedHdr)]),
-    "aiotsec_nas_peek_sht": (c_int, [HANDLE, BUF, c_size_t]),
+    "aiotsec_nas_peek_sht": (c_int, [HANDLE, BUF, c_size_t, POINTER(c_int)]),
     "aiotsec_nas_type_name": (c_char_p, [c_int]),
     "aiotsec_cmd_name": (c_char_p, [c_int]),
     "aiotsec_cmd_status_cause": (c_char_p, [c_int]),
-    "aiotsec_cmd_status_to_wire": (c_int, [HANDLE, c_int]),
-    "aiotsec_cmd_status_from_wire": (c_int, [HANDLE, c_uint]),
+    "aiotsec_cmd_status_to_wire": (c_int, [HANDLE, c_int, POINTER(c_uint8)]),
+    "aiotsec_cmd_status_from_wire": (c_int, [HANDLE, c_uint8, POINTER(c_int)]),
 }
-AREA_STRUCT_CHECKS.append((NasMsg, "aiotsec_nas_msg_size", "nas"))
-AREA_STRUCT_CHECKS.append((NasProtectedHdr, "aiotsec_nas_protected_hdr_size", "nas"))
+AREA_STRUCT_CHECKS.append((NasMsg, "aiotsec_nas_msg_structbytes", "nas"))
+AREA_STRUCT_CHECKS.append((NasProtectedHdr, "aiotsec_nas_protected_hdr_structbytes", "nas"))
 
 # --- nas_security.h ------------------------------------------------------------
 
 AREAS["nas_security"] = {
-    "aiotsec_nas_sec_size": (c_size_t, []),
+    "aiotsec_nas_sec_statebytes": (c_size_t, []),
     "aiotsec_nas_sec_new": (c_int, [HANDLE_OUT, HANDLE, BUF, c_size_t, c_uint, c_uint, c_int]),
     "aiotsec_nas_sec_free": (None, [HANDLE]),
     "aiotsec_nas_sec_set_tx_count": (c_int, [HANDLE, c_uint32]),
@@ -277,13 +277,13 @@ AREAS["nas_security"] = {
 # --- nas_algs.h ----------------------------------------------------------------
 
 AREAS["nas_algs"] = {
-    "aiotsec_cmac_len": (c_size_t, []),
-    "aiotsec_aes_cmac": (c_int, [HANDLE, BUF, c_size_t, BUF, c_size_t, BUF, c_size_t]),
-    "aiotsec_nia2": (c_int, [HANDLE, BUF, c_size_t, c_uint32, c_uint, c_uint, BUF, c_size_t,
+    "aiotsec_alg_cmac_bytes": (c_size_t, []),
+    "aiotsec_alg_aes_cmac": (c_int, [HANDLE, BUF, c_size_t, BUF, c_size_t, BUF, c_size_t]),
+    "aiotsec_alg_nia2": (c_int, [HANDLE, BUF, c_size_t, c_uint32, c_uint, c_uint, BUF, c_size_t,
                              BUF, c_size_t]),
-    "aiotsec_nea2": (c_int, [HANDLE, BUF, c_size_t, c_uint32, c_uint, c_uint, BUF, c_size_t,
+    "aiotsec_alg_nea2": (c_int, [HANDLE, BUF, c_size_t, c_uint32, c_uint, c_uint, BUF, c_size_t,
                              BUF, c_size_t]),
-    "aiotsec_aia_hs": (c_int, [HANDLE, BUF, c_size_t, c_uint32, c_uint, c_uint, BUF, c_size_t,
+    "aiotsec_alg_aia_hs": (c_int, [HANDLE, BUF, c_size_t, c_uint32, c_uint, c_uint, BUF, c_size_t,
                                BUF, c_size_t]),
 }
 
@@ -305,22 +305,22 @@ class BatchItem(Structure):
 
 
 AREAS["batch"] = {
-    "aiotsec_batch_item_size": (c_size_t, []),
+    "aiotsec_batch_item_structbytes": (c_size_t, []),
     "aiotsec_batch_derive_res": (c_int, [HANDLE, POINTER(BatchItem), c_size_t, BUF, c_size_t,
                                          POINTER(c_int), c_uint]),
     "aiotsec_batch_verify_res": (c_int, [HANDLE, POINTER(BatchItem), c_size_t, POINTER(c_int),
                                          c_uint, POINTER(c_size_t)]),
 }
-AREA_STRUCT_CHECKS.append((BatchItem, "aiotsec_batch_item_size", "batch"))
+AREA_STRUCT_CHECKS.append((BatchItem, "aiotsec_batch_item_structbytes", "batch"))
 
 # The caller-owned worker pool: its own area, so a library from before the pool
 # still offers the per-call batch functions.
 AREAS["batch_pool"] = {
     "aiotsec_batch_pool_new": (c_int, [HANDLE_OUT, c_uint]),
     "aiotsec_batch_pool_free": (None, [HANDLE]),
-    "aiotsec_batch_derive_res_pool": (c_int, [HANDLE, HANDLE, POINTER(BatchItem), c_size_t, BUF,
+    "aiotsec_batch_pool_derive_res": (c_int, [HANDLE, HANDLE, POINTER(BatchItem), c_size_t, BUF,
                                               c_size_t, POINTER(c_int)]),
-    "aiotsec_batch_verify_res_pool": (c_int, [HANDLE, HANDLE, POINTER(BatchItem), c_size_t,
+    "aiotsec_batch_pool_verify_res": (c_int, [HANDLE, HANDLE, POINTER(BatchItem), c_size_t,
                                               POINTER(c_int), POINTER(c_size_t)]),
 }
 

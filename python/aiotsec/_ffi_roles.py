@@ -25,7 +25,7 @@ ROLE_AREAS["filter"] = {
     "aiotsec_filter_compare": (c_int, [HANDLE, BUF, c_size_t, BUF, c_size_t, POINTER(c_int)]),
     "aiotsec_filter_make": (c_int, [HANDLE, BUF, c_size_t, BUF, c_size_t, POINTER(c_size_t)]),
     "aiotsec_filter_bits": (c_int, [HANDLE, BUF, c_size_t, POINTER(c_size_t)]),
-    "aiotsec_filter_max_len": (c_size_t, []),
+    "aiotsec_filter_maxbytes": (c_size_t, []),
 }
 
 # --- keystore.h ------------------------------------------------------------------------
@@ -64,8 +64,8 @@ class Keystore(Structure):
 
 
 ROLE_AREAS["keystore"] = {
-    "aiotsec_keystore_struct_size": (c_size_t, []),
-    "aiotsec_id_max_len": (c_size_t, []),
+    "aiotsec_keystore_structbytes": (c_size_t, []),
+    "aiotsec_keystore_id_maxbytes": (c_size_t, []),
     "aiotsec_keyfile_read_buffer": (c_int, [c_char_p, c_size_t, KEYFILE_FN, c_void_p,
                                             POINTER(c_size_t)]),
     "aiotsec_keyfile_read_file": (c_int, [c_char_p, KEYFILE_FN, c_void_p, POINTER(c_size_t)]),
@@ -79,7 +79,7 @@ ROLE_AREAS["keystore"] = {
     "aiotsec_memstore_device_at": (c_int, [HANDLE, c_size_t, POINTER(c_void_p), POINTER(c_size_t)]),
     "aiotsec_memstore_keystore": (c_int, [HANDLE, POINTER(Keystore)]),
 }
-ROLE_STRUCT_CHECKS.append((Keystore, "aiotsec_keystore_struct_size", "keystore"))
+ROLE_STRUCT_CHECKS.append((Keystore, "aiotsec_keystore_structbytes", "keystore"))
 
 #: ``AIOTSEC_MEMSTORE_NO_RAW_KEYS``: flag of aiotsec_memstore_new_with_flags() (no raw K_AIOT_root).
 MEMSTORE_NO_RAW_KEYS = 0x1
@@ -120,7 +120,7 @@ class TidInfo(Structure):
 
 
 ROLE_AREAS["nadm"] = {
-    "aiotsec_adm_request_size": (c_size_t, []),
+    "aiotsec_adm_request_structbytes": (c_size_t, []),
     "aiotsec_adm_op_name": (c_char_p, [c_int]),
     "aiotsec_auth_answer_new": (c_int, [HANDLE_OUT, c_size_t]),
     "aiotsec_auth_answer_free": (None, [HANDLE]),
@@ -133,10 +133,10 @@ ROLE_AREAS["nadm"] = {
                                           POINTER(c_size_t), POINTER(c_void_p), POINTER(c_size_t)]),
     "aiotsec_auth_answer_add_set": (c_int, [HANDLE, BUF, c_size_t]),
     "aiotsec_auth_answer_add_entry": (c_int, [HANDLE, BUF, c_size_t, BUF, c_size_t]),
-    "aiotsec_tid_info_size": (c_size_t, []),
+    "aiotsec_tid_info_structbytes": (c_size_t, []),
 }
-ROLE_STRUCT_CHECKS += [(AdmRequest, "aiotsec_adm_request_size", "nadm"),
-                       (TidInfo, "aiotsec_tid_info_size", "nadm")]
+ROLE_STRUCT_CHECKS += [(AdmRequest, "aiotsec_adm_request_structbytes", "nadm"),
+                       (TidInfo, "aiotsec_tid_info_structbytes", "nadm")]
 
 # --- adm.h -------------------------------------------------------------------------------
 
@@ -162,21 +162,21 @@ class AdmNamed(Structure):
 
 ROLE_AREAS["adm"] = {
     "aiotsec_adm_config_init": (c_int, [POINTER(AdmConfig), HANDLE]),
-    "aiotsec_adm_config_size": (c_size_t, []),
+    "aiotsec_adm_config_structbytes": (c_size_t, []),
     "aiotsec_adm_new": (c_int, [HANDLE_OUT, HANDLE, POINTER(Keystore), POINTER(AdmConfig)]),
     "aiotsec_adm_free": (None, [HANDLE]),
     "aiotsec_adm_max_derivations": (c_size_t, [HANDLE]),
     "aiotsec_adm_get_rand": (c_int, [HANDLE, BUF, c_size_t]),
     "aiotsec_adm_get_authentication": (c_int, [HANDLE, POINTER(AdmRequest), HANDLE]),
-    "aiotsec_adm_named_size": (c_size_t, []),
+    "aiotsec_adm_named_structbytes": (c_size_t, []),
     "aiotsec_adm_get_authentication_named": (c_int, [HANDLE, POINTER(AdmNamed), c_size_t, BUF,
                                                      c_size_t, POINTER(c_int), POINTER(c_size_t)]),
     "aiotsec_adm_get_session_key": (c_int, [HANDLE, BUF, c_size_t, BUF, c_size_t, BUF, c_size_t,
                                             BUF, c_size_t]),
     "aiotsec_adm_get_tid": (c_int, [HANDLE, BUF, c_size_t, c_int, POINTER(TidInfo)]),
 }
-ROLE_STRUCT_CHECKS += [(AdmConfig, "aiotsec_adm_config_size", "adm"),
-                       (AdmNamed, "aiotsec_adm_named_size", "adm")]
+ROLE_STRUCT_CHECKS += [(AdmConfig, "aiotsec_adm_config_structbytes", "adm"),
+                       (AdmNamed, "aiotsec_adm_named_structbytes", "adm")]
 
 # --- aiotf.h -------------------------------------------------------------------------------
 
@@ -264,7 +264,7 @@ ROLE_AREAS["aiotf"] = {
     "aiotsec_aiotf_config_init": (c_int, [POINTER(AiotfConfig), HANDLE]),
     "aiotsec_aiotf_new": (c_int, [HANDLE_OUT, HANDLE, POINTER(AiotfConfig)]),
     "aiotsec_aiotf_free": (None, [HANDLE]),
-    "aiotsec_aiotf_start": (c_int, [HANDLE, c_int, BUF, c_size_t, BUF, c_size_t, c_uint32, c_uint64,
+    "aiotsec_aiotf_start": (c_int, [HANDLE, c_uint64, c_int, BUF, c_size_t, BUF, c_size_t, c_uint32,
                                     POINTER(c_uint64)]),
     "aiotsec_aiotf_next_requests": (c_int, [HANDLE, c_uint64, POINTER(AdmRequest), c_size_t,
                                             POINTER(c_size_t)]),
@@ -280,7 +280,7 @@ ROLE_AREAS["aiotf"] = {
                                                 POINTER(c_size_t)]),
     "aiotsec_aiotf_on_session_key": (c_int, [HANDLE, c_uint64, c_uint64, c_int, BUF, c_size_t,
                                              POINTER(c_uint64)]),
-    "aiotsec_aiotf_pump_local": (c_int, [HANDLE, HANDLE, HANDLE, c_uint64, POINTER(c_size_t)]),
+    "aiotsec_aiotf_pump_local": (c_int, [HANDLE, c_uint64, HANDLE, HANDLE, POINTER(c_size_t)]),
     "aiotsec_aiotf_device_get": (c_int, [HANDLE, c_uint64, POINTER(AiotfDevice)]),
     "aiotsec_aiotf_devices": (c_int, [HANDLE, c_uint64, POINTER(AiotfDevice), c_size_t,
                                       POINTER(c_size_t)]),
@@ -294,17 +294,17 @@ ROLE_AREAS["aiotf"] = {
     "aiotsec_aiotf_expire": (c_size_t, [HANDLE, c_uint64]),
     "aiotsec_aiotf_pending": (c_size_t, [HANDLE]),
     "aiotsec_aiotf_stats_get": (c_int, [HANDLE, POINTER(AiotfStats)]),
-    "aiotsec_aiotf_config_size": (c_size_t, []),
-    "aiotsec_aiotf_stats_size": (c_size_t, []),
-    "aiotsec_aiotf_summary_size": (c_size_t, []),
-    "aiotsec_aiotf_device_size": (c_size_t, []),
-    "aiotsec_aiotf_report_size": (c_size_t, []),
+    "aiotsec_aiotf_config_structbytes": (c_size_t, []),
+    "aiotsec_aiotf_stats_structbytes": (c_size_t, []),
+    "aiotsec_aiotf_summary_structbytes": (c_size_t, []),
+    "aiotsec_aiotf_device_structbytes": (c_size_t, []),
+    "aiotsec_aiotf_report_structbytes": (c_size_t, []),
 }
-ROLE_STRUCT_CHECKS += [(AiotfConfig, "aiotsec_aiotf_config_size", "aiotf"),
-                       (AiotfStats, "aiotsec_aiotf_stats_size", "aiotf"),
-                       (AiotfSummary, "aiotsec_aiotf_summary_size", "aiotf"),
-                       (AiotfDevice, "aiotsec_aiotf_device_size", "aiotf"),
-                       (AiotfReport, "aiotsec_aiotf_report_size", "aiotf")]
+ROLE_STRUCT_CHECKS += [(AiotfConfig, "aiotsec_aiotf_config_structbytes", "aiotf"),
+                       (AiotfStats, "aiotsec_aiotf_stats_structbytes", "aiotf"),
+                       (AiotfSummary, "aiotsec_aiotf_summary_structbytes", "aiotf"),
+                       (AiotfDevice, "aiotsec_aiotf_device_structbytes", "aiotf"),
+                       (AiotfReport, "aiotsec_aiotf_report_structbytes", "aiotf")]
 
 # --- device.h ------------------------------------------------------------------------------
 
@@ -345,7 +345,7 @@ class DeviceStats(Structure):
 
 ROLE_AREAS["device"] = {
     "aiotsec_device_config_init": (c_int, [POINTER(DeviceConfig), HANDLE]),
-    "aiotsec_device_size": (c_size_t, []),
+    "aiotsec_device_statebytes": (c_size_t, []),
     "aiotsec_device_align": (c_size_t, []),
     "aiotsec_device_init": (c_int, [HANDLE_OUT, c_void_p, c_size_t, HANDLE, POINTER(DeviceConfig)]),
     "aiotsec_device_clear": (None, [HANDLE]),
@@ -353,10 +353,10 @@ ROLE_AREAS["device"] = {
                                          c_size_t, POINTER(c_size_t)]),
     "aiotsec_device_on_command": (c_int, [HANDLE, BUF, c_size_t, BUF, c_size_t,
                                           POINTER(c_size_t)]),
-    "aiotsec_device_state_get": (c_int, [HANDLE]),
+    "aiotsec_device_state_get": (c_int, [HANDLE, POINTER(c_int)]),
     "aiotsec_device_stats_get": (c_int, [HANDLE, POINTER(DeviceStats)]),
-    "aiotsec_device_config_size": (c_size_t, []),
-    "aiotsec_device_stats_size": (c_size_t, []),
+    "aiotsec_device_config_structbytes": (c_size_t, []),
+    "aiotsec_device_stats_structbytes": (c_size_t, []),
 }
-ROLE_STRUCT_CHECKS += [(DeviceConfig, "aiotsec_device_config_size", "device"),
-                       (DeviceStats, "aiotsec_device_stats_size", "device")]
+ROLE_STRUCT_CHECKS += [(DeviceConfig, "aiotsec_device_config_structbytes", "device"),
+                       (DeviceStats, "aiotsec_device_stats_structbytes", "device")]

@@ -25,12 +25,13 @@ from .errors import AiotsecError, LibraryError, error_class
 #: Major version of libaiotsec these bindings are written for.
 EXPECTED_MAJOR = 0
 #: Minor version they need while the major version is 0: in 0.x a minor version may
-#: break the ABI (0.2.0 did, with SONAME libaiotsec.so.1), so 0.1 is refused; 0.3.0
-#: kept the SONAME but grew the backend table these bindings mirror, so 0.2 is refused too.
-EXPECTED_MINOR = 3
+#: break the ABI (0.2.0 did, with SONAME libaiotsec.so.1, and 0.4.0, with libaiotsec.so.2:
+#: one naming scheme, typed enums, statuses returned apart from values), so earlier
+#: minors are refused.
+EXPECTED_MINOR = 4
 
 _SONAMES = (("libaiotsec.dylib",) if sys.platform == "darwin"
-            else ("libaiotsec.so.1", "libaiotsec.so"))
+            else ("libaiotsec.so.2", "libaiotsec.so"))
 
 
 class Library:

@@ -301,7 +301,7 @@ class Aiotf(Handle):
         self._call_lock = threading.Lock()
         self._pump_answer: Optional[AuthAnswer] = None
         with ProfileRef(lib, ctx) as prof:
-            self._max = int(lib.cdll.aiotsec_nas_max_len(prof))
+            self._max = int(lib.cdll.aiotsec_nas_maxbytes(prof))
 
     # -- procedures ---------------------------------------------------------------
 
@@ -326,7 +326,7 @@ class Aiotf(Handle):
         proc = ctypes.c_uint64(0)
         with self._call_lock, use(self) as a:
             self._lib.check(self._lib.cdll.aiotsec_aiotf_start(
-                a, t, p, 0 if p is None else len(p), f, 0 if f is None else len(f), e, now,
+                a, now, t, p, 0 if p is None else len(p), f, 0 if f is None else len(f), e,
                 ctypes.byref(proc)))
         return int(proc.value)
 
@@ -480,7 +480,7 @@ class Aiotf(Handle):
                     self._pump_answer.close()
                 self._pump_answer = AuthAnswer(need)
             with use(self) as a, use(adm) as d, use(self._pump_answer) as ans:
-                self._lib.check(self._lib.cdll.aiotsec_aiotf_pump_local(a, d, ans, now,
+                self._lib.check(self._lib.cdll.aiotsec_aiotf_pump_local(a, now, d, ans,
                                                                         ctypes.byref(handled)))
         return int(handled.value)
 

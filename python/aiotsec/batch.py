@@ -111,11 +111,11 @@ class BatchPool(Handle):
         return self._threads
 
     def derive_res(self, ctx: Context, items: Sequence[Any]) -> BatchResult:
-        """:func:`batch_derive_res` on this pool (``aiotsec_batch_derive_res_pool``)."""
+        """:func:`batch_derive_res` on this pool (``aiotsec_batch_pool_derive_res``)."""
         return _run(ctx, items, 0, verify=False, pool=self)
 
     def verify_res(self, ctx: Context, items: Sequence[Any]) -> BatchResult:
-        """:func:`batch_verify_res` on this pool (``aiotsec_batch_verify_res_pool``)."""
+        """:func:`batch_verify_res` on this pool (``aiotsec_batch_pool_verify_res``)."""
         return _run(ctx, items, 0, verify=True, pool=self)
 
 
@@ -146,18 +146,18 @@ def _run(ctx: Context, items: Sequence[Any], threads: int, verify: bool,
             if p is None:
                 rc = lib.cdll.aiotsec_batch_verify_res(c, arr, n, results, t, ctypes.byref(n_ok))
             else:
-                rc = lib.cdll.aiotsec_batch_verify_res_pool(c, p, arr, n, results,
+                rc = lib.cdll.aiotsec_batch_pool_verify_res(c, p, arr, n, results,
                                                             ctypes.byref(n_ok))
             lib.check(rc)
             st = [int(results[i]) for i in range(n)]
             return BatchResult(st, [s == 0 for s in st], int(n_ok.value), lib)
-        rl = int(lib.cdll.aiotsec_res_len(c))
+        rl = int(lib.cdll.aiotsec_derive_res_bytes(c))
         cap = max(n * rl, 1)
         xres = ctypes.create_string_buffer(cap)
         if p is None:
             rc = lib.cdll.aiotsec_batch_derive_res(c, arr, n, xres, cap, results, t)
         else:
-            rc = lib.cdll.aiotsec_batch_derive_res_pool(c, p, arr, n, xres, cap, results)
+            rc = lib.cdll.aiotsec_batch_pool_derive_res(c, p, arr, n, xres, cap, results)
         lib.check(rc)
         st = [int(results[i]) for i in range(n)]
         raw = ctypes.string_at(xres, n * rl)

@@ -86,10 +86,10 @@ class Context(Handle):
         super().__init__(lib, out.value, "aiotsec_ctx_free")
         # Immutable, so the lengths are read once.
         cd = lib.cdll
-        self._res_len = int(cd.aiotsec_res_len(out.value))
-        self._rand_n_len = int(cd.aiotsec_rand_n_len(out.value))
-        self._rand_d_len = int(cd.aiotsec_rand_d_len(out.value))
-        self._kaiotf_len = int(cd.aiotsec_kaiotf_len())
+        self._res_len = int(cd.aiotsec_derive_res_bytes(out.value))
+        self._rand_n_len = int(cd.aiotsec_derive_rand_n_bytes(out.value))
+        self._rand_d_len = int(cd.aiotsec_derive_rand_d_bytes(out.value))
+        self._kaiotf_len = int(cd.aiotsec_derive_kaiotf_bytes())
 
     # -- properties -----------------------------------------------------------
 
@@ -116,25 +116,25 @@ class Context(Handle):
 
     @property
     def res_len(self) -> int:
-        """RES_AIOT length of the profile, in octets (aiotsec_res_len)."""
+        """RES_AIOT length of the profile, in octets (aiotsec_derive_res_bytes)."""
         self._check_open()
         return self._res_len
 
     @property
     def rand_n_len(self) -> int:
-        """RAND_AIOT_n length of the profile, in octets (aiotsec_rand_n_len)."""
+        """RAND_AIOT_n length of the profile, in octets (aiotsec_derive_rand_n_bytes)."""
         self._check_open()
         return self._rand_n_len
 
     @property
     def rand_d_len(self) -> int:
-        """RAND_AIOT_d length of the profile, in octets (aiotsec_rand_d_len)."""
+        """RAND_AIOT_d length of the profile, in octets (aiotsec_derive_rand_d_bytes)."""
         self._check_open()
         return self._rand_d_len
 
     @property
     def kaiotf_len(self) -> int:
-        """K_AIOTF length in octets (aiotsec_kaiotf_len: 16, TS 29.369 ``Kaiotf``)."""
+        """K_AIOTF length in octets (aiotsec_derive_kaiotf_bytes: 16, TS 29.369 ``Kaiotf``)."""
         return self._kaiotf_len
 
     def alg_key_len(self, alg_type: AlgType, alg_id: int) -> int:
@@ -142,7 +142,7 @@ class Context(Handle):
         t = as_int(alg_type, "alg_type", -(1 << 31), (1 << 31) - 1)
         a = as_int(alg_id, "alg_id", 0, _U32)
         with use(self) as ctx:
-            return int(self._lib.cdll.aiotsec_alg_key_len(ctx, t, a))
+            return int(self._lib.cdll.aiotsec_derive_alg_key_bytes(ctx, t, a))
 
     def _check(self, rc: int) -> int:
         """lib.check, chaining the exception a Python backend raised in this thread."""
@@ -201,7 +201,7 @@ class Context(Handle):
         """HMAC-SHA-256(key, msg) through the context's backend (32 octets)."""
         k = as_bytes(key, "key")
         m = as_bytes(msg, "msg")
-        out_len = self._lib.cdll.aiotsec_kdf_out_len()  # HMAC and KDF outputs are one size
+        out_len = self._lib.cdll.aiotsec_kdf_out_bytes()  # HMAC and KDF outputs are one size
         buf = ctypes.create_string_buffer(out_len)
         with use(self) as ctx:
             self._check(self._lib.cdll.aiotsec_hmac_sha256(ctx, k, len(k), m, len(m),
@@ -229,7 +229,7 @@ class Context(Handle):
             raise self._lib.error(self._lib.status_code("AIOTSEC_E_BAD_VALUE"),
                                   f"fc {fc:#x} does not fit 16 bits")
         ps = [as_bytes(p, f"P{i}") for i, p in enumerate(params)]
-        full = self._lib.cdll.aiotsec_kdf_out_len()
+        full = self._lib.cdll.aiotsec_kdf_out_bytes()
         n = full if out_len is None else as_int(out_len, "out_len", 0, 1 << 62)
         if n > full:  # never hand C a length larger than the buffer we can size
             raise self._lib.error(self._lib.status_code("AIOTSEC_E_BAD_LENGTH"),
@@ -304,7 +304,7 @@ class Context(Handle):
         t = as_int(alg_type, "alg_type", -(1 << 31), (1 << 31) - 1)
         a = as_int(alg_id, "alg_id", 0, _U32)
         with use(self) as ctx:
-            cap = int(self._lib.cdll.aiotsec_alg_key_len(ctx, t, a))
+            cap = int(self._lib.cdll.aiotsec_derive_alg_key_bytes(ctx, t, a))
             buf = ctypes.create_string_buffer(max(cap, 1))
             written = ctypes.c_size_t(0)
             self._check(self._lib.cdll.aiotsec_derive_alg_key(
@@ -358,7 +358,7 @@ class PreparedKey(Handle):
         n = self._ctx._res_len
         buf = ctypes.create_string_buffer(n)
         with use(self) as key:
-            self._ctx._check(self._lib.cdll.aiotsec_derive_res_prepared(
+            self._ctx._check(self._lib.cdll.aiotsec_prepared_derive_res(
                 key, rn, len(rn), rd, len(rd), buf, n))
         return take(buf, n)
 
@@ -367,7 +367,7 @@ class PreparedKey(Handle):
         rn, rd = as_bytes(rand_n, "rand_n"), as_bytes(rand_d, "rand_d")
         r = as_bytes(res, "res")
         with use(self) as key:
-            self._ctx._check(self._lib.cdll.aiotsec_verify_res_prepared(
+            self._ctx._check(self._lib.cdll.aiotsec_prepared_verify_res(
                 key, rn, len(rn), rd, len(rd), r, len(r)))
 
     def derive_kaiotf(self, rand_n: bytes, rand_d: bytes) -> bytes:
@@ -376,6 +376,6 @@ class PreparedKey(Handle):
         n = self._ctx._kaiotf_len
         buf = ctypes.create_string_buffer(n)
         with use(self) as key:
-            self._ctx._check(self._lib.cdll.aiotsec_derive_kaiotf_prepared(
+            self._ctx._check(self._lib.cdll.aiotsec_prepared_derive_kaiotf(
                 key, rn, len(rn), rd, len(rd), buf, n))
         return take(buf, n)

@@ -99,7 +99,7 @@ class Device(Handle):
         # The callbacks must outlive the device: they are kept on the object.
         self._rand_cb = _ffi.DEVICE_RAND_FN(self._rand)
         self._energy_cb = _ffi.DEVICE_ENERGY_FN(self._energy) if energy is not None else None
-        size = int(lib.cdll.aiotsec_device_size())
+        size = int(lib.cdll.aiotsec_device_statebytes())
         align = int(lib.cdll.aiotsec_device_align())
         self._storage = ctypes.create_string_buffer(size + align)
         base = ctypes.addressof(self._storage)
@@ -129,7 +129,7 @@ class Device(Handle):
         super().__init__(lib, out.value, "aiotsec_device_clear", parent=ctx)
         self._call_lock = threading.Lock()
         with ProfileRef(lib, ctx) as prof:
-            self._max = int(lib.cdll.aiotsec_nas_max_len(prof))
+            self._max = int(lib.cdll.aiotsec_nas_maxbytes(prof))
 
     @property
     def perm_id(self) -> bytes:
@@ -221,8 +221,10 @@ class Device(Handle):
     @property
     def state(self) -> DeviceState:
         """The device's state."""
+        out = ctypes.c_int(0)
         with self._call_lock, use(self) as d:
-            return DeviceState(self._lib.check(self._lib.cdll.aiotsec_device_state_get(d)))
+            self._lib.check(self._lib.cdll.aiotsec_device_state_get(d, ctypes.byref(out)))
+        return DeviceState(out.value)
 
     @property
     def stats(self) -> DeviceStats:

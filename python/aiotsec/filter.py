@@ -39,8 +39,8 @@ def filter_bytes(value: Any, what: str = "filter") -> bytes:
 
 
 def filter_max_len() -> int:
-    """Largest AiotFilteringInformation in octets (``aiotsec_filter_max_len``: 33)."""
-    return int(_lib.require("filter").cdll.aiotsec_filter_max_len())
+    """Largest AiotFilteringInformation in octets (``aiotsec_filter_maxbytes``: 33)."""
+    return int(_lib.require("filter").cdll.aiotsec_filter_maxbytes())
 
 
 def make_filter(prefix: bytes, bits: int, *, profile: Any = None) -> bytes:
@@ -58,7 +58,7 @@ def make_filter(prefix: bytes, bits: int, *, profile: Any = None) -> bytes:
     n = as_int(bits, "bits", 0, (1 << 62))
     if len(p) < (n + 7) // 8:
         raise ValueError(f"a {n}-bit prefix needs {(n + 7) // 8} octets, prefix has {len(p)}")
-    cap = int(lib.cdll.aiotsec_filter_max_len())
+    cap = int(lib.cdll.aiotsec_filter_maxbytes())
     out = ctypes.create_string_buffer(cap)
     out_len = ctypes.c_size_t(0)
     with ProfileRef(lib, profile) as prof:

@@ -229,7 +229,7 @@ def max_len(profile: Any = None) -> int:
     """Largest AIOT NAS message of a profile, in octets (2048 in profile 0)."""
     lib = _lib.require("nas")
     with ProfileRef(lib, profile) as prof:
-        return int(lib.cdll.aiotsec_nas_max_len(prof))
+        return int(lib.cdll.aiotsec_nas_maxbytes(prof))
 
 
 def encode(msg: NasMessage, *, profile: Any = None) -> bytes:
@@ -246,7 +246,7 @@ def encode(msg: NasMessage, *, profile: Any = None) -> bytes:
     lib = _lib.require("nas")
     raw, keep = to_c(lib, msg)
     with ProfileRef(lib, profile) as prof:
-        cap = int(lib.cdll.aiotsec_nas_max_len(prof))
+        cap = int(lib.cdll.aiotsec_nas_maxbytes(prof))
         buf = ctypes.create_string_buffer(cap)
         n = ctypes.c_size_t(0)
         lib.check(lib.cdll.aiotsec_nas_encode(prof, ctypes.byref(raw), buf, cap, ctypes.byref(n)))
@@ -287,8 +287,10 @@ def peek_sht(data: bytes, *, profile: Any = None) -> Sht:
     """The security header type of a message, after the EPD and spare-bit checks."""
     lib = _lib.require("nas")
     d = as_bytes(data, "data")
+    out = ctypes.c_int(0)
     with ProfileRef(lib, profile) as prof:
-        return _enum(Sht, lib.check(lib.cdll.aiotsec_nas_peek_sht(prof, d, len(d))))
+        lib.check(lib.cdll.aiotsec_nas_peek_sht(prof, d, len(d), ctypes.byref(out)))
+    return _enum(Sht, out.value)
 
 
 def type_name(t: int) -> str:
@@ -307,16 +309,20 @@ def cmd_status_to_wire(status: CmdStatus, *, profile: Any = None) -> int:
     """Wire octet of a command status in a profile."""
     lib = _lib.require("nas")
     s = _enum_field(status, "status")
+    out = ctypes.c_uint8(0)
     with ProfileRef(lib, profile) as prof:
-        return lib.check(lib.cdll.aiotsec_cmd_status_to_wire(prof, s))
+        lib.check(lib.cdll.aiotsec_cmd_status_to_wire(prof, s, ctypes.byref(out)))
+    return out.value
 
 
 def cmd_status_from_wire(wire: int, *, profile: Any = None) -> CmdStatus:
-    """Command status of a wire octet in a profile (DecodeError when undefined)."""
+    """Command status of a wire octet (0..255) in a profile (DecodeError when undefined)."""
     lib = _lib.require("nas")
-    w = as_int(wire, "wire", 0, 0xFFFFFFFF)
+    w = as_int(wire, "wire", 0, 0xFF)
+    out = ctypes.c_int(0)
     with ProfileRef(lib, profile) as prof:
-        return _enum(CmdStatus, lib.check(lib.cdll.aiotsec_cmd_status_from_wire(prof, w)))
+        lib.check(lib.cdll.aiotsec_cmd_status_from_wire(prof, w, ctypes.byref(out)))
+    return _enum(CmdStatus, out.value)
 
 
 def cmd_status_cause(status: int) -> Optional[str]:

@@ -36,10 +36,10 @@ def aes_cmac(key: bytes, msg: bytes, *, backend: BackendArg = None) -> bytes:
     lib = _lib.require("nas_algs")
     ctx = default_context(backend)
     k, m = as_bytes(key, "key"), as_bytes(msg, "msg")
-    n = lib.cdll.aiotsec_cmac_len()
+    n = lib.cdll.aiotsec_alg_cmac_bytes()
     buf = ctypes.create_string_buffer(n)
     with use(ctx) as c:
-        ctx._check(lib.cdll.aiotsec_aes_cmac(c, k, len(k), m, len(m), buf, n))
+        ctx._check(lib.cdll.aiotsec_alg_aes_cmac(c, k, len(k), m, len(m), buf, n))
     return ctypes.string_at(buf, n)
 
 
@@ -58,10 +58,10 @@ def nia2(key: bytes, count: int, bearer: int, direction: int, msg: bytes,
     if (bits + 7) // 8 > len(m):  # never let C read past our buffer
         raise lib.error(lib.status_code("AIOTSEC_E_BAD_LENGTH"),
                         f"len_bits={bits} needs {(bits + 7) // 8} octets, msg has {len(m)}")
-    n = lib.cdll.aiotsec_nas_mac_len()
+    n = lib.cdll.aiotsec_nas_mac_bytes()
     buf = ctypes.create_string_buffer(n)
     with use(ctx) as c:
-        ctx._check(lib.cdll.aiotsec_nia2(c, k, len(k), cnt, b, d, m, bits, buf, n))
+        ctx._check(lib.cdll.aiotsec_alg_nia2(c, k, len(k), cnt, b, d, m, bits, buf, n))
     return ctypes.string_at(buf, n)
 
 
@@ -79,7 +79,7 @@ def nea2(key: bytes, count: int, bearer: int, direction: int, data: bytes,
                         f"len_bits={bits} needs {n} octets, data has {len(m)}")
     buf = ctypes.create_string_buffer(max(n, 1))
     with use(ctx) as c:
-        ctx._check(lib.cdll.aiotsec_nea2(c, k, len(k), cnt, b, d, m, bits, buf, n))
+        ctx._check(lib.cdll.aiotsec_alg_nea2(c, k, len(k), cnt, b, d, m, bits, buf, n))
     return ctypes.string_at(buf, n)
 
 
@@ -90,8 +90,8 @@ def aia_hs(key: bytes, count: int, bearer: int, direction: int, msg: bytes, *,
     ctx = default_context(backend)
     k, m = as_bytes(key, "key"), as_bytes(msg, "msg")
     cnt, b, d = _ints(count, bearer, direction)
-    n = lib.cdll.aiotsec_nas_mac_len()
+    n = lib.cdll.aiotsec_nas_mac_bytes()
     buf = ctypes.create_string_buffer(n)
     with use(ctx) as c:
-        ctx._check(lib.cdll.aiotsec_aia_hs(c, k, len(k), cnt, b, d, m, len(m), buf, n))
+        ctx._check(lib.cdll.aiotsec_alg_aia_hs(c, k, len(k), cnt, b, d, m, len(m), buf, n))
     return ctypes.string_at(buf, n)

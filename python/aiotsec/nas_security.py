@@ -71,7 +71,7 @@ class SecurityContext(Handle):
         self.enc_alg = ea
         self.role = NasRole(r) if r in (1, 2) else r
         with ProfileRef(lib, ctx) as prof:
-            self._max = int(lib.cdll.aiotsec_nas_max_len(prof))
+            self._max = int(lib.cdll.aiotsec_nas_maxbytes(prof))
 
     # -- COUNTs ---------------------------------------------------------------
 

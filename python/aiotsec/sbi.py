@@ -46,7 +46,7 @@ __all__ = ["Adm", "Handler", "SbiError", "answer_status", "auth_response_body", 
 #: TS 29.369 operationId -> aiotsec_adm_op.
 OPS = {"getRand": 1, "getAuthentication": 2, "getSessionKey": 3, "getTid": 4}
 _BODY_MAX = 16 * 1024 * 1024  # AIOTSEC_SBI_BODY_MAX
-_SONAME = "libaiotsec-sbi.so.0"
+_SONAME = "libaiotsec-sbi.so.1"
 
 _p = ctypes.c_void_p
 _sz = ctypes.c_size_t
@@ -129,9 +129,9 @@ _PROTOS = [
     # libaiotsec, reached through libaiotsec-sbi's dependency
     ("aiotsec_status_name", ctypes.c_char_p, [ctypes.c_int]),
     ("aiotsec_strerror", ctypes.c_char_p, [ctypes.c_int]),
-    ("aiotsec_adm_request_size", _sz, []),
-    ("aiotsec_tid_info_size", _sz, []),
-    ("aiotsec_keystore_struct_size", _sz, []),
+    ("aiotsec_adm_request_structbytes", _sz, []),
+    ("aiotsec_tid_info_structbytes", _sz, []),
+    ("aiotsec_keystore_structbytes", _sz, []),
     ("aiotsec_ctx_new", ctypes.c_int, [ctypes.POINTER(_p), ctypes.c_char_p, _p]),
     ("aiotsec_ctx_free", None, [_p]),
     ("aiotsec_memstore_new", ctypes.c_int, [ctypes.POINTER(_p), _p, _sz]),
@@ -139,7 +139,7 @@ _PROTOS = [
     ("aiotsec_memstore_add", ctypes.c_int, [_p, ctypes.c_char_p, _sz, ctypes.c_char_p, _sz]),
     ("aiotsec_memstore_load_buffer", ctypes.c_int, [_p, ctypes.c_char_p, _sz, ctypes.POINTER(_sz)]),
     ("aiotsec_memstore_keystore", ctypes.c_int, [_p, _p]),  # the table: an opaque buffer here
-    ("aiotsec_adm_config_size", _sz, []),
+    ("aiotsec_adm_config_structbytes", _sz, []),
     ("aiotsec_adm_config_init", ctypes.c_int, [ctypes.POINTER(AdmConfig), _p]),
     ("aiotsec_adm_new", ctypes.c_int, [ctypes.POINTER(_p), _p, _p, ctypes.POINTER(AdmConfig)]),
     ("aiotsec_adm_free", None, [_p]),
@@ -201,8 +201,8 @@ def load(path: Union[str, os.PathLike, None] = None) -> ctypes.CDLL:
             fn = getattr(lib, name)
             fn.restype = restype
             fn.argtypes = argtypes
-        for struct, getter in ((AdmRequest, "aiotsec_adm_request_size"), (TidInfo, "aiotsec_tid_info_size"),
-                               (AdmConfig, "aiotsec_adm_config_size")):
+        for struct, getter in ((AdmRequest, "aiotsec_adm_request_structbytes"), (TidInfo, "aiotsec_tid_info_structbytes"),
+                               (AdmConfig, "aiotsec_adm_config_structbytes")):
             if ctypes.sizeof(struct) != getattr(lib, getter)():
                 raise SbiError(-4, "AIOTSEC_E_BAD_VALUE", f"{struct.__name__} does not match {cand}")
         with _lock:
@@ -328,7 +328,7 @@ class Adm:
                     _check(lib.aiotsec_memstore_add(self._store, bytes(perm_id), len(perm_id), bytes(k_root),
                                                     len(k_root)))
             # The key-store table only goes from the store to the ADM: no need to know its layout.
-            ks = ctypes.create_string_buffer(lib.aiotsec_keystore_struct_size())
+            ks = ctypes.create_string_buffer(lib.aiotsec_keystore_structbytes())
             _check(lib.aiotsec_memstore_keystore(self._store, ks))
             cfg = AdmConfig()
             _check(lib.aiotsec_adm_config_init(ctypes.byref(cfg), self._ctx))

@@ -12,7 +12,10 @@ int aiot_map_backend(int rc)
     if (rc == 0)
         return AIOTSEC_OK;
     /* A backend may return one of the argument and resource statuses (UNSUPPORTED,
-     * say); anything else, another family's status included, is a failure. */
+     * say) or BAD_STATE (a state used out of order); anything else, another
+     * family's status included, is a failure. */
+    if (rc == AIOTSEC_E_BAD_STATE)
+        return rc;
     return rc <= AIOTSEC_E_NULL_ARG && rc >= AIOTSEC_E_LIMIT ? rc : AIOTSEC_E_BACKEND_FAILURE;
 }
 

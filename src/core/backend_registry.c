@@ -122,7 +122,7 @@ uint32_t aiotsec_backend_caps(const aiotsec_backend *backend)
     return caps;
 }
 
-size_t aiotsec_backend_struct_size(void)
+size_t aiotsec_backend_structbytes(void)
 {
     return sizeof(aiotsec_backend);
 }

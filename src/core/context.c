@@ -43,7 +43,7 @@ static int fill(struct aiotsec_ctx *ctx, const aiotsec_backend *backend, const a
     return AIOTSEC_OK;
 }
 
-size_t aiotsec_ctx_size(void)
+size_t aiotsec_ctx_statebytes(void)
 {
     return sizeof(struct aiotsec_ctx);
 }

@@ -6,27 +6,27 @@
 #include "core/internal.h"
 
 
-size_t aiotsec_res_len(const aiotsec_ctx *ctx)
+size_t aiotsec_derive_res_bytes(const aiotsec_ctx *ctx)
 {
     return ctx ? ctx->profile.p.res_len : 0;
 }
 
-size_t aiotsec_rand_n_len(const aiotsec_ctx *ctx)
+size_t aiotsec_derive_rand_n_bytes(const aiotsec_ctx *ctx)
 {
     return ctx ? ctx->profile.p.rand_n_len : 0;
 }
 
-size_t aiotsec_rand_d_len(const aiotsec_ctx *ctx)
+size_t aiotsec_derive_rand_d_bytes(const aiotsec_ctx *ctx)
 {
     return ctx ? ctx->profile.p.rand_d_len : 0;
 }
 
-size_t aiotsec_kaiotf_len(void)
+size_t aiotsec_derive_kaiotf_bytes(void)
 {
     return AIOTSEC_KAIOTF_LEN;
 }
 
-size_t aiotsec_alg_key_len(const aiotsec_ctx *ctx, int type, unsigned alg_id)
+size_t aiotsec_derive_alg_key_bytes(const aiotsec_ctx *ctx, aiotsec_alg_type type, unsigned alg_id)
 {
     if (!ctx || (type != AIOTSEC_ALG_ENC && type != AIOTSEC_ALG_INT) || alg_id == 0 || alg_id > 15)
         return 0;
@@ -135,7 +135,7 @@ int aiotsec_derive_kaiotf(const aiotsec_ctx *ctx, const uint8_t *k_root, size_t 
 }
 
 int aiotsec_derive_alg_key(const aiotsec_ctx *ctx, const uint8_t *kaiotf, size_t kaiotf_len,
-                           int type, unsigned alg_id, uint8_t *key, size_t key_cap, size_t *key_len)
+                           aiotsec_alg_type type, unsigned alg_id, uint8_t *key, size_t key_cap, size_t *key_len)
 {
     if (!ctx || !kaiotf || !key)
         return AIOTSEC_E_NULL_ARG;
@@ -145,7 +145,7 @@ int aiotsec_derive_alg_key(const aiotsec_ctx *ctx, const uint8_t *kaiotf, size_t
         return AIOTSEC_E_BAD_VALUE;
     if (alg_id == 0 || alg_id > 15)
         return AIOTSEC_E_UNKNOWN_ALG;
-    size_t len = aiotsec_alg_key_len(ctx, type, alg_id);
+    size_t len = aiotsec_derive_alg_key_bytes(ctx, type, alg_id);
     if (key_cap < len)
         return AIOTSEC_E_BUFFER_TOO_SMALL;
     const aiotsec_profile_params *p = &ctx->profile.p;

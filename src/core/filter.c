@@ -105,7 +105,7 @@ int aiotsec_filter_make(const aiotsec_profile *profile, const uint8_t *prefix, s
     return AIOTSEC_OK;
 }
 
-size_t aiotsec_filter_max_len(void)
+size_t aiotsec_filter_maxbytes(void)
 {
     return AIOTSEC_FILTER_MAX;
 }

@@ -41,12 +41,12 @@ size_t aiot_kdf_build_s_rand(uint16_t fc, const uint8_t *rand_n, size_t rand_n_l
     return o;
 }
 
-size_t aiotsec_kdf_out_len(void)
+size_t aiotsec_kdf_out_bytes(void)
 {
     return AIOTSEC_KDF_OUT_LEN;
 }
 
-size_t aiotsec_kdf_param_size(void)
+size_t aiotsec_kdf_param_structbytes(void)
 {
     return sizeof(aiotsec_kdf_param);
 }

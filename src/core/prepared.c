@@ -103,7 +103,7 @@ static int prepared_mac(const aiotsec_prepared_key *key, uint16_t fc, const uint
     return rc;
 }
 
-int aiotsec_derive_res_prepared(const aiotsec_prepared_key *key, const uint8_t *rand_n,
+int aiotsec_prepared_derive_res(const aiotsec_prepared_key *key, const uint8_t *rand_n,
                                 size_t rand_n_len, const uint8_t *rand_d, size_t rand_d_len,
                                 uint8_t *res, size_t res_cap)
 {
@@ -120,7 +120,7 @@ int aiotsec_derive_res_prepared(const aiotsec_prepared_key *key, const uint8_t *
     return rc;
 }
 
-int aiotsec_verify_res_prepared(const aiotsec_prepared_key *key, const uint8_t *rand_n,
+int aiotsec_prepared_verify_res(const aiotsec_prepared_key *key, const uint8_t *rand_n,
                                 size_t rand_n_len, const uint8_t *rand_d, size_t rand_d_len,
                                 const uint8_t *res, size_t res_len)
 {
@@ -136,7 +136,7 @@ int aiotsec_verify_res_prepared(const aiotsec_prepared_key *key, const uint8_t *
     return rc;
 }
 
-int aiotsec_derive_kaiotf_prepared(const aiotsec_prepared_key *key, const uint8_t *rand_n,
+int aiotsec_prepared_derive_kaiotf(const aiotsec_prepared_key *key, const uint8_t *rand_n,
                                    size_t rand_n_len, const uint8_t *rand_d, size_t rand_d_len,
                                    uint8_t *kaiotf, size_t kaiotf_cap)
 {

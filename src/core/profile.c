@@ -76,7 +76,7 @@ int aiotsec_profile_params_init(aiotsec_profile_params *params)
     return AIOTSEC_OK;
 }
 
-size_t aiotsec_profile_params_size(void)
+size_t aiotsec_profile_params_structbytes(void)
 {
     return sizeof(aiotsec_profile_params);
 }

@@ -27,7 +27,7 @@ int aiot_aia_hs_mac(const aiotsec_ctx *ctx, const uint8_t *key, uint32_t count, 
     return rc;
 }
 
-int aiotsec_aia_hs(const aiotsec_ctx *ctx, const uint8_t *key, size_t key_len, uint32_t count,
+int aiotsec_alg_aia_hs(const aiotsec_ctx *ctx, const uint8_t *key, size_t key_len, uint32_t count,
                    unsigned bearer, unsigned direction, const uint8_t *msg, size_t msg_len,
                    uint8_t *mac, size_t mac_cap)
 {

@@ -1,6 +1,6 @@
 /* AES-CMAC (RFC 4493 / NIST SP 800-38B) on the backend's one-block AES, in
  * the bit-string form 128-NIA2 needs (TS 33.401 B.2.3: LENGTH in bits), and
- * the public aiotsec_aes_cmac() / aiotsec_nia2(). */
+ * the public aiotsec_alg_aes_cmac() / aiotsec_alg_nia2(). */
 #include <string.h>
 
 #include "aiotsec/nas_algs.h"
@@ -88,12 +88,12 @@ int aiot_nia2_state(const aiotsec_ctx *ctx, const aiot_state *aes, uint32_t coun
     return rc;
 }
 
-size_t aiotsec_cmac_len(void)
+size_t aiotsec_alg_cmac_bytes(void)
 {
     return AIOTSEC_CMAC_LEN;
 }
 
-int aiotsec_aes_cmac(const aiotsec_ctx *ctx, const uint8_t *key, size_t key_len, const uint8_t *msg,
+int aiotsec_alg_aes_cmac(const aiotsec_ctx *ctx, const uint8_t *key, size_t key_len, const uint8_t *msg,
                      size_t msg_len, uint8_t *mac, size_t mac_cap)
 {
     if (!ctx || !key || !mac || (!msg && msg_len))
@@ -111,7 +111,7 @@ int aiotsec_aes_cmac(const aiotsec_ctx *ctx, const uint8_t *key, size_t key_len,
     return rc;
 }
 
-int aiotsec_nia2(const aiotsec_ctx *ctx, const uint8_t *key, size_t key_len, uint32_t count,
+int aiotsec_alg_nia2(const aiotsec_ctx *ctx, const uint8_t *key, size_t key_len, uint32_t count,
                  unsigned bearer, unsigned direction, const uint8_t *msg, size_t len_bits,
                  uint8_t *mac, size_t mac_cap)
 {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "aiotsec/nas.h"
+#include "aiotsec/testing.h"
 #include "nas/nas_internal.h"
 
 typedef struct reader {
@@ -70,11 +71,15 @@ int aiot_nas_check_hdr(const aiotsec_profile_params *p, const uint8_t *in, size_
     return (int)sht;
 }
 
-int aiotsec_nas_peek_sht(const aiotsec_profile *profile, const uint8_t *in, size_t len)
+int aiotsec_nas_peek_sht(const aiotsec_profile *profile, const uint8_t *in, size_t len, aiotsec_nas_sht *sht)
 {
-    if (!in)
+    if (!in || !sht)
         return AIOTSEC_E_NULL_ARG;
-    return aiot_nas_check_hdr(aiot_nas_params(profile), in, len);
+    int rc = aiot_nas_check_hdr(aiot_nas_params(profile), in, len);
+    if (rc < 0)
+        return rc;
+    *sht = (aiotsec_nas_sht)rc;
+    return AIOTSEC_OK;
 }
 
 /* RES_AIOT has exactly the profile's length, RAND_AIOT_d exactly 16 octets (spec 5.3). */

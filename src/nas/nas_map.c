@@ -44,9 +44,15 @@ int aiot_nas_cmd_from_wire(const aiotsec_profile_params *p, unsigned wire)
     return AIOTSEC_E_NAS_BAD_COMMAND;
 }
 
-int aiotsec_cmd_status_to_wire(const aiotsec_profile *profile, int status)
+int aiotsec_cmd_status_to_wire(const aiotsec_profile *profile, aiotsec_cmd_status status, uint8_t *wire)
 {
-    return aiot_nas_status_to_wire(aiot_nas_params(profile), status);
+    if (!wire)
+        return AIOTSEC_E_NULL_ARG;
+    int w = aiot_nas_status_to_wire(aiot_nas_params(profile), status);
+    if (w < 0)
+        return w;
+    *wire = (uint8_t)w;
+    return AIOTSEC_OK;
 }
 
 int aiot_nas_status_to_wire(const aiotsec_profile_params *p, int status)
@@ -62,9 +68,15 @@ int aiot_nas_status_to_wire(const aiotsec_profile_params *p, int status)
     }
 }
 
-int aiotsec_cmd_status_from_wire(const aiotsec_profile *profile, unsigned wire)
+int aiotsec_cmd_status_from_wire(const aiotsec_profile *profile, uint8_t wire, aiotsec_cmd_status *status)
 {
-    return aiot_nas_status_from_wire(aiot_nas_params(profile), wire);
+    if (!status)
+        return AIOTSEC_E_NULL_ARG;
+    int s = aiot_nas_status_from_wire(aiot_nas_params(profile), wire);
+    if (s < 0)
+        return s;
+    *status = (aiotsec_cmd_status)s;
+    return AIOTSEC_OK;
 }
 
 int aiot_nas_status_from_wire(const aiotsec_profile_params *p, unsigned wire)
@@ -83,7 +95,7 @@ int aiot_nas_type_is_r2d(int type)
     return type == AIOTSEC_NAS_COMMAND_REQUEST;
 }
 
-const char *aiotsec_nas_type_name(int type)
+const char *aiotsec_nas_type_name(aiotsec_nas_type type)
 {
     switch (type) {
     case AIOTSEC_NAS_AUTH_RESPONSE: return "AUTHENTICATION_RESPONSE";
@@ -93,7 +105,7 @@ const char *aiotsec_nas_type_name(int type)
     }
 }
 
-const char *aiotsec_cmd_name(int command)
+const char *aiotsec_cmd_name(aiotsec_cmd command)
 {
     switch (command) {
     case AIOTSEC_CMD_READ: return "READ";
@@ -103,7 +115,7 @@ const char *aiotsec_cmd_name(int command)
     }
 }
 
-const char *aiotsec_cmd_status_cause(int status)
+const char *aiotsec_cmd_status_cause(aiotsec_cmd_status status)
 {
     switch (status) {
     case AIOTSEC_CMD_STATUS_SUCCESS: return "";
@@ -116,22 +128,22 @@ const char *aiotsec_cmd_status_cause(int status)
     }
 }
 
-size_t aiotsec_nas_mac_len(void)
+size_t aiotsec_nas_mac_bytes(void)
 {
     return AIOTSEC_NAS_MAC_LEN;
 }
 
-size_t aiotsec_nas_msg_size(void)
+size_t aiotsec_nas_msg_structbytes(void)
 {
     return sizeof(aiotsec_nas_msg);
 }
 
-size_t aiotsec_nas_protected_hdr_size(void)
+size_t aiotsec_nas_protected_hdr_structbytes(void)
 {
     return sizeof(aiotsec_nas_protected_hdr);
 }
 
-size_t aiotsec_nas_max_len(const aiotsec_profile *profile)
+size_t aiotsec_nas_maxbytes(const aiotsec_profile *profile)
 {
     return aiot_nas_params(profile)->nas_max_len;
 }

@@ -30,7 +30,7 @@ int aiot_nea2_state(const aiotsec_ctx *ctx, const aiot_state *aes, uint32_t coun
     return rc;
 }
 
-int aiotsec_nea2(const aiotsec_ctx *ctx, const uint8_t *key, size_t key_len, uint32_t count,
+int aiotsec_alg_nea2(const aiotsec_ctx *ctx, const uint8_t *key, size_t key_len, uint32_t count,
                  unsigned bearer, unsigned direction, const uint8_t *in, size_t len_bits,
                  uint8_t *out, size_t out_cap)
 {

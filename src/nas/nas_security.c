@@ -16,6 +16,7 @@
 #endif
 
 #include "aiotsec/nas_security.h"
+#include "aiotsec/testing.h"
 #include "nas/nas_algs_internal.h"
 #include "nas/nas_internal.h"
 
@@ -45,7 +46,7 @@ struct aiotsec_nas_sec {
 
 _Static_assert(sizeof(struct aiotsec_nas_sec) <= AIOT_NAS_SEC_BOUND, "AIOT_NAS_SEC_BOUND");
 
-size_t aiotsec_nas_sec_size(void)
+size_t aiotsec_nas_sec_statebytes(void)
 {
     return sizeof(struct aiotsec_nas_sec);
 }
@@ -155,7 +156,7 @@ out:
 
 int aiotsec_nas_sec_init(aiotsec_nas_sec **out, void *mem, size_t mem_len, const aiotsec_ctx *ctx,
                          const uint8_t *kaiotf, size_t kaiotf_len, unsigned int_alg, unsigned enc_alg,
-                         int role)
+                         aiotsec_nas_role role)
 {
     if (!out || !mem || !ctx || !kaiotf)
         return AIOTSEC_E_NULL_ARG;
@@ -173,7 +174,7 @@ int aiotsec_nas_sec_init(aiotsec_nas_sec **out, void *mem, size_t mem_len, const
 
 #ifndef AIOTSEC_DEVICE_ONLY
 int aiotsec_nas_sec_new(aiotsec_nas_sec **out, const aiotsec_ctx *ctx, const uint8_t *kaiotf,
-                        size_t kaiotf_len, unsigned int_alg, unsigned enc_alg, int role)
+                        size_t kaiotf_len, unsigned int_alg, unsigned enc_alg, aiotsec_nas_role role)
 {
     if (!out || !ctx || !kaiotf)
         return AIOTSEC_E_NULL_ARG;
@@ -414,7 +415,7 @@ static int verify(const aiotsec_nas_sec *sec, const uint8_t *in, size_t len, int
     if (rc != AIOTSEC_OK)
         return rc;
     /* The security header type is outside the MAC: it must be the one this context uses. */
-    if (h->sht != expected_sht(sec))
+    if ((int)h->sht != expected_sht(sec))
         return AIOTSEC_E_NAS_BAD_SHT;
     *plain_len = h->payload_len;
     if (cap_needed && cap < h->payload_len)

@@ -25,7 +25,7 @@ typedef struct slice {
     size_t n_ok;      /* written by the slice's own thread only */
 } slice;
 
-size_t aiotsec_batch_item_size(void)
+size_t aiotsec_batch_item_structbytes(void)
 {
     return sizeof(aiotsec_batch_item);
 }

@@ -261,7 +261,7 @@ static size_t pool_run(aiotsec_batch_pool *p, const aiotsec_ctx *ctx, const aiot
     return aiot_batch_pool_run(p, &jb);
 }
 
-int aiotsec_batch_derive_res_pool(const aiotsec_ctx *ctx, aiotsec_batch_pool *pool,
+int aiotsec_batch_pool_derive_res(const aiotsec_ctx *ctx, aiotsec_batch_pool *pool,
                                   const aiotsec_batch_item *items, size_t n, uint8_t *xres, size_t xres_cap,
                                   int *results)
 {
@@ -278,7 +278,7 @@ int aiotsec_batch_derive_res_pool(const aiotsec_ctx *ctx, aiotsec_batch_pool *po
     return AIOTSEC_OK;
 }
 
-int aiotsec_batch_verify_res_pool(const aiotsec_ctx *ctx, aiotsec_batch_pool *pool,
+int aiotsec_batch_pool_verify_res(const aiotsec_ctx *ctx, aiotsec_batch_pool *pool,
                                   const aiotsec_batch_item *items, size_t n, int *results, size_t *n_ok)
 {
     if (n_ok)

@@ -38,7 +38,7 @@ int aiotsec_adm_config_init(aiotsec_adm_config *cfg, const aiotsec_ctx *ctx)
     return AIOTSEC_OK;
 }
 
-size_t aiotsec_adm_config_size(void)
+size_t aiotsec_adm_config_structbytes(void)
 {
     return sizeof(aiotsec_adm_config);
 }
@@ -118,7 +118,7 @@ static int store_kdf(const aiotsec_adm *adm, const uint8_t *perm_id, size_t perm
 {
     if (adm->ks.mac_by_perm_id) {
         uint8_t s[AIOT_S_RAND_MAX];
-        if (rand_n_len != aiotsec_rand_n_len(adm->ctx))
+        if (rand_n_len != aiotsec_derive_rand_n_bytes(adm->ctx))
             return AIOTSEC_E_BAD_LENGTH;
         size_t s_len = aiot_kdf_build_s_rand(fc, rand_n, rand_n_len, rand_d, AIOTSEC_RAND_LEN, s, sizeof s);
         if (!s_len)
@@ -132,7 +132,7 @@ static int store_kdf(const aiotsec_adm *adm, const uint8_t *perm_id, size_t perm
         rc = AIOTSEC_E_BAD_LENGTH; /* a misbehaving store */
     if (rc == AIOTSEC_OK) {
         aiotsec_kdf_param params[2] = {{rand_n, rand_n_len}, {rand_d, AIOTSEC_RAND_LEN}};
-        if (rand_n_len != aiotsec_rand_n_len(adm->ctx) || (klen != 16 && klen != 32))
+        if (rand_n_len != aiotsec_derive_rand_n_bytes(adm->ctx) || (klen != 16 && klen != 32))
             rc = AIOTSEC_E_BAD_LENGTH;
         else
             rc = aiotsec_kdf(adm->ctx, k_root, klen, fc, params, 2, mac, 32);
@@ -160,7 +160,7 @@ typedef struct job {
 static int flush(job *jb)
 {
     aiotsec_auth_answer *a = jb->a;
-    size_t n = jb->n_items, rl = aiotsec_res_len(jb->adm->ctx);
+    size_t n = jb->n_items, rl = aiotsec_derive_res_bytes(jb->adm->ctx);
     if (!n)
         return AIOTSEC_OK;
     jb->n_items = 0;
@@ -169,14 +169,14 @@ static int flush(job *jb)
         int rc = AIOTSEC_OK;
         for (size_t i = 0; i < n && rc == AIOTSEC_OK; i++) {
             const aiotsec_batch_item *it = &a->items[i];
-            rc = aiotsec_derive_res_prepared(it->key, it->rand_n, it->rand_n_len, it->rand_d, it->rand_d_len,
+            rc = aiotsec_prepared_derive_res(it->key, it->rand_n, it->rand_n_len, it->rand_d, it->rand_d_len,
                                              a->entries[a->dest[i]].xres, AIOTSEC_RAND_RES_MAX);
         }
         return rc;
     }
     size_t cap = (size_t)AIOT_ANSWER_SCRATCH * AIOTSEC_RAND_RES_MAX;
     int rc = jb->adm->cfg.pool
-                 ? aiotsec_batch_derive_res_pool(jb->adm->ctx, jb->adm->cfg.pool, a->items, n, a->xres, cap,
+                 ? aiotsec_batch_pool_derive_res(jb->adm->ctx, jb->adm->cfg.pool, a->items, n, a->xres, cap,
                                                  a->results)
                  : aiotsec_batch_derive_res(jb->adm->ctx, a->items, n, a->xres, cap, a->results, 0);
     for (size_t i = 0; i < n && rc == AIOTSEC_OK; i++) {
@@ -214,7 +214,7 @@ static int derive_candidate(job *jb, size_t i, const uint8_t *perm_id, size_t pe
         }
         return AIOTSEC_OK;
     }
-    size_t rl = aiotsec_res_len(adm->ctx);
+    size_t rl = aiotsec_derive_res_bytes(adm->ctx);
     int rc = AIOTSEC_OK;
     uint8_t mac[32];
     for (size_t j = 0; j < jb->m && rc == AIOTSEC_OK; j++) {
@@ -231,7 +231,7 @@ static int derive_candidate(job *jb, size_t i, const uint8_t *perm_id, size_t pe
 static void lay_out(job *jb, int with_cands)
 {
     aiotsec_auth_answer *a = jb->a;
-    uint8_t rl = (uint8_t)aiotsec_res_len(jb->adm->ctx);
+    uint8_t rl = (uint8_t)aiotsec_derive_res_bytes(jb->adm->ctx);
     for (size_t j = 0; j < jb->m; j++) {
         memcpy(a->sets[j].rand_d, jb->req->rand_d + j * AIOTSEC_RAND_LEN, AIOTSEC_RAND_LEN);
         a->sets[j].first = j * jb->k;
@@ -302,7 +302,7 @@ static int check_request(const aiotsec_adm *adm, const aiotsec_adm_request *req)
         return AIOTSEC_E_BAD_VALUE; /* exactly one of the two (spec 6.1) */
     if (req->rand_d_count == 0)
         return AIOTSEC_E_BAD_VALUE;
-    if (req->rand_n_len != aiotsec_rand_n_len(adm->ctx) || req->rand_d_count > SIZE_MAX / AIOTSEC_RAND_LEN)
+    if (req->rand_n_len != aiotsec_derive_rand_n_bytes(adm->ctx) || req->rand_d_count > SIZE_MAX / AIOTSEC_RAND_LEN)
         return AIOTSEC_E_BAD_LENGTH;
     if (req->perm_id && (req->perm_id_len == 0 || req->perm_id_len > AIOTSEC_ID_MAX))
         return AIOTSEC_E_BAD_LENGTH;
@@ -377,7 +377,7 @@ static size_t filter_range(const aiot_batch_job *bj, size_t from, size_t len)
 {
     filter_job *fj = (filter_job *)(uintptr_t)bj->arg;
     const aiotsec_adm *adm = fj->adm;
-    const size_t rl = aiotsec_res_len(adm->ctx);
+    const size_t rl = aiotsec_derive_res_bytes(adm->ctx);
     const void *keys[NAMED_CHUNK];
     const uint8_t *rn[NAMED_CHUNK], *rd[NAMED_CHUNK];
     uint8_t out[NAMED_CHUNK * AIOTSEC_RAND_RES_MAX];
@@ -494,7 +494,7 @@ int aiotsec_adm_get_authentication(const aiotsec_adm *adm, const aiotsec_adm_req
 
 /* --- getAuthentication for many named devices ----------------------------------------- */
 
-size_t aiotsec_adm_named_size(void)
+size_t aiotsec_adm_named_structbytes(void)
 {
     return sizeof(aiotsec_adm_named);
 }
@@ -511,7 +511,7 @@ static int named_check(const aiotsec_adm *adm, const aiotsec_adm_named *it)
 {
     if (!it->perm_id || !it->rand_n || !it->rand_d)
         return AIOTSEC_E_NULL_ARG;
-    if (it->perm_id_len == 0 || it->perm_id_len > AIOTSEC_ID_MAX || it->rand_n_len != aiotsec_rand_n_len(adm->ctx) ||
+    if (it->perm_id_len == 0 || it->perm_id_len > AIOTSEC_ID_MAX || it->rand_n_len != aiotsec_derive_rand_n_bytes(adm->ctx) ||
         it->rand_d_len != AIOTSEC_RAND_LEN)
         return AIOTSEC_E_BAD_LENGTH;
     return AIOTSEC_OK;
@@ -526,10 +526,10 @@ static int named_one(const aiotsec_adm *adm, const aiotsec_adm_named *it, uint8_
     if (rc != AIOTSEC_OK)
         return rc;
     if (prepared_usable(adm, key))
-        return aiotsec_derive_res_prepared(key, it->rand_n, it->rand_n_len, it->rand_d, it->rand_d_len, xres,
-                                           aiotsec_res_len(adm->ctx));
+        return aiotsec_prepared_derive_res(key, it->rand_n, it->rand_n_len, it->rand_d, it->rand_d_len, xres,
+                                           aiotsec_derive_res_bytes(adm->ctx));
     uint8_t mac[32];
-    size_t rl = aiotsec_res_len(adm->ctx);
+    size_t rl = aiotsec_derive_res_bytes(adm->ctx);
     rc = store_kdf(adm, it->perm_id, it->perm_id_len, adm->ctx->profile.p.fc_res, it->rand_n, it->rand_n_len,
                    it->rand_d, mac);
     if (rc == AIOTSEC_OK)
@@ -543,7 +543,7 @@ static size_t named_range(const aiot_batch_job *bj, size_t first, size_t len)
 {
     const named_job *nj = bj->arg;
     const aiotsec_adm *adm = nj->adm;
-    const size_t rl = aiotsec_res_len(adm->ctx);
+    const size_t rl = aiotsec_derive_res_bytes(adm->ctx);
     size_t n_ok = 0;
     for (size_t base = first; base < first + len; base += NAMED_CHUNK) {
         size_t cn = first + len - base < NAMED_CHUNK ? first + len - base : NAMED_CHUNK;
@@ -627,7 +627,7 @@ int aiotsec_adm_get_authentication_named(const aiotsec_adm *adm, const aiotsec_a
         return AIOTSEC_OK;
     if (!items || !xres || !results)
         return AIOTSEC_E_NULL_ARG;
-    size_t rl = aiotsec_res_len(adm->ctx);
+    size_t rl = aiotsec_derive_res_bytes(adm->ctx);
     if (xres_cap / rl < n)
         return AIOTSEC_E_BUFFER_TOO_SMALL;
     named_job nj = {adm, items, xres, results};
@@ -654,7 +654,7 @@ int aiotsec_adm_get_session_key(const aiotsec_adm *adm, const uint8_t *perm_id, 
     if (rc != AIOTSEC_OK)
         return rc;
     if (prepared_usable(adm, k))
-        return aiotsec_derive_kaiotf_prepared(k, rand_n, rand_n_len, rand_d, rand_d_len, kaiotf, kaiotf_cap);
+        return aiotsec_prepared_derive_kaiotf(k, rand_n, rand_n_len, rand_d, rand_d_len, kaiotf, kaiotf_cap);
     if (kaiotf_cap < AIOTSEC_KAIOTF_LEN)
         return AIOTSEC_E_BUFFER_TOO_SMALL;
     if (rand_d_len != AIOTSEC_RAND_LEN)

@@ -160,11 +160,11 @@ int aiotsec_aiotf_config_init(aiotsec_aiotf_config *cfg, const aiotsec_ctx *ctx)
     return AIOTSEC_OK;
 }
 
-size_t aiotsec_aiotf_config_size(void) { return sizeof(aiotsec_aiotf_config); }
-size_t aiotsec_aiotf_stats_size(void) { return sizeof(aiotsec_aiotf_stats); }
-size_t aiotsec_aiotf_summary_size(void) { return sizeof(aiotsec_aiotf_summary); }
-size_t aiotsec_aiotf_device_size(void) { return sizeof(aiotsec_aiotf_device); }
-size_t aiotsec_aiotf_report_size(void) { return sizeof(aiotsec_aiotf_report); }
+size_t aiotsec_aiotf_config_structbytes(void) { return sizeof(aiotsec_aiotf_config); }
+size_t aiotsec_aiotf_stats_structbytes(void) { return sizeof(aiotsec_aiotf_stats); }
+size_t aiotsec_aiotf_summary_structbytes(void) { return sizeof(aiotsec_aiotf_summary); }
+size_t aiotsec_aiotf_device_structbytes(void) { return sizeof(aiotsec_aiotf_device); }
+size_t aiotsec_aiotf_report_structbytes(void) { return sizeof(aiotsec_aiotf_report); }
 
 static int config_ok(const aiotsec_aiotf_config *c)
 {
@@ -217,7 +217,7 @@ int aiotsec_aiotf_new(aiotsec_aiotf **out, const aiotsec_ctx *ctx, const aiotsec
     a->n_rep_free = nr;
     a->n_areq_free = nq;
     a->n_sess_free = ns;
-    a->sec_stride = (aiotsec_nas_sec_size() + 15u) & ~(size_t)15u;
+    a->sec_stride = (aiotsec_nas_sec_statebytes() + 15u) & ~(size_t)15u;
     a->sec_raw = calloc(ns * a->sec_stride + 16u, 1);
     if (rc == AIOTSEC_OK && (!a->procs || !a->reps || !a->areqs || !a->areq_reps || !a->areq_rand_d || !a->qn ||
                              !a->proc_free || !a->rep_free || !a->areq_free || !a->sess_free || !a->sec_raw))
@@ -443,8 +443,8 @@ void aiotsec_aiotf_free(aiotsec_aiotf *a)
 
 /* --- starting a procedure -------------------------------------------------------- */
 
-int aiotsec_aiotf_start(aiotsec_aiotf *a, aiotsec_proc_type type, const uint8_t *perm_id, size_t perm_id_len,
-                        const uint8_t *filter, size_t filter_len, uint32_t expected, uint64_t now_ms,
+int aiotsec_aiotf_start(aiotsec_aiotf *a, uint64_t now_ms, aiotsec_proc_type type, const uint8_t *perm_id,
+                        size_t perm_id_len, const uint8_t *filter, size_t filter_len, uint32_t expected,
                         uint64_t *proc_id)
 {
     if (!a || !proc_id)
@@ -773,7 +773,7 @@ int aiotsec_aiotf_on_report(aiotsec_aiotf *a, uint64_t now_ms, const uint8_t *ra
     int rc = aiotsec_nas_decode(aiotsec_ctx_profile(a->ctx), nas, nas_len, &m);
     if (rc == AIOTSEC_OK && m.type != AIOTSEC_NAS_AUTH_RESPONSE)
         rc = AIOTSEC_E_NAS_BAD_TYPE;
-    if (rc == AIOTSEC_OK && (m.rand_d_len != AIOTSEC_RAND_LEN || m.res_len != aiotsec_res_len(a->ctx)))
+    if (rc == AIOTSEC_OK && (m.rand_d_len != AIOTSEC_RAND_LEN || m.res_len != aiotsec_derive_res_bytes(a->ctx)))
         rc = AIOTSEC_E_BAD_LENGTH;
     if (rc != AIOTSEC_OK) {
         a->stats.malformed++;
@@ -1121,7 +1121,7 @@ static int answer_fits(const aiotsec_aiotf *a, const areq *q, const aiotsec_auth
                                      ans->cands[c].len, &ok) != AIOTSEC_OK || !ok)
                 return 0;
         }
-    size_t res_len = aiotsec_res_len(a->ctx);
+    size_t res_len = aiotsec_derive_res_bytes(a->ctx);
     for (uint32_t s = 0; s < q->n; s++) {
         const aiot_answer_set *set = &ans->sets[s];
         if (set->count == 0 || memcmp(set->rand_d, q->rand_d + (size_t)s * AIOTSEC_RAND_LEN, AIOTSEC_RAND_LEN) != 0)
@@ -1335,7 +1335,7 @@ int aiotsec_aiotf_on_command_response(aiotsec_aiotf *a, uint64_t report_id, uint
 
 #define PUMP_BATCH 16
 
-int aiotsec_aiotf_pump_local(aiotsec_aiotf *a, const aiotsec_adm *adm, aiotsec_auth_answer *ans, uint64_t now_ms,
+int aiotsec_aiotf_pump_local(aiotsec_aiotf *a, uint64_t now_ms, const aiotsec_adm *adm, aiotsec_auth_answer *ans,
                              size_t *handled)
 {
     if (handled)
@@ -1442,7 +1442,7 @@ int aiotsec_aiotf_summary_get(const aiotsec_aiotf *a, uint64_t proc_id, aiotsec_
     return AIOTSEC_OK;
 }
 
-const char *aiotsec_failure_cause_name(int cause)
+const char *aiotsec_failure_cause_name(aiotsec_failure_cause cause)
 {
     switch (cause) {
     case AIOTSEC_FAILURE_NONE: return "";

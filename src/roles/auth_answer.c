@@ -171,17 +171,17 @@ int aiotsec_auth_answer_add_entry(aiotsec_auth_answer *a, const uint8_t *xres, s
     return AIOTSEC_OK;
 }
 
-size_t aiotsec_adm_request_size(void)
+size_t aiotsec_adm_request_structbytes(void)
 {
     return sizeof(aiotsec_adm_request);
 }
 
-size_t aiotsec_tid_info_size(void)
+size_t aiotsec_tid_info_structbytes(void)
 {
     return sizeof(aiotsec_tid_info);
 }
 
-const char *aiotsec_adm_op_name(int op)
+const char *aiotsec_adm_op_name(aiotsec_adm_op op)
 {
     switch (op) {
     case AIOTSEC_ADM_GET_RAND: return "getRand";

@@ -1,6 +1,6 @@
 /* The device role: paging -> AUTHENTICATION RESPONSE, then verified commands on
  * a user memory. Everything lives in caller storage: the device struct, and
- * after it the NAS security context (aiotsec_nas_sec_size() octets).
+ * after it the NAS security context (aiotsec_nas_sec_statebytes() octets).
  *
  * Keys and midstates. Over a backend whose HMAC states are plain data
  * (hmac_copy NULL: portable, native, sodium) the device keeps K_AIOT_root only
@@ -80,24 +80,24 @@ struct aiotsec_device {
 };
 
 _Static_assert(sizeof(struct aiotsec_device) + AIOT_NAS_SEC_BOUND <= AIOTSEC_DEVICE_STORAGE_SIZE,
-               "AIOTSEC_DEVICE_STORAGE_SIZE must bound aiotsec_device_size()");
+               "AIOTSEC_DEVICE_STORAGE_SIZE must bound aiotsec_device_statebytes()");
 
 size_t aiotsec_device_align(void)
 {
     return AIOTSEC_DEVICE_ALIGN;
 }
 
-size_t aiotsec_device_size(void)
+size_t aiotsec_device_statebytes(void)
 {
-    return sizeof(struct aiotsec_device) + aiotsec_nas_sec_size();
+    return sizeof(struct aiotsec_device) + aiotsec_nas_sec_statebytes();
 }
 
-size_t aiotsec_device_config_size(void)
+size_t aiotsec_device_config_structbytes(void)
 {
     return sizeof(aiotsec_device_config);
 }
 
-size_t aiotsec_device_stats_size(void)
+size_t aiotsec_device_stats_structbytes(void)
 {
     return sizeof(aiotsec_device_stats);
 }
@@ -160,8 +160,8 @@ static int root_kdf(const aiotsec_device *d, uint16_t fc, uint8_t mac[32])
     if (rc != AIOTSEC_OK)
         return rc;
     if ((rc = aiot_kdf_put_fc(ctx, &st, fc)) != AIOTSEC_OK ||
-        (rc = aiot_kdf_put_param(ctx, &st, d->rand_n, aiotsec_rand_n_len(ctx))) != AIOTSEC_OK ||
-        (rc = aiot_kdf_put_param(ctx, &st, d->rand_d, aiotsec_rand_d_len(ctx))) != AIOTSEC_OK) {
+        (rc = aiot_kdf_put_param(ctx, &st, d->rand_n, aiotsec_derive_rand_n_bytes(ctx))) != AIOTSEC_OK ||
+        (rc = aiot_kdf_put_param(ctx, &st, d->rand_d, aiotsec_derive_rand_d_bytes(ctx))) != AIOTSEC_OK) {
         aiot_hmac_release(ctx, &st);
         return rc;
     }
@@ -174,7 +174,7 @@ int aiotsec_device_init(aiotsec_device **out, void *mem, size_t mem_len, const a
     if (!out || !mem || !ctx || !cfg)
         return AIOTSEC_E_NULL_ARG;
     *out = NULL;
-    if (mem_len < aiotsec_device_size())
+    if (mem_len < aiotsec_device_statebytes())
         return AIOTSEC_E_BUFFER_TOO_SMALL;
     if (((uintptr_t)mem % AIOTSEC_DEVICE_ALIGN) != 0 || cfg->struct_size != sizeof *cfg || !cfg->rand)
         return AIOTSEC_E_BAD_VALUE;
@@ -251,7 +251,7 @@ __attribute__((noinline)) static int addressed(const aiotsec_device *d, const ui
 /* What a paging's answer is made of, computed once the paging addresses the device. */
 __attribute__((noinline)) static int answer_paging(aiotsec_device *d, const uint8_t *rand_n, uint8_t *out, size_t cap, size_t *out_len)
 {
-    size_t rn = aiotsec_rand_n_len(d->ctx), rd = aiotsec_rand_d_len(d->ctx);
+    size_t rn = aiotsec_derive_rand_n_bytes(d->ctx), rd = aiotsec_derive_rand_d_bytes(d->ctx);
     int rc = d->rand(d->rand_user, d->rand_d, rd);
     if (rc != AIOTSEC_OK)
         return rc < 0 ? rc : AIOTSEC_E_BACKEND_FAILURE;
@@ -300,10 +300,10 @@ int aiotsec_device_on_paging(aiotsec_device *d, const uint8_t *rand_n, size_t ra
         return rc;
     }
     d->aborted = 0;
-    if (rand_n_len != aiotsec_rand_n_len(d->ctx))
+    if (rand_n_len != aiotsec_derive_rand_n_bytes(d->ctx))
         return AIOTSEC_E_BAD_LENGTH;
     /* Room for EPD, header, type, and the two LV IEs: checked before the random draw. */
-    if (cap < AIOTSEC_NAS_PLAIN_HDR_LEN + 2 + aiotsec_res_len(d->ctx) + aiotsec_rand_d_len(d->ctx))
+    if (cap < AIOTSEC_NAS_PLAIN_HDR_LEN + 2 + aiotsec_derive_res_bytes(d->ctx) + aiotsec_derive_rand_d_bytes(d->ctx))
         return AIOTSEC_E_BUFFER_TOO_SMALL;
     rc = answer_paging(d, rand_n, out, cap, out_len);
     if (rc != AIOTSEC_OK) {
@@ -323,7 +323,7 @@ __attribute__((noinline)) static int establish(aiotsec_device *d)
     int rc = root_kdf(d, d->ctx->profile.p.fc_kaiotf, mac);
     /* K_AIOTF: 16 octets of the KDF output, where the profile says (A.3). */
     if (rc == AIOTSEC_OK)
-        rc = aiotsec_nas_sec_init(&d->sec, d->sec_mem, aiotsec_nas_sec_size(), d->ctx,
+        rc = aiotsec_nas_sec_init(&d->sec, d->sec_mem, aiotsec_nas_sec_statebytes(), d->ctx,
                                   mac + d->ctx->profile.p.kaiotf_offset, AIOTSEC_KAIOTF_LEN, d->int_alg,
                                   d->enc_alg, AIOTSEC_NAS_ROLE_DEVICE);
     aiotsec_wipe(mac, sizeof mac);
@@ -624,9 +624,12 @@ int aiotsec_device_on_command(aiotsec_device *d, const uint8_t *in, size_t len, 
     return rc;
 }
 
-int aiotsec_device_state_get(const aiotsec_device *d)
+int aiotsec_device_state_get(const aiotsec_device *d, aiotsec_device_state *state)
 {
-    return valid(d) ? d->state : AIOTSEC_E_NULL_ARG;
+    if (!valid(d) || !state)
+        return AIOTSEC_E_NULL_ARG;
+    *state = (aiotsec_device_state)d->state;
+    return AIOTSEC_OK;
 }
 
 int aiotsec_device_stats_get(const aiotsec_device *d, aiotsec_device_stats *out)

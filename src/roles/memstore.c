@@ -23,6 +23,7 @@
 #include "core/internal.h"
 #include "aiotsec/filter.h"
 #include "aiotsec/keystore.h"
+#include "aiotsec/testing.h"
 #include "roles/hindex.h"
 #include "roles/memstore_internal.h"
 #include "roles/roles_internal.h"
@@ -1013,12 +1014,12 @@ const aiotsec_memstore *aiot_memstore_of(const aiotsec_keystore *ks)
     return ks->list_matching == ms_list_matching ? ks->user : NULL;
 }
 
-size_t aiotsec_id_max_len(void)
+size_t aiotsec_keystore_id_maxbytes(void)
 {
     return AIOTSEC_ID_MAX;
 }
 
-size_t aiotsec_keystore_struct_size(void)
+size_t aiotsec_keystore_structbytes(void)
 {
     return sizeof(aiotsec_keystore);
 }

@@ -19,11 +19,11 @@ step() { echo "consumer: $*"; }
 "$cmake" --install "$build" --prefix "$prefix" >"$tmp/install.log" || { cat "$tmp/install.log"; fail "cmake --install"; }
 
 # --- what was installed --------------------------------------------------------
-so=$(find "$prefix" -name 'libaiotsec.so.1' | head -n1)
-[ -n "$so" ] || fail "no libaiotsec.so.1 installed"
+so=$(find "$prefix" -name 'libaiotsec.so.2' | head -n1)
+[ -n "$so" ] || fail "no libaiotsec.so.2 installed"
 libdir=$(dirname "$so")
 soname=$(readelf -d "$so" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
-[ "$soname" = "libaiotsec.so.1" ] || fail "SONAME is '$soname', not libaiotsec.so.1"
+[ "$soname" = "libaiotsec.so.2" ] || fail "SONAME is '$soname', not libaiotsec.so.2"
 [ -L "$libdir/libaiotsec.so" ] || fail "no libaiotsec.so development symlink"
 [ "$(readlink -f "$libdir/libaiotsec.so")" = "$(readlink -f "$so")" ] || fail "libaiotsec.so points elsewhere"
 [ -f "$libdir/libaiotsec.a" ] || fail "static library libaiotsec.a not installed"
@@ -39,7 +39,7 @@ if [ -n "$internal" ]; then
   fail "an internal header was installed"
 fi
 # Only the public API is exported: every dynamic symbol is aiotsec_*.
-leaked=$(nm -D --defined-only "$so" | awk '$2 ~ /^[TDBRW]$/ && $3 !~ /^aiotsec_/ {print $3}' | sed 's/@.*//' | grep -v '^AIOTSEC_1$' || true)
+leaked=$(nm -D --defined-only "$so" | awk '$2 ~ /^[TDBRW]$/ && $3 !~ /^aiotsec_/ {print $3}' | sed 's/@.*//' | grep -v '^AIOTSEC_2$' || true)
 [ -z "$leaked" ] || fail "non-aiotsec_ symbols exported: $(echo $leaked)"
 nexp=$(nm -D --defined-only "$so" | awk '$3 ~ /^aiotsec_/' | wc -l)
 step "installed: SONAME $soname, libaiotsec.a, headers, aiotsec.pc, CMake package; $nexp exported aiotsec_* symbols, none other"
@@ -50,6 +50,27 @@ for h in "$prefix"/include/aiotsec/*.h; do
   "$cc" -std=c11 -Wall -Wextra -Wpedantic -Werror -I"$prefix/include" -c "$tmp/h.c" -o "$tmp/h.o" \
     || fail "header $(basename "$h") does not compile on its own"
 done
+
+# The umbrella header keeps test-only calls out and the 0.3 names as deprecated aliases.
+cc_snippet() { # cc_snippet EXTRA_FLAGS... <<< C body: compiles a main() around the body
+  { echo '#include <aiotsec/aiotsec.h>'; cat; } >"$tmp/s.c"
+  "$cc" -std=c11 -Wall -Wextra -Werror -I"$prefix/include" "$@" -c "$tmp/s.c" -o "$tmp/s.o" 2>"$tmp/s.log"
+}
+if cc_snippet <<<'int f(aiotsec_nas_sec *s); int f(aiotsec_nas_sec *s) { return aiotsec_nas_sec_set_tx_count(s, 1); }'; then
+  fail "aiotsec.h declares the test-only aiotsec_nas_sec_set_tx_count (it belongs in aiotsec/testing.h)"
+fi
+cc_snippet -include aiotsec/testing.h <<<'int f(aiotsec_nas_sec *s); int f(aiotsec_nas_sec *s) { return aiotsec_nas_sec_set_tx_count(s, 1); }' ||
+  fail "aiotsec/testing.h does not declare aiotsec_nas_sec_set_tx_count: $(cat "$tmp/s.log")"
+if cc_snippet <<<'size_t f(void); size_t f(void) { return aiotsec_kaiotf_len(); }'; then
+  fail "a deprecated 0.3 name compiles without a warning"
+fi
+grep -q "aiotsec_derive_kaiotf_bytes" "$tmp/s.log" || fail "the deprecation warning does not name the new function: $(cat "$tmp/s.log")"
+cc_snippet -Wno-deprecated-declarations <<<'size_t f(void); size_t f(void) { return aiotsec_kaiotf_len(); }' ||
+  fail "a deprecated 0.3 name no longer compiles: $(cat "$tmp/s.log")"
+if cc_snippet -Wno-deprecated-declarations -DAIOTSEC_NO_DEPRECATED <<<'size_t f(void); size_t f(void) { return aiotsec_kaiotf_len(); }'; then
+  fail "AIOTSEC_NO_DEPRECATED does not hide the 0.3 names"
+fi
+step "headers: testing.h apart from the umbrella; 0.3 names compile with a deprecation warning naming the new one"
 
 # --- the installed CLI runs ----------------------------------------------------
 LD_LIBRARY_PATH=$libdir "$prefix/bin/aiotsec" version >"$tmp/version.txt" || fail "installed CLI"
@@ -62,7 +83,7 @@ cp "$src/tests/consumer/consumer.c" "$src/tests/consumer/app/CMakeLists.txt" "$t
   >"$tmp/cmake.log" 2>&1 || { cat "$tmp/cmake.log"; fail "find_package(aiotsec) configure"; }
 "$cmake" --build "$tmp/cbuild" >>"$tmp/cmake.log" 2>&1 || { cat "$tmp/cmake.log"; fail "CMake consumer build"; }
 deps=$(ldd "$tmp/cbuild/consumer")
-grep -q "libaiotsec.so.1 => $libdir/" <<<"$deps" \
+grep -q "libaiotsec.so.2 => $libdir/" <<<"$deps" \
   || fail "CMake consumer does not load the installed libaiotsec: $(grep aiotsec <<<"$deps")"
 "$tmp/cbuild/consumer" "$tsv" || fail "CMake consumer (shared) run"
 deps=$(ldd "$tmp/cbuild/consumer_static")

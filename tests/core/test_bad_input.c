@@ -60,7 +60,7 @@ Test(bad_input, backends_and_contexts)
     cr_assert_str_eq(be->name, "sodium"); /* the default */
     cr_assert_null(aiotsec_backend_name_at(aiotsec_backend_count()));
     cr_assert_eq(aiotsec_backend_caps(NULL), 0);
-    cr_assert_eq(aiotsec_backend_struct_size(), sizeof(aiotsec_backend));
+    cr_assert_eq(aiotsec_backend_structbytes(), sizeof(aiotsec_backend));
 
     cr_assert_eq(aiotsec_ctx_new(&c, "no-such-backend", NULL), AIOTSEC_E_UNKNOWN_BACKEND);
     cr_assert_null(c);
@@ -70,10 +70,10 @@ Test(bad_input, backends_and_contexts)
     cr_assert_str_eq(aiotsec_ctx_backend_name(NULL), "");
     cr_assert_eq(aiotsec_ctx_caps(NULL), 0);
     cr_assert_null(aiotsec_ctx_profile(NULL));
-    cr_assert_eq(aiotsec_res_len(NULL), 0);
-    cr_assert_eq(aiotsec_rand_n_len(NULL), 0);
-    cr_assert_eq(aiotsec_rand_d_len(NULL), 0);
-    cr_assert_eq(aiotsec_kaiotf_len(), 16); /* TS 29.369 Kaiotf */
+    cr_assert_eq(aiotsec_derive_res_bytes(NULL), 0);
+    cr_assert_eq(aiotsec_derive_rand_n_bytes(NULL), 0);
+    cr_assert_eq(aiotsec_derive_rand_d_bytes(NULL), 0);
+    cr_assert_eq(aiotsec_derive_kaiotf_bytes(), 16); /* TS 29.369 Kaiotf */
 }
 
 /* A user backend: sodium's HMAC, nothing optional, to see "unsupported" paths. */
@@ -196,7 +196,7 @@ Test(bad_input, kdf)
     cr_assert_eq(aiotsec_kdf(ctx, k16, 16, 0xA0, &max, 1, out, 32), AIOTSEC_OK);
     cr_assert_eq(aiotsec_kdf(ctx, k16, 16, 0xA0, &empty, 1, out, 32), AIOTSEC_OK);
     cr_assert_eq(aiotsec_kdf(ctx, k16, 16, 0xFF00, NULL, 0, out, 32), AIOTSEC_OK);
-    cr_assert_eq(aiotsec_kdf_param_size(), sizeof(aiotsec_kdf_param));
+    cr_assert_eq(aiotsec_kdf_param_structbytes(), sizeof(aiotsec_kdf_param));
 
     /* An empty parameter is not the same as no parameter: L0 = 0x00 0x00 is hashed. */
     uint8_t a[32], b[32];
@@ -250,12 +250,12 @@ Test(bad_input, derivations)
     cr_assert_eq(aiotsec_derive_alg_key(ctx, NULL, 16, AIOTSEC_ALG_INT, 2, out, 32, &len), AIOTSEC_E_NULL_ARG);
     cr_assert_eq(aiotsec_derive_alg_key(ctx, k32, 16, AIOTSEC_ALG_INT, 2, NULL, 32, &len), AIOTSEC_E_NULL_ARG);
     cr_assert_eq(aiotsec_derive_alg_key(ctx, k32, 16, AIOTSEC_ALG_INT, 2, out, 16, NULL), AIOTSEC_OK);
-    cr_assert_eq(aiotsec_alg_key_len(ctx, AIOTSEC_ALG_INT, 8), 32);
-    cr_assert_eq(aiotsec_alg_key_len(ctx, AIOTSEC_ALG_ENC, 8), 16); /* AIA-HS is integrity only */
-    cr_assert_eq(aiotsec_alg_key_len(ctx, AIOTSEC_ALG_INT, 2), 16);
-    cr_assert_eq(aiotsec_alg_key_len(ctx, AIOTSEC_ALG_INT, 0), 0);
-    cr_assert_eq(aiotsec_alg_key_len(ctx, 0, 2), 0);
-    cr_assert_eq(aiotsec_alg_key_len(NULL, AIOTSEC_ALG_INT, 2), 0);
+    cr_assert_eq(aiotsec_derive_alg_key_bytes(ctx, AIOTSEC_ALG_INT, 8), 32);
+    cr_assert_eq(aiotsec_derive_alg_key_bytes(ctx, AIOTSEC_ALG_ENC, 8), 16); /* AIA-HS is integrity only */
+    cr_assert_eq(aiotsec_derive_alg_key_bytes(ctx, AIOTSEC_ALG_INT, 2), 16);
+    cr_assert_eq(aiotsec_derive_alg_key_bytes(ctx, AIOTSEC_ALG_INT, 0), 0);
+    cr_assert_eq(aiotsec_derive_alg_key_bytes(ctx, 0, 2), 0);
+    cr_assert_eq(aiotsec_derive_alg_key_bytes(NULL, AIOTSEC_ALG_INT, 2), 0);
 }
 
 Test(bad_input, prepared_keys)
@@ -269,18 +269,18 @@ Test(bad_input, prepared_keys)
     cr_assert_null(pk);
     aiotsec_prepared_key_free(NULL);
     cr_assert_eq(aiotsec_prepared_key_new(&pk, ctx, k16, 16), AIOTSEC_OK);
-    cr_assert_eq(aiotsec_derive_res_prepared(NULL, rn, 16, rd, 16, out, 16), AIOTSEC_E_NULL_ARG);
-    cr_assert_eq(aiotsec_derive_res_prepared(pk, NULL, 16, rd, 16, out, 16), AIOTSEC_E_NULL_ARG);
-    cr_assert_eq(aiotsec_derive_res_prepared(pk, rn, 16, rd, 16, NULL, 16), AIOTSEC_E_NULL_ARG);
-    cr_assert_eq(aiotsec_derive_res_prepared(pk, rn, 17, rd, 16, out, 16), AIOTSEC_E_BAD_LENGTH);
-    cr_assert_eq(aiotsec_derive_res_prepared(pk, rn, 16, rd, 16, out, 1), AIOTSEC_E_BUFFER_TOO_SMALL);
-    cr_assert_eq(aiotsec_verify_res_prepared(pk, rn, 16, rd, 16, out, 17), AIOTSEC_E_BAD_LENGTH);
-    cr_assert_eq(aiotsec_verify_res_prepared(pk, rn, 16, rd, 16, NULL, 16), AIOTSEC_E_NULL_ARG);
-    cr_assert_eq(aiotsec_verify_res_prepared(NULL, rn, 16, rd, 16, out, 16), AIOTSEC_E_NULL_ARG);
-    cr_assert_eq(aiotsec_derive_kaiotf_prepared(pk, rn, 16, rd, 16, out, 15), AIOTSEC_E_BUFFER_TOO_SMALL);
-    cr_assert_eq(aiotsec_derive_kaiotf_prepared(pk, rn, 16, rd, 16, out, 16), AIOTSEC_OK);
-    cr_assert_eq(aiotsec_derive_kaiotf_prepared(pk, rn, 16, rd, 3, out, 32), AIOTSEC_E_BAD_LENGTH);
-    cr_assert_eq(aiotsec_derive_kaiotf_prepared(NULL, rn, 16, rd, 16, out, 32), AIOTSEC_E_NULL_ARG);
+    cr_assert_eq(aiotsec_prepared_derive_res(NULL, rn, 16, rd, 16, out, 16), AIOTSEC_E_NULL_ARG);
+    cr_assert_eq(aiotsec_prepared_derive_res(pk, NULL, 16, rd, 16, out, 16), AIOTSEC_E_NULL_ARG);
+    cr_assert_eq(aiotsec_prepared_derive_res(pk, rn, 16, rd, 16, NULL, 16), AIOTSEC_E_NULL_ARG);
+    cr_assert_eq(aiotsec_prepared_derive_res(pk, rn, 17, rd, 16, out, 16), AIOTSEC_E_BAD_LENGTH);
+    cr_assert_eq(aiotsec_prepared_derive_res(pk, rn, 16, rd, 16, out, 1), AIOTSEC_E_BUFFER_TOO_SMALL);
+    cr_assert_eq(aiotsec_prepared_verify_res(pk, rn, 16, rd, 16, out, 17), AIOTSEC_E_BAD_LENGTH);
+    cr_assert_eq(aiotsec_prepared_verify_res(pk, rn, 16, rd, 16, NULL, 16), AIOTSEC_E_NULL_ARG);
+    cr_assert_eq(aiotsec_prepared_verify_res(NULL, rn, 16, rd, 16, out, 16), AIOTSEC_E_NULL_ARG);
+    cr_assert_eq(aiotsec_prepared_derive_kaiotf(pk, rn, 16, rd, 16, out, 15), AIOTSEC_E_BUFFER_TOO_SMALL);
+    cr_assert_eq(aiotsec_prepared_derive_kaiotf(pk, rn, 16, rd, 16, out, 16), AIOTSEC_OK);
+    cr_assert_eq(aiotsec_prepared_derive_kaiotf(pk, rn, 16, rd, 3, out, 32), AIOTSEC_E_BAD_LENGTH);
+    cr_assert_eq(aiotsec_prepared_derive_kaiotf(NULL, rn, 16, rd, 16, out, 32), AIOTSEC_E_NULL_ARG);
     aiotsec_prepared_key_free(pk);
 }
 

@@ -110,9 +110,9 @@ Test(differential, derivations_raw_and_prepared)
         for (size_t b = 0; b < nctx; b++) {
             aiotsec_prepared_key *pk = NULL;
             cr_assert_eq(aiotsec_prepared_key_new(&pk, ctx[b], k, kl), AIOTSEC_OK);
-            cr_assert_eq(aiotsec_derive_res_prepared(pk, rn, 16, rd, 16, res, 16), AIOTSEC_OK);
+            cr_assert_eq(aiotsec_prepared_derive_res(pk, rn, 16, rd, 16, res, 16), AIOTSEC_OK);
             cr_assert(memcmp(res, res0, 16) == 0, "prepared RES %zu on %s", i, aiotsec_ctx_backend_name(ctx[b]));
-            cr_assert_eq(aiotsec_derive_kaiotf_prepared(pk, rn, 16, rd, 16, kf, sizeof kf), AIOTSEC_OK);
+            cr_assert_eq(aiotsec_prepared_derive_kaiotf(pk, rn, 16, rd, 16, kf, sizeof kf), AIOTSEC_OK);
             cr_assert(memcmp(kf, kf0, sizeof kf) == 0, "prepared K_AIOTF %zu on %s", i, aiotsec_ctx_backend_name(ctx[b]));
             aiotsec_prepared_key_free(pk);
             cr_assert_eq(aiotsec_derive_res(ctx[b], k, kl, rn, 16, rd, 16, res, 16), AIOTSEC_OK);

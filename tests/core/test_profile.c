@@ -9,7 +9,7 @@ Test(profile, profile0_matches_spec_section_3)
 {
     aiotsec_profile_params p;
     cr_assert_eq(aiotsec_profile_get(aiotsec_profile_default(), &p), AIOTSEC_OK);
-    cr_assert_eq(p.struct_size, aiotsec_profile_params_size());
+    cr_assert_eq(p.struct_size, aiotsec_profile_params_structbytes());
     cr_assert_eq(p.rand_n_len, 16);
     cr_assert_eq(p.rand_d_len, 16);
     cr_assert_eq(p.res_len, 16);
@@ -44,9 +44,9 @@ static void check_profile_derivation(const aiotsec_profile_params *pp)
     cr_assert_eq(aiotsec_profile_new(&prof, pp), AIOTSEC_OK);
     cr_assert_eq(aiotsec_ctx_new(&ctx, NULL, prof), AIOTSEC_OK);
     aiotsec_profile_free(prof); /* the context keeps its own copy */
-    cr_assert_eq(aiotsec_res_len(ctx), pp->res_len);
-    cr_assert_eq(aiotsec_rand_n_len(ctx), pp->rand_n_len);
-    cr_assert_eq(aiotsec_rand_d_len(ctx), pp->rand_d_len);
+    cr_assert_eq(aiotsec_derive_res_bytes(ctx), pp->res_len);
+    cr_assert_eq(aiotsec_derive_rand_n_bytes(ctx), pp->rand_n_len);
+    cr_assert_eq(aiotsec_derive_rand_d_bytes(ctx), pp->rand_d_len);
 
     uint8_t k[16] = {1, 2, 3}, rn[32], rd[32], res[32], full[32], kf[AIOTSEC_KAIOTF_LEN];
     memset(rn, 0x5A, sizeof rn);

@@ -73,12 +73,12 @@ static void check_profile0_row(aiotsec_ctx *c, const tv_file *f, size_t r)
     size_t dl = tv_hex(tv_get(f, r, "rand_d"), rd, sizeof rd);
     size_t rl = tv_hex(tv_get(f, r, "res"), res, sizeof res);
     /* Revision 2: K_AIOTF is 16 octets (TS 29.369 Kaiotf), the library's getter says so too. */
-    cr_assert_eq(tv_hex(tv_get(f, r, "k_aiotf"), kaiotf, sizeof kaiotf), aiotsec_kaiotf_len());
+    cr_assert_eq(tv_hex(tv_get(f, r, "k_aiotf"), kaiotf, sizeof kaiotf), aiotsec_derive_kaiotf_bytes());
     cr_assert_eq(tv_hex(tv_get(f, r, "k_int_hs"), hs, sizeof hs), 32);
     cr_assert_eq(tv_hex(tv_get(f, r, "k_int_nia2"), nia2, sizeof nia2), 16);
     cr_assert_eq(tv_hex(tv_get(f, r, "k_enc_nea2"), nea2, sizeof nea2), 16);
     const char *be = aiotsec_ctx_backend_name(c);
-    cr_assert_eq(rl, aiotsec_res_len(c));
+    cr_assert_eq(rl, aiotsec_derive_res_bytes(c));
 
     cr_assert_eq(aiotsec_derive_res(c, k, kl, rn, nl, rd, dl, got, sizeof got), AIOTSEC_OK);
     cr_assert(memcmp(got, res, rl) == 0, "RES row %zu on %s", r, be);
@@ -98,10 +98,10 @@ static void check_profile0_row(aiotsec_ctx *c, const tv_file *f, size_t r)
     aiotsec_prepared_key *pk = NULL;
     cr_assert_eq(aiotsec_prepared_key_new(&pk, c, k, kl), AIOTSEC_OK);
     for (int round = 0; round < 2; round++) { /* a prepared key is reusable */
-        cr_assert_eq(aiotsec_derive_res_prepared(pk, rn, nl, rd, dl, got, sizeof got), AIOTSEC_OK);
+        cr_assert_eq(aiotsec_prepared_derive_res(pk, rn, nl, rd, dl, got, sizeof got), AIOTSEC_OK);
         cr_assert(memcmp(got, res, rl) == 0, "prepared RES row %zu on %s", r, be);
-        cr_assert_eq(aiotsec_verify_res_prepared(pk, rn, nl, rd, dl, res, rl), AIOTSEC_OK);
-        cr_assert_eq(aiotsec_derive_kaiotf_prepared(pk, rn, nl, rd, dl, got, sizeof got), AIOTSEC_OK);
+        cr_assert_eq(aiotsec_prepared_verify_res(pk, rn, nl, rd, dl, res, rl), AIOTSEC_OK);
+        cr_assert_eq(aiotsec_prepared_derive_kaiotf(pk, rn, nl, rd, dl, got, sizeof got), AIOTSEC_OK);
         cr_assert(memcmp(got, kaiotf, sizeof kaiotf) == 0, "prepared K_AIOTF row %zu on %s", r, be);
     }
     /* A wrong RES fails, whichever bit is flipped. */
@@ -110,7 +110,7 @@ static void check_profile0_row(aiotsec_ctx *c, const tv_file *f, size_t r)
         memcpy(bad, res, rl);
         bad[bit / 8] ^= (uint8_t)(1u << (bit % 8));
         cr_assert_eq(aiotsec_verify_res(c, k, kl, rn, nl, rd, dl, bad, rl), AIOTSEC_E_AUTH_FAILED);
-        cr_assert_eq(aiotsec_verify_res_prepared(pk, rn, nl, rd, dl, bad, rl), AIOTSEC_E_AUTH_FAILED);
+        cr_assert_eq(aiotsec_prepared_verify_res(pk, rn, nl, rd, dl, bad, rl), AIOTSEC_E_AUTH_FAILED);
     }
     aiotsec_prepared_key_free(pk);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "aiotsec/aiotsec.h"
+#include "aiotsec/testing.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -11,7 +12,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     aiotsec_nas_protected_hdr h;
     int rc = aiotsec_nas_parse_protected(NULL, data, size, &h);
-    int sht = aiotsec_nas_peek_sht(NULL, data, size);
+    aiotsec_nas_sht sht_v;
+    int sht = aiotsec_nas_peek_sht(NULL, data, size, &sht_v);
+    if (sht == AIOTSEC_OK)
+        sht = (int)sht_v;
     if (rc == AIOTSEC_OK) {
         if (sht != h.sht || (sht != 1 && sht != 2))
             abort();

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "aiotsec/aiotsec.h"
+#include "aiotsec/testing.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

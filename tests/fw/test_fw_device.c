@@ -57,12 +57,12 @@ static void test_profile_and_context(void)
 {
     /* The built-in profile: what aiotsec_ctx_init no longer checks at run time. */
     CHECK(aiot_profile_check(&aiot_profile0.p) == AIOTSEC_OK);
-    CHECK(aiotsec_ctx_size() <= AIOTSEC_CTX_STORAGE_SIZE);
+    CHECK(aiotsec_ctx_statebytes() <= AIOTSEC_CTX_STORAGE_SIZE);
     aiotsec_ctx *c = NULL;
     CHECK(aiotsec_ctx_init(NULL, ctx_mem, sizeof ctx_mem, aiotsec_backend_portable(), NULL) == AIOTSEC_E_NULL_ARG);
     CHECK(aiotsec_ctx_init(&c, NULL, sizeof ctx_mem, aiotsec_backend_portable(), NULL) == AIOTSEC_E_NULL_ARG);
     CHECK(aiotsec_ctx_init(&c, ctx_mem, sizeof ctx_mem, NULL, NULL) == AIOTSEC_E_NULL_ARG);
-    CHECK(aiotsec_ctx_init(&c, ctx_mem, aiotsec_ctx_size() - 1, aiotsec_backend_portable(), NULL) ==
+    CHECK(aiotsec_ctx_init(&c, ctx_mem, aiotsec_ctx_statebytes() - 1, aiotsec_backend_portable(), NULL) ==
           AIOTSEC_E_BUFFER_TOO_SMALL);
     CHECK(aiotsec_ctx_init(&c, ctx_mem + 4, sizeof ctx_mem - 4, aiotsec_backend_portable(), NULL) ==
           AIOTSEC_E_BAD_VALUE);
@@ -88,10 +88,10 @@ static void test_profile_and_context(void)
     CHECK(aiotsec_backend_find("portable", &be) == AIOTSEC_OK && be == aiotsec_backend_portable());
     CHECK(aiotsec_backend_find("sodium", &be) == AIOTSEC_E_UNKNOWN_BACKEND);
     CHECK(aiotsec_backend_portable()->hmac_state_size == AIOTSEC_PORTABLE_HMAC_STATE_SIZE);
-    CHECK(aiotsec_device_size() <= AIOTSEC_DEVICE_STORAGE_SIZE);
-    printf("sizes: ctx %zu (bound %zu), device %zu (bound %zu), nas_sec %zu\n", aiotsec_ctx_size(),
-           (size_t)AIOTSEC_CTX_STORAGE_SIZE, aiotsec_device_size(), (size_t)AIOTSEC_DEVICE_STORAGE_SIZE,
-           aiotsec_nas_sec_size());
+    CHECK(aiotsec_device_statebytes() <= AIOTSEC_DEVICE_STORAGE_SIZE);
+    printf("sizes: ctx %zu (bound %zu), device %zu (bound %zu), nas_sec %zu\n", aiotsec_ctx_statebytes(),
+           (size_t)AIOTSEC_CTX_STORAGE_SIZE, aiotsec_device_statebytes(), (size_t)AIOTSEC_DEVICE_STORAGE_SIZE,
+           aiotsec_nas_sec_statebytes());
 }
 
 /* One verdict of each parser: equal statuses, and equal fields on success. */

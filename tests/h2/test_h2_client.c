@@ -120,8 +120,8 @@ Test(h2_client, pump_sleeps_while_its_connection_opens)
     aiotsec_h2c *client = make_client(local_port(1, &lfd), NULL, NULL);
     uint64_t proc[3];
     for (int i = 0; i < 3; i++)
-        cr_assert_eq(aiotsec_aiotf_start(aiotf, AIOTSEC_PROC_INVENTORY, NULL, 0, GROUP_A1, sizeof GROUP_A1, 1,
-                                         (uint64_t)(seconds(CLOCK_MONOTONIC) * 1e3), &proc[i]),
+        cr_assert_eq(aiotsec_aiotf_start(aiotf, (uint64_t)(seconds(CLOCK_MONOTONIC) * 1e3), AIOTSEC_PROC_INVENTORY, NULL, 0, GROUP_A1, sizeof GROUP_A1,
+                                         1, &proc[i]),
                      AIOTSEC_OK);
     double cpu0 = seconds(CLOCK_PROCESS_CPUTIME_ID), wall0 = seconds(CLOCK_MONOTONIC);
     size_t answered = 99;
@@ -183,7 +183,7 @@ Test(h2_client, batch_copied_before_a_failure_is_handed_back)
     /* one RAND_AIOT_d per getAuthentication: two reports, two requests of one procedure */
     aiotsec_aiotf *aiotf = make_aiotf(ctx, 1);
     uint64_t now = (uint64_t)(seconds(CLOCK_MONOTONIC) * 1e3), proc = 0;
-    cr_assert_eq(aiotsec_aiotf_start(aiotf, AIOTSEC_PROC_INVENTORY, NULL, 0, GROUP_A1, sizeof GROUP_A1, 2, now, &proc),
+    cr_assert_eq(aiotsec_aiotf_start(aiotf, now, AIOTSEC_PROC_INVENTORY, NULL, 0, GROUP_A1, sizeof GROUP_A1, 2, &proc),
                  AIOTSEC_OK);
     aiotsec_adm_request rq;
     size_t n = 0;
@@ -211,8 +211,8 @@ Test(h2_client, batch_copied_before_a_failure_is_handed_back)
         dc.wp_len = 16;
         dc.rand = test_rand;
         dc.rand_user = &rng[i];
-        mem[i] = aligned_alloc(16, (aiotsec_device_size() + 15) & ~(size_t)15);
-        cr_assert_eq(aiotsec_device_init(&dev[i], mem[i], aiotsec_device_size(), ctx, &dc), AIOTSEC_OK);
+        mem[i] = aligned_alloc(16, (aiotsec_device_statebytes() + 15) & ~(size_t)15);
+        cr_assert_eq(aiotsec_device_init(&dev[i], mem[i], aiotsec_device_statebytes(), ctx, &dc), AIOTSEC_OK);
         uint8_t pdu[64];
         size_t pl = 0;
         cr_assert_eq(aiotsec_device_on_paging(dev[i], rand_n, 16, NULL, 0, GROUP_A1, sizeof GROUP_A1, pdu, sizeof pdu,

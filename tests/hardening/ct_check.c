@@ -87,19 +87,19 @@ static void check_derivations(const aiotsec_ctx *ctx, const char *be, const vec 
     aiotsec_prepared_key *pk = NULL;
     CHECK(aiotsec_prepared_key_new(&pk, ctx, k_root, v->k_root_len) == AIOTSEC_OK, "%s prepared", be);
     if (pk) {
-        CHECK(aiotsec_derive_res_prepared(pk, v->rand_n, v->rand_n_len, v->rand_d, v->rand_d_len,
+        CHECK(aiotsec_prepared_derive_res(pk, v->rand_n, v->rand_n_len, v->rand_d, v->rand_d_len,
                                           out, sizeof out) == AIOTSEC_OK, "%s derive_res_prepared", be);
         CHECK(same(out, v->res, v->res_len), "%s prepared RES_AIOT differs", be);
         memcpy(res_rx, v->res, v->res_len);
         SECRET(res_rx, v->res_len);
-        CHECK(aiotsec_verify_res_prepared(pk, v->rand_n, v->rand_n_len, v->rand_d, v->rand_d_len,
+        CHECK(aiotsec_prepared_verify_res(pk, v->rand_n, v->rand_n_len, v->rand_d, v->rand_d_len,
                                           res_rx, v->res_len) == AIOTSEC_OK, "%s verify_prepared", be);
         res_rx[0] ^= 0x80;
         SECRET(res_rx, v->res_len);
-        CHECK(aiotsec_verify_res_prepared(pk, v->rand_n, v->rand_n_len, v->rand_d, v->rand_d_len,
+        CHECK(aiotsec_prepared_verify_res(pk, v->rand_n, v->rand_n_len, v->rand_d, v->rand_d_len,
                                           res_rx, v->res_len) == AIOTSEC_E_AUTH_FAILED,
               "%s verify_prepared must reject a wrong RES", be);
-        CHECK(aiotsec_derive_kaiotf_prepared(pk, v->rand_n, v->rand_n_len, v->rand_d,
+        CHECK(aiotsec_prepared_derive_kaiotf(pk, v->rand_n, v->rand_n_len, v->rand_d,
                                              v->rand_d_len, out, sizeof out) == AIOTSEC_OK,
               "%s derive_kaiotf_prepared", be);
         CHECK(same(out, v->kaiotf, AIOTSEC_KAIOTF_LEN), "%s prepared K_AIOTF differs", be);

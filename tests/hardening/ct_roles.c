@@ -76,7 +76,7 @@ static int world_new(world *w, const char *be, unsigned int_alg, unsigned enc_al
             dc.rand_user = w->ctx;
             dc.int_alg = int_alg ? int_alg : dc.int_alg;
             dc.enc_alg = int_alg ? enc_alg : dc.enc_alg;
-            size_t sz = (aiotsec_device_size() + AIOTSEC_DEVICE_ALIGN - 1) & ~(size_t)(AIOTSEC_DEVICE_ALIGN - 1);
+            size_t sz = (aiotsec_device_statebytes() + AIOTSEC_DEVICE_ALIGN - 1) & ~(size_t)(AIOTSEC_DEVICE_ALIGN - 1);
             w->dev_mem[t] = aligned_alloc(AIOTSEC_DEVICE_ALIGN, sz);
             rc = w->dev_mem[t] ? aiotsec_device_init(&w->dev[t], w->dev_mem[t], sz, w->ctx, &dc)
                                : AIOTSEC_E_NO_MEMORY;
@@ -121,10 +121,10 @@ static void world_free(world *w)
 static int inventory(world *w, int type, int first, int n, int named, int forge_tag, int verdict[NTAG],
                      uint64_t rid[NTAG], uint64_t *proc)
 {
-    int rc = aiotsec_aiotf_start(w->aiotf, type, named ? PERM[first] : NULL, named ? sizeof PERM[first] : 0,
-                                 named ? NULL : GROUP, named ? 0 : sizeof GROUP, (uint32_t)n, 1000, proc);
+    int rc = aiotsec_aiotf_start(w->aiotf, 1000, type, named ? PERM[first] : NULL,
+                                 named ? sizeof PERM[first] : 0, named ? NULL : GROUP, named ? 0 : sizeof GROUP, (uint32_t)n, proc);
     if (!rc)
-        rc = aiotsec_aiotf_pump_local(w->aiotf, w->adm, w->ans, 1000, NULL);
+        rc = aiotsec_aiotf_pump_local(w->aiotf, 1000, w->adm, w->ans, NULL);
     aiotsec_aiotf_summary sum;
     if (!rc)
         rc = aiotsec_aiotf_summary_get(w->aiotf, *proc, &sum);
@@ -142,7 +142,7 @@ static int inventory(world *w, int type, int first, int n, int named, int forge_
         rc = aiotsec_aiotf_on_report(w->aiotf, 1001, sum.rand_n, 16, report, report_len, &rid[t]);
     }
     if (!rc)
-        rc = aiotsec_aiotf_pump_local(w->aiotf, w->adm, w->ans, 1002, NULL);
+        rc = aiotsec_aiotf_pump_local(w->aiotf, 1002, w->adm, w->ans, NULL);
     for (int t = first; t < first + n && !rc; t++) {
         aiotsec_aiotf_device d;
         rc = aiotsec_aiotf_device_get(w->aiotf, rid[t], &d);

@@ -117,7 +117,7 @@ for FAULT in "${SEL[@]}"; do
     fi ;;
   abi-added) # a new public function: allowed (the API is still growing)
     d=$(copy abi-added)
-    sed -i 's|^AIOTSEC_API size_t aiotsec_kaiotf_len(void);|&\n/** @brief Planted addition. @return 0. */\nAIOTSEC_API int aiotsec_planted_new_function(void);|' \
+    sed -i 's|^AIOTSEC_API size_t aiotsec_derive_kaiotf_bytes(void);|&\n/** @brief Planted addition. @return 0. */\nAIOTSEC_API int aiotsec_planted_new_function(void);|' \
       "$d/include/aiotsec/derive.h"
     printf '\nint aiotsec_planted_new_function(void) { return 0; }\n' >>"$d/src/core/derive.c"
     expect pass abi-added "$d" 'abi:|exports:|Added' bash tests/stages/50-abi-exports.sh ;;

@@ -83,7 +83,7 @@ static void *work(void *arg)
             if (aiotsec_verify_res(sh->ctx, d->k_root, d->k_root_len, sh->rand_n, sh->rn, sh->rand_d,
                                    sh->rd, d->res, sh->res_len) != AIOTSEC_OK)
                 w->errors++;
-            if (aiotsec_verify_res_prepared(sh->pk[(k + w->id * 31u) % NDEV], sh->rand_n, sh->rn, sh->rand_d, sh->rd,
+            if (aiotsec_prepared_verify_res(sh->pk[(k + w->id * 31u) % NDEV], sh->rand_n, sh->rn, sh->rand_d, sh->rd,
                                             d->res, sh->res_len) != AIOTSEC_OK)
                 w->errors++;
             /* The store's own MAC (keys that never leave it). */
@@ -145,11 +145,11 @@ static void *work(void *arg)
         w->ops += NDEV;
         /* The same batch on the shared worker pool, concurrently with the other threads. */
         n_ok = 0;
-        rc = aiotsec_batch_verify_res_pool(sh->ctx, sh->pool, sh->items, NDEV, results, &n_ok);
+        rc = aiotsec_batch_pool_verify_res(sh->ctx, sh->pool, sh->items, NDEV, results, &n_ok);
         if (rc != AIOTSEC_OK || n_ok != sh->n_good)
             w->errors++;
         uint8_t xres[NDEV * 32];
-        rc = aiotsec_batch_derive_res_pool(sh->ctx, sh->pool, sh->items, NDEV, xres, sizeof xres, results);
+        rc = aiotsec_batch_pool_derive_res(sh->ctx, sh->pool, sh->items, NDEV, xres, sizeof xres, results);
         for (size_t i = 0; i < NDEV; i++)
             if (rc != AIOTSEC_OK || results[i] != AIOTSEC_OK ||
                 memcmp(xres + i * sh->res_len, sh->dev[i].res, sh->res_len) != 0)
@@ -172,9 +172,9 @@ static int run_backend(const char *be)
     memset(&sh, 0, sizeof sh);
     sh.ctx = ctx;
     sh.dev = dev;
-    sh.rn = aiotsec_rand_n_len(ctx);
-    sh.rd = aiotsec_rand_d_len(ctx);
-    sh.res_len = aiotsec_res_len(ctx);
+    sh.rn = aiotsec_derive_rand_n_bytes(ctx);
+    sh.rd = aiotsec_derive_rand_d_bytes(ctx);
+    sh.res_len = aiotsec_derive_res_bytes(ctx);
     int bad = aiotsec_gen_rand_n(ctx, sh.rand_n, sizeof sh.rand_n) != AIOTSEC_OK ||
               aiotsec_gen_rand_d(ctx, sh.rand_d, sizeof sh.rand_d) != AIOTSEC_OK;
 

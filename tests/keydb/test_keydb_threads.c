@@ -117,7 +117,7 @@ static void *hold_key(void *arg)
     set_phase(h, 1);
     wait_phase(h, 2);
     uint8_t rn[16] = {1}, rd[16] = {2}, got[16], want[16];
-    h->ok = h->ok && aiotsec_derive_res_prepared(h->key, rn, 16, rd, 16, got, 16) == AIOTSEC_OK;
+    h->ok = h->ok && aiotsec_prepared_derive_res(h->key, rn, 16, rd, 16, got, 16) == AIOTSEC_OK;
     xres(5, 0, rn, rd, want);
     h->ok = h->ok && memcmp(got, want, 16) == 0;
     /* Calling the table again releases it. */
@@ -320,7 +320,7 @@ Test(threads, bounded_when_a_thread_never_returns)
             kdt_perm(i, perm);
             cr_assert_eq(ks.prepared_by_perm_id(ks.user, perm, 5, &k), AIOTSEC_OK);
             if (k) {
-                cr_assert_eq(aiotsec_derive_res_prepared(k, rn, 16, rd, 16, got, 16), AIOTSEC_OK);
+                cr_assert_eq(aiotsec_prepared_derive_res(k, rn, 16, rd, 16, got, 16), AIOTSEC_OK);
                 xres(i, 0, rn, rd, want);
                 cr_assert_arr_eq(got, want, 16);
             }

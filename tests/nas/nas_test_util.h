@@ -7,6 +7,15 @@
 #include <string.h>
 
 #include "aiotsec/aiotsec.h"
+#include "aiotsec/testing.h"
+
+/* The security header type, or the failure status. */
+static inline int peek_sht(const aiotsec_profile *p, const uint8_t *in, size_t len)
+{
+    aiotsec_nas_sht s;
+    int rc = aiotsec_nas_peek_sht(p, in, len, &s);
+    return rc == AIOTSEC_OK ? (int)s : rc;
+}
 
 typedef struct prng {
     uint64_t s;

@@ -49,7 +49,7 @@ Test(nas_algs, cmac_rfc4493)
             size_t ml = tv_hex(tv_get(&f, r, "message"), msg, sizeof msg);
             tv_hex(tv_get(&f, r, "mac"), want, sizeof want);
             memset(got, 0xAA, sizeof got);
-            int rc = aiotsec_aes_cmac(ctx[b], key, 16, msg, ml, got, sizeof got);
+            int rc = aiotsec_alg_aes_cmac(ctx[b], key, 16, msg, ml, got, sizeof got);
             if (!has_aes(ctx[b])) {
                 cr_assert_eq(rc, AIOTSEC_E_UNSUPPORTED, "%s", aiotsec_ctx_backend_name(ctx[b]));
                 continue;
@@ -82,7 +82,7 @@ Test(nas_algs, nia2_ts33401_sets)
             size_t bits = strtoul(tv_get(&f, r, "length_bits"), NULL, 10);
             cr_assert_leq((bits + 7) / 8, ml);
             tv_hex(tv_get(&f, r, "mac"), want, sizeof want);
-            int rc = aiotsec_nia2(ctx[b], key, 16, hex32(tv_get(&f, r, "count")),
+            int rc = aiotsec_alg_nia2(ctx[b], key, 16, hex32(tv_get(&f, r, "count")),
                                   num(tv_get(&f, r, "bearer")), num(tv_get(&f, r, "direction")), msg,
                                   bits, got, sizeof got);
             if (!has_aes(ctx[b])) {
@@ -95,7 +95,7 @@ Test(nas_algs, nia2_ts33401_sets)
             /* Bits past LENGTH are ignored: flipping them leaves the MAC unchanged. */
             if (bits % 8) {
                 msg[bits / 8] ^= (uint8_t)(0xFFu >> (bits % 8));
-                cr_assert_eq(aiotsec_nia2(ctx[b], key, 16, hex32(tv_get(&f, r, "count")),
+                cr_assert_eq(aiotsec_alg_nia2(ctx[b], key, 16, hex32(tv_get(&f, r, "count")),
                                           num(tv_get(&f, r, "bearer")), num(tv_get(&f, r, "direction")),
                                           msg, bits, got, sizeof got), AIOTSEC_OK);
                 cr_assert_arr_eq(got, want, 4);
@@ -128,7 +128,7 @@ Test(nas_algs, nea2_ts33401_sets)
             cr_assert(pl >= nb && cl >= nb);
             uint32_t count = hex32(tv_get(&f, r, "count"));
             unsigned bearer = num(tv_get(&f, r, "bearer")), dir = num(tv_get(&f, r, "direction"));
-            int rc = aiotsec_nea2(ctx[b], key, 16, count, bearer, dir, pt, bits, got, sizeof got);
+            int rc = aiotsec_alg_nea2(ctx[b], key, 16, count, bearer, dir, pt, bits, got, sizeof got);
             if (!has_aes(ctx[b])) {
                 cr_assert_eq(rc, AIOTSEC_E_UNSUPPORTED);
                 continue;
@@ -137,13 +137,13 @@ Test(nas_algs, nea2_ts33401_sets)
             cr_assert_arr_eq(got, want, nb, "NEA2 set %s on %s", tv_get(&f, r, "set"),
                              aiotsec_ctx_backend_name(ctx[b]));
             /* Decryption is the same operation, in place. */
-            cr_assert_eq(aiotsec_nea2(ctx[b], key, 16, count, bearer, dir, got, bits, got, sizeof got),
+            cr_assert_eq(aiotsec_alg_nea2(ctx[b], key, 16, count, bearer, dir, got, bits, got, sizeof got),
                          AIOTSEC_OK);
             if (bits % 8)
                 pt[nb - 1] &= (uint8_t)(0xFFu << (8 - bits % 8));
             cr_assert_arr_eq(got, pt, nb);
             /* The buffer is checked against ceil(LENGTH / 8). */
-            cr_assert_eq(aiotsec_nea2(ctx[b], key, 16, count, bearer, dir, pt, bits, got, nb - 1),
+            cr_assert_eq(aiotsec_alg_nea2(ctx[b], key, 16, count, bearer, dir, pt, bits, got, nb - 1),
                          AIOTSEC_E_BUFFER_TOO_SMALL);
             ran++;
         }
@@ -160,9 +160,9 @@ Test(nas_algs, sodium_has_no_aes)
     aiotsec_ctx *c;
     cr_assert_eq(aiotsec_ctx_new(&c, "sodium", NULL), AIOTSEC_OK);
     uint8_t key[32] = {1}, msg[8] = {2}, out[16];
-    cr_assert_eq(aiotsec_aes_cmac(c, key, 16, msg, 8, out, 16), AIOTSEC_E_UNSUPPORTED);
-    cr_assert_eq(aiotsec_nia2(c, key, 16, 0, 0, 0, msg, 64, out, 4), AIOTSEC_E_UNSUPPORTED);
-    cr_assert_eq(aiotsec_nea2(c, key, 16, 0, 0, 0, msg, 64, out, 16), AIOTSEC_E_UNSUPPORTED);
+    cr_assert_eq(aiotsec_alg_aes_cmac(c, key, 16, msg, 8, out, 16), AIOTSEC_E_UNSUPPORTED);
+    cr_assert_eq(aiotsec_alg_nia2(c, key, 16, 0, 0, 0, msg, 64, out, 4), AIOTSEC_E_UNSUPPORTED);
+    cr_assert_eq(aiotsec_alg_nea2(c, key, 16, 0, 0, 0, msg, 64, out, 16), AIOTSEC_E_UNSUPPORTED);
     aiotsec_nas_sec *s = NULL;
     cr_assert_eq(aiotsec_nas_sec_new(&s, c, key, AIOTSEC_KAIOTF_LEN, AIOTSEC_NIA2, 0, AIOTSEC_NAS_ROLE_DEVICE),
                  AIOTSEC_E_UNSUPPORTED);
@@ -196,7 +196,7 @@ Test(nas_algs, aia_hs_definition_every_backend)
                         memcpy(buf, hdr, 8);
                         memcpy(buf + 8, msg, ml);
                         cr_assert_eq(aiotsec_hmac_sha256(ctx[b], key, 32, buf, 8 + ml, full, 32), AIOTSEC_OK);
-                        cr_assert_eq(aiotsec_aia_hs(ctx[b], key, 32, c, bearer, dir, msg, ml, mac, 4),
+                        cr_assert_eq(aiotsec_alg_aia_hs(ctx[b], key, 32, c, bearer, dir, msg, ml, mac, 4),
                                      AIOTSEC_OK);
                         cr_assert_arr_eq(mac, full, 4);
                     }
@@ -208,17 +208,17 @@ Test(nas_algs, bad_arguments)
     aiotsec_ctx *c;
     cr_assert_eq(aiotsec_ctx_new(&c, NULL, NULL), AIOTSEC_OK);
     uint8_t key[32] = {0}, m[4] = {0}, out[16];
-    cr_assert_eq(aiotsec_aia_hs(NULL, key, 32, 0, 0, 0, m, 4, out, 4), AIOTSEC_E_NULL_ARG);
-    cr_assert_eq(aiotsec_aia_hs(c, NULL, 32, 0, 0, 0, m, 4, out, 4), AIOTSEC_E_NULL_ARG);
-    cr_assert_eq(aiotsec_aia_hs(c, key, 16, 0, 0, 0, m, 4, out, 4), AIOTSEC_E_BAD_LENGTH);
-    cr_assert_eq(aiotsec_aia_hs(c, key, 32, 0, 32, 0, m, 4, out, 4), AIOTSEC_E_BAD_VALUE);
-    cr_assert_eq(aiotsec_aia_hs(c, key, 32, 0, 0, 2, m, 4, out, 4), AIOTSEC_E_BAD_VALUE);
-    cr_assert_eq(aiotsec_aia_hs(c, key, 32, 0, 0, 0, m, 4, out, 3), AIOTSEC_E_BUFFER_TOO_SMALL);
-    cr_assert_eq(aiotsec_aia_hs(c, key, 32, 0, 0, 0, NULL, 4, out, 4), AIOTSEC_E_NULL_ARG);
-    cr_assert_eq(aiotsec_nia2(c, key, 32, 0, 0, 0, m, 8, out, 4), AIOTSEC_E_BAD_LENGTH);
-    cr_assert_eq(aiotsec_nia2(c, key, 16, 0, 0, 3, m, 8, out, 4), AIOTSEC_E_BAD_VALUE);
-    cr_assert_eq(aiotsec_nea2(c, key, 16, 0, 40, 0, m, 8, out, 4), AIOTSEC_E_BAD_VALUE);
-    cr_assert_eq(aiotsec_aes_cmac(c, key, 16, m, 4, out, 15), AIOTSEC_E_BUFFER_TOO_SMALL);
+    cr_assert_eq(aiotsec_alg_aia_hs(NULL, key, 32, 0, 0, 0, m, 4, out, 4), AIOTSEC_E_NULL_ARG);
+    cr_assert_eq(aiotsec_alg_aia_hs(c, NULL, 32, 0, 0, 0, m, 4, out, 4), AIOTSEC_E_NULL_ARG);
+    cr_assert_eq(aiotsec_alg_aia_hs(c, key, 16, 0, 0, 0, m, 4, out, 4), AIOTSEC_E_BAD_LENGTH);
+    cr_assert_eq(aiotsec_alg_aia_hs(c, key, 32, 0, 32, 0, m, 4, out, 4), AIOTSEC_E_BAD_VALUE);
+    cr_assert_eq(aiotsec_alg_aia_hs(c, key, 32, 0, 0, 2, m, 4, out, 4), AIOTSEC_E_BAD_VALUE);
+    cr_assert_eq(aiotsec_alg_aia_hs(c, key, 32, 0, 0, 0, m, 4, out, 3), AIOTSEC_E_BUFFER_TOO_SMALL);
+    cr_assert_eq(aiotsec_alg_aia_hs(c, key, 32, 0, 0, 0, NULL, 4, out, 4), AIOTSEC_E_NULL_ARG);
+    cr_assert_eq(aiotsec_alg_nia2(c, key, 32, 0, 0, 0, m, 8, out, 4), AIOTSEC_E_BAD_LENGTH);
+    cr_assert_eq(aiotsec_alg_nia2(c, key, 16, 0, 0, 3, m, 8, out, 4), AIOTSEC_E_BAD_VALUE);
+    cr_assert_eq(aiotsec_alg_nea2(c, key, 16, 0, 40, 0, m, 8, out, 4), AIOTSEC_E_BAD_VALUE);
+    cr_assert_eq(aiotsec_alg_aes_cmac(c, key, 16, m, 4, out, 15), AIOTSEC_E_BUFFER_TOO_SMALL);
     aiotsec_ctx_free(c);
 }
 
@@ -230,12 +230,12 @@ static void huge_lengths_on(aiotsec_ctx *c)
     uint8_t key[16] = {1}, msg[8] = {2}, out[16];
     const size_t bits[] = {SIZE_MAX, SIZE_MAX - 64, SIZE_MAX - 127, SIZE_MAX - 128, (size_t)UINT32_MAX + 1};
     for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++)
-        cr_assert_eq(aiotsec_nia2(c, key, 16, 0, 0, 0, msg, bits[i], out, 4), AIOTSEC_E_BAD_LENGTH, "bits %zu", bits[i]);
+        cr_assert_eq(aiotsec_alg_nia2(c, key, 16, 0, 0, 0, msg, bits[i], out, 4), AIOTSEC_E_BAD_LENGTH, "bits %zu", bits[i]);
     for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++)
-        cr_assert_eq(aiotsec_nea2(c, key, 16, 0, 0, 0, msg, bits[i], out, sizeof out), AIOTSEC_E_BAD_LENGTH);
+        cr_assert_eq(aiotsec_alg_nea2(c, key, 16, 0, 0, 0, msg, bits[i], out, sizeof out), AIOTSEC_E_BAD_LENGTH);
     const size_t octets[] = {SIZE_MAX, SIZE_MAX / 8 - 8, SIZE_MAX / 16 + 1};
     for (size_t i = 0; i < sizeof octets / sizeof octets[0]; i++)
-        cr_assert_eq(aiotsec_aes_cmac(c, key, 16, msg, octets[i], out, 16), AIOTSEC_E_BAD_LENGTH, "octets %zu",
+        cr_assert_eq(aiotsec_alg_aes_cmac(c, key, 16, msg, octets[i], out, 16), AIOTSEC_E_BAD_LENGTH, "octets %zu",
                      octets[i]);
 }
 

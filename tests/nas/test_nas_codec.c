@@ -122,7 +122,7 @@ Test(nas_codec, header_rules)
                    : o1 <= 2 ? AIOTSEC_E_NAS_PROTECTED
                              : AIOTSEC_E_NAS_BAD_SHT;
         cr_assert_eq(dec(b, n), want, "octet 1 = %02x", o1);
-        cr_assert_eq(aiotsec_nas_peek_sht(NULL, b, n), o1 <= 2 ? (int)o1 : want);
+        cr_assert_eq(peek_sht(NULL, b, n), o1 <= 2 ? (int)o1 : want);
     }
     b[1] = 0;
     for (unsigned t = 0; t < 256; t++) {
@@ -206,7 +206,7 @@ Test(nas_codec, message_size_limit)
     cr_assert_eq(dec(b, 2048), AIOTSEC_OK);
     cr_assert_eq(dec(b, 2049), AIOTSEC_E_NAS_TOO_LONG);
     cr_assert_eq(dec(b, SIZE_MAX), AIOTSEC_E_NAS_TOO_LONG); /* checked before any read */
-    cr_assert_eq(aiotsec_nas_max_len(NULL), 2048);
+    cr_assert_eq(aiotsec_nas_maxbytes(NULL), 2048);
 }
 
 Test(nas_codec, optional_ies_duplicate_and_unknown)
@@ -325,8 +325,16 @@ Test(nas_codec, profile_code_points)
     cr_assert_eq(out[5], 0x7C);
     cr_assert_eq(aiotsec_nas_decode(prof, out, len, &back), AIOTSEC_OK);
     cr_assert(msgs_equal(&m, &back));
-    cr_assert_eq(aiotsec_cmd_status_to_wire(prof, AIOTSEC_CMD_STATUS_LOW_ENERGY), 0x33);
-    cr_assert_eq(aiotsec_cmd_status_from_wire(prof, 0x03), AIOTSEC_E_NAS_BAD_IE_VALUE);
+    uint8_t wire = 0;
+    aiotsec_cmd_status st = AIOTSEC_CMD_STATUS_SUCCESS;
+    cr_assert_eq(aiotsec_cmd_status_to_wire(prof, AIOTSEC_CMD_STATUS_LOW_ENERGY, &wire), AIOTSEC_OK);
+    cr_assert_eq(wire, 0x33);
+    cr_assert_eq(aiotsec_cmd_status_to_wire(prof, (aiotsec_cmd_status)99, &wire), AIOTSEC_E_BAD_VALUE);
+    cr_assert_eq(aiotsec_cmd_status_to_wire(prof, AIOTSEC_CMD_STATUS_LOW_ENERGY, NULL), AIOTSEC_E_NULL_ARG);
+    cr_assert_eq(aiotsec_cmd_status_from_wire(prof, 0x03, &st), AIOTSEC_E_NAS_BAD_IE_VALUE);
+    cr_assert_eq(aiotsec_cmd_status_from_wire(prof, 0x33, &st), AIOTSEC_OK);
+    cr_assert_eq(st, AIOTSEC_CMD_STATUS_LOW_ENERGY);
+    cr_assert_eq(aiotsec_cmd_status_from_wire(prof, 0x33, NULL), AIOTSEC_E_NULL_ARG);
     /* 3 + 2 + 3 + 32 = 40 octets; padding past 64 is too long for this profile. */
     memset(out + len, 0, 64 - len);
     out[len] = 0x20;
@@ -361,6 +369,6 @@ Test(nas_codec, protected_header_parse)
     b[0] = 0x7B;
     cr_assert_eq(aiotsec_nas_parse_protected(NULL, b, n, &h), AIOTSEC_E_NAS_BAD_EPD);
     cr_assert_eq(aiotsec_nas_parse_protected(NULL, b, 2049, &h), AIOTSEC_E_NAS_TOO_LONG);
-    cr_assert_eq(aiotsec_nas_msg_size(), sizeof(aiotsec_nas_msg));
-    cr_assert_eq(aiotsec_nas_protected_hdr_size(), sizeof(aiotsec_nas_protected_hdr));
+    cr_assert_eq(aiotsec_nas_msg_structbytes(), sizeof(aiotsec_nas_msg));
+    cr_assert_eq(aiotsec_nas_protected_hdr_structbytes(), sizeof(aiotsec_nas_protected_hdr));
 }

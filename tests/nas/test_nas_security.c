@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "aiotsec/aiotsec.h"
+#include "aiotsec/testing.h"
 #include "backends_util.h"
 #include "nas_test_util.h"
 
@@ -275,7 +276,7 @@ Test(nas_security, wrong_direction_after_mac)
     /* COMMAND RESPONSE (a D2R type) protected with DIRECTION 1 (R2D), COUNT 0. */
     memcpy(msg, "\x7a\x01\x00\x00\x00\x00\x00", 7);
     memcpy(msg + 7, RSP, sizeof RSP);
-    cr_assert_eq(aiotsec_aia_hs(ctx, key, 32, 0, 0, 1, msg + 6, 1 + sizeof RSP, msg + 2, 4), AIOTSEC_OK);
+    cr_assert_eq(aiotsec_alg_aia_hs(ctx, key, 32, 0, 0, 1, msg + 6, 1 + sizeof RSP, msg + 2, 4), AIOTSEC_OK);
     aiotsec_nas_msg m;
     cr_assert_eq(aiotsec_nas_verify_decode(dev, msg, 7 + sizeof RSP, work, sizeof work, &m),
                  AIOTSEC_E_WRONG_DIRECTION);
@@ -324,7 +325,7 @@ Test(nas_security, caller_storage_and_wipe)
 {
     aiotsec_ctx *ctx;
     cr_assert_eq(aiotsec_ctx_new(&ctx, "sodium", NULL), AIOTSEC_OK);
-    size_t sz = aiotsec_nas_sec_size();
+    size_t sz = aiotsec_nas_sec_statebytes();
     cr_assert_gt(sz, 32);
     unsigned char *raw = malloc(sz + 32);
     unsigned char *mem = raw + (16 - (uintptr_t)raw % 16) % 16;

@@ -36,14 +36,14 @@ static int check(aiotsec_batch_pool *pool, size_t first, size_t n, int *res, uin
 {
     int bad = 0;
     size_t n_ok = 0, want = 0;
-    bad |= aiotsec_batch_verify_res_pool(w.ctx, pool, w.items + first, n, res, &n_ok) != AIOTSEC_OK;
+    bad |= aiotsec_batch_pool_verify_res(w.ctx, pool, w.items + first, n, res, &n_ok) != AIOTSEC_OK;
     for (size_t i = 0; i < n; i++) {
         bad |= res[i] != w.ref_verify[first + i];
         want += w.ref_verify[first + i] == AIOTSEC_OK;
     }
     bad |= n_ok != want;
     memset(xres, 0xAA, n * w.rl);
-    bad |= aiotsec_batch_derive_res_pool(w.ctx, pool, w.items + first, n, xres, n * w.rl, res) != AIOTSEC_OK;
+    bad |= aiotsec_batch_pool_derive_res(w.ctx, pool, w.items + first, n, xres, n * w.rl, res) != AIOTSEC_OK;
     for (size_t i = 0; i < n; i++)
         bad |= res[i] != w.ref_derive[first + i];
     bad |= memcmp(xres, w.ref_xres + first * w.rl, n * w.rl) != 0;
@@ -73,8 +73,8 @@ static int setup(const char *backend)
 {
     if (aiotsec_ctx_new(&w.ctx, backend, NULL) != AIOTSEC_OK)
         return -1;
-    size_t rn = aiotsec_rand_n_len(w.ctx), rd = aiotsec_rand_d_len(w.ctx);
-    w.rl = aiotsec_res_len(w.ctx);
+    size_t rn = aiotsec_derive_rand_n_bytes(w.ctx), rd = aiotsec_derive_rand_d_bytes(w.ctx);
+    w.rl = aiotsec_derive_res_bytes(w.ctx);
     uint64_t x = 0x9E3779B97F4A7C15ull;
     for (size_t i = 0; i < NDEV; i++) {
         uint8_t key[32];

@@ -35,9 +35,9 @@ static fixture *make(const char *backend)
     fixture *f = calloc(1, sizeof *f);
     cr_assert_not_null(f);
     cr_assert_eq(aiotsec_ctx_new(&f->ctx, backend, NULL), AIOTSEC_OK, "%s", backend);
-    f->rn = aiotsec_rand_n_len(f->ctx);
-    f->rd = aiotsec_rand_d_len(f->ctx);
-    f->rl = aiotsec_res_len(f->ctx);
+    f->rn = aiotsec_derive_rand_n_bytes(f->ctx);
+    f->rd = aiotsec_derive_rand_d_bytes(f->ctx);
+    f->rl = aiotsec_derive_res_bytes(f->ctx);
     seed = 0x1234567; /* same devices on every backend */
     for (size_t i = 0; i < N; i++) {
         size_t kl = i % 3 ? 32 : 16;
@@ -62,7 +62,7 @@ static void drop(fixture *f)
 
 Test(batch, item_size_getter)
 {
-    cr_assert_eq(aiotsec_batch_item_size(), sizeof(aiotsec_batch_item));
+    cr_assert_eq(aiotsec_batch_item_structbytes(), sizeof(aiotsec_batch_item));
 }
 
 Test(batch, official_profile0_vectors_every_backend)
@@ -79,7 +79,7 @@ Test(batch, official_profile0_vectors_every_backend)
         aiotsec_batch_item items[TV_MAX_ROWS];
         int results[TV_MAX_ROWS];
         uint8_t xres[TV_MAX_ROWS * 32];
-        size_t rl = aiotsec_res_len(ctx);
+        size_t rl = aiotsec_derive_res_bytes(ctx);
         for (size_t r = 0; r < n; r++) {
             size_t kl = tv_hex(tv_get(&v, r, "k_root"), k[r], 32);
             size_t nl = tv_hex(tv_get(&v, r, "rand_n"), rn[r], 32);
@@ -136,7 +136,7 @@ Test(batch, equals_single_calls_every_backend_and_thread_count)
         /* And the prepared single-item functions say the same. */
         for (size_t i = 0; i < N; i++) {
             uint8_t x[32];
-            cr_assert_eq(aiotsec_derive_res_prepared(f->pk[i], f->rand_n[i], f->rn, f->rand_d[i], f->rd, x, sizeof x),
+            cr_assert_eq(aiotsec_prepared_derive_res(f->pk[i], f->rand_n[i], f->rn, f->rand_d[i], f->rd, x, sizeof x),
                          AIOTSEC_OK);
             cr_assert_eq(memcmp(x, f->res[i], f->rl), 0);
         }

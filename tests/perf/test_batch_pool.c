@@ -53,9 +53,9 @@ static fixture *make(const char *backend, size_t nmax)
     f->be = backend;
     cr_assert_eq(aiotsec_ctx_new(&f->ctx, backend, NULL), AIOTSEC_OK, "%s", backend);
     cr_assert_eq(aiotsec_ctx_new(&f->other, backend, NULL), AIOTSEC_OK);
-    f->rn = aiotsec_rand_n_len(f->ctx);
-    f->rd = aiotsec_rand_d_len(f->ctx);
-    f->rl = aiotsec_res_len(f->ctx);
+    f->rn = aiotsec_derive_rand_n_bytes(f->ctx);
+    f->rd = aiotsec_derive_rand_d_bytes(f->ctx);
+    f->rl = aiotsec_derive_res_bytes(f->ctx);
     uint64_t seed = 0xC0FFEE;
     for (size_t i = 0; i < nmax; i++) {
         size_t kl = i % 5 ? 32 : 16;
@@ -120,7 +120,7 @@ static void check_size(fixture *f, aiotsec_batch_pool *pool, size_t n, unsigned 
     memset(xres_a, 0x55, sizeof xres_a);
     memset(xres_b, 0xAA, sizeof xres_b);
     cr_assert_eq(aiotsec_batch_derive_res(f->ctx, f->items, n, xres_a, n * f->rl, dr_ref, 1), AIOTSEC_OK);
-    cr_assert_eq(aiotsec_batch_derive_res_pool(f->ctx, pool, f->items, n, xres_b, n * f->rl, dr_pool),
+    cr_assert_eq(aiotsec_batch_pool_derive_res(f->ctx, pool, f->items, n, xres_b, n * f->rl, dr_pool),
                  AIOTSEC_OK);
     for (size_t i = 0; i < n; i++) {
         cr_assert_eq(dr_ref[i], expect_derive(f, i), "%s n %zu item %zu", be, n, i);
@@ -133,7 +133,7 @@ static void check_size(fixture *f, aiotsec_batch_pool *pool, size_t n, unsigned 
     size_t ok_ref = 7, ok_pool = 7, want_ok = 0;
     static int vr[NMAX], vp[NMAX];
     cr_assert_eq(aiotsec_batch_verify_res(f->ctx, f->items, n, vr, 1, &ok_ref), AIOTSEC_OK);
-    cr_assert_eq(aiotsec_batch_verify_res_pool(f->ctx, pool, f->items, n, vp, &ok_pool), AIOTSEC_OK);
+    cr_assert_eq(aiotsec_batch_pool_verify_res(f->ctx, pool, f->items, n, vp, &ok_pool), AIOTSEC_OK);
     for (size_t i = 0; i < n; i++) {
         cr_assert_eq(vr[i], f->expect_verify[i], "%s n %zu item %zu", be, n, i);
         cr_assert_eq(vp[i], vr[i], "%s pool %u n %zu item %zu", be, threads, n, i);
@@ -223,35 +223,35 @@ Test(batch_pool, argument_errors)
     size_t n_ok = 5;
     cr_assert_eq(aiotsec_batch_pool_new(&pool, 2), AIOTSEC_OK);
     /* NULL pool or context: refused even for an empty batch. */
-    cr_assert_eq(aiotsec_batch_verify_res_pool(f->ctx, NULL, f->items, n, results, &n_ok), AIOTSEC_E_NULL_ARG);
+    cr_assert_eq(aiotsec_batch_pool_verify_res(f->ctx, NULL, f->items, n, results, &n_ok), AIOTSEC_E_NULL_ARG);
     cr_assert_eq(n_ok, 0);
-    cr_assert_eq(aiotsec_batch_verify_res_pool(f->ctx, NULL, NULL, 0, NULL, NULL), AIOTSEC_E_NULL_ARG);
-    cr_assert_eq(aiotsec_batch_derive_res_pool(f->ctx, NULL, f->items, n, xres_a, sizeof xres_a, results),
+    cr_assert_eq(aiotsec_batch_pool_verify_res(f->ctx, NULL, NULL, 0, NULL, NULL), AIOTSEC_E_NULL_ARG);
+    cr_assert_eq(aiotsec_batch_pool_derive_res(f->ctx, NULL, f->items, n, xres_a, sizeof xres_a, results),
                  AIOTSEC_E_NULL_ARG);
-    cr_assert_eq(aiotsec_batch_derive_res_pool(f->ctx, NULL, NULL, 0, NULL, 0, NULL), AIOTSEC_E_NULL_ARG);
+    cr_assert_eq(aiotsec_batch_pool_derive_res(f->ctx, NULL, NULL, 0, NULL, 0, NULL), AIOTSEC_E_NULL_ARG);
     n_ok = 5;
-    cr_assert_eq(aiotsec_batch_verify_res_pool(NULL, pool, f->items, n, results, &n_ok), AIOTSEC_E_NULL_ARG);
+    cr_assert_eq(aiotsec_batch_pool_verify_res(NULL, pool, f->items, n, results, &n_ok), AIOTSEC_E_NULL_ARG);
     cr_assert_eq(n_ok, 0);
-    cr_assert_eq(aiotsec_batch_derive_res_pool(NULL, pool, f->items, n, xres_a, sizeof xres_a, results),
+    cr_assert_eq(aiotsec_batch_pool_derive_res(NULL, pool, f->items, n, xres_a, sizeof xres_a, results),
                  AIOTSEC_E_NULL_ARG);
     /* NULL buffers with items to do; none with nothing to do. */
-    cr_assert_eq(aiotsec_batch_verify_res_pool(f->ctx, pool, NULL, n, results, NULL), AIOTSEC_E_NULL_ARG);
-    cr_assert_eq(aiotsec_batch_verify_res_pool(f->ctx, pool, f->items, n, NULL, NULL), AIOTSEC_E_NULL_ARG);
+    cr_assert_eq(aiotsec_batch_pool_verify_res(f->ctx, pool, NULL, n, results, NULL), AIOTSEC_E_NULL_ARG);
+    cr_assert_eq(aiotsec_batch_pool_verify_res(f->ctx, pool, f->items, n, NULL, NULL), AIOTSEC_E_NULL_ARG);
     n_ok = 5;
-    cr_assert_eq(aiotsec_batch_verify_res_pool(f->ctx, pool, NULL, 0, NULL, &n_ok), AIOTSEC_OK);
+    cr_assert_eq(aiotsec_batch_pool_verify_res(f->ctx, pool, NULL, 0, NULL, &n_ok), AIOTSEC_OK);
     cr_assert_eq(n_ok, 0);
-    cr_assert_eq(aiotsec_batch_derive_res_pool(f->ctx, pool, NULL, n, xres_a, sizeof xres_a, results),
+    cr_assert_eq(aiotsec_batch_pool_derive_res(f->ctx, pool, NULL, n, xres_a, sizeof xres_a, results),
                  AIOTSEC_E_NULL_ARG);
-    cr_assert_eq(aiotsec_batch_derive_res_pool(f->ctx, pool, f->items, n, NULL, sizeof xres_a, results),
+    cr_assert_eq(aiotsec_batch_pool_derive_res(f->ctx, pool, f->items, n, NULL, sizeof xres_a, results),
                  AIOTSEC_E_NULL_ARG);
-    cr_assert_eq(aiotsec_batch_derive_res_pool(f->ctx, pool, f->items, n, xres_a, sizeof xres_a, NULL),
+    cr_assert_eq(aiotsec_batch_pool_derive_res(f->ctx, pool, f->items, n, xres_a, sizeof xres_a, NULL),
                  AIOTSEC_E_NULL_ARG);
-    cr_assert_eq(aiotsec_batch_derive_res_pool(f->ctx, pool, NULL, 0, NULL, 0, NULL), AIOTSEC_OK);
+    cr_assert_eq(aiotsec_batch_pool_derive_res(f->ctx, pool, NULL, 0, NULL, 0, NULL), AIOTSEC_OK);
     /* One octet short of n XRES. */
-    cr_assert_eq(aiotsec_batch_derive_res_pool(f->ctx, pool, f->items, n, xres_a, n * f->rl - 1, results),
+    cr_assert_eq(aiotsec_batch_pool_derive_res(f->ctx, pool, f->items, n, xres_a, n * f->rl - 1, results),
                  AIOTSEC_E_BUFFER_TOO_SMALL);
     /* The pool still works after the refusals, and n_ok may be NULL. */
-    cr_assert_eq(aiotsec_batch_verify_res_pool(f->ctx, pool, f->items, n, results, NULL), AIOTSEC_OK);
+    cr_assert_eq(aiotsec_batch_pool_verify_res(f->ctx, pool, f->items, n, results, NULL), AIOTSEC_OK);
     for (size_t i = 0; i < n; i++)
         cr_assert_eq(results[i], f->expect_verify[i]);
     aiotsec_batch_pool_free(pool);
@@ -283,7 +283,7 @@ Test(batch_pool, create_use_free_cycles, .timeout = 300)
         cr_assert_eq(aiotsec_batch_pool_new(&pool, threads), AIOTSEC_OK);
         if (c % 3 != 2) {
             size_t n_ok = 0;
-            cr_assert_eq(aiotsec_batch_verify_res_pool(f->ctx, pool, f->items, 2 * GRAIN + 1, results, &n_ok),
+            cr_assert_eq(aiotsec_batch_pool_verify_res(f->ctx, pool, f->items, 2 * GRAIN + 1, results, &n_ok),
                          AIOTSEC_OK);
             size_t want = 0;
             for (size_t i = 0; i < 2 * GRAIN + 1; i++) {
@@ -316,14 +316,14 @@ static void *caller_main(void *arg)
     for (int r = 0; r < c->rounds; r++) {
         size_t n_ok = 0, want = 0;
         const aiotsec_batch_item *items = f->items + c->first;
-        if (aiotsec_batch_verify_res_pool(f->ctx, c->pool, items, c->n, c->results, &n_ok) != AIOTSEC_OK)
+        if (aiotsec_batch_pool_verify_res(f->ctx, c->pool, items, c->n, c->results, &n_ok) != AIOTSEC_OK)
             c->failures++;
         for (size_t i = 0; i < c->n; i++) {
             c->failures += c->results[i] != f->expect_verify[c->first + i];
             want += f->expect_verify[c->first + i] == AIOTSEC_OK;
         }
         c->failures += n_ok != want;
-        if (aiotsec_batch_derive_res_pool(f->ctx, c->pool, items, c->n, c->xres, sizeof c->xres, c->results) !=
+        if (aiotsec_batch_pool_derive_res(f->ctx, c->pool, items, c->n, c->xres, sizeof c->xres, c->results) !=
             AIOTSEC_OK)
             c->failures++;
         for (size_t i = 0; i < c->n; i++) {

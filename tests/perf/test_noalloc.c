@@ -75,7 +75,7 @@ Test(noalloc, hot_paths_every_backend)
         int exempt = strcmp(name, "openssl") == 0;
         aiotsec_ctx *ctx = NULL;
         cr_assert_eq(aiotsec_ctx_new(&ctx, name, NULL), AIOTSEC_OK);
-        size_t rn = aiotsec_rand_n_len(ctx), rd = aiotsec_rand_d_len(ctx), rl = aiotsec_res_len(ctx);
+        size_t rn = aiotsec_derive_rand_n_bytes(ctx), rd = aiotsec_derive_rand_d_bytes(ctx), rl = aiotsec_derive_res_bytes(ctx);
         static uint8_t key[N][32], randv[N][64], res[N][32];
         aiotsec_prepared_key *pk[N];
         aiotsec_batch_item items[N];
@@ -101,12 +101,12 @@ Test(noalloc, hot_paths_every_backend)
         }
         /* On the pool (counted in this, the calling, thread; its worker runs the
          * same run_slice code as the calling thread). */
-        rc |= aiotsec_batch_verify_res_pool(ctx, pool, items, N, results, &n_ok_pool);
-        rc |= aiotsec_batch_derive_res_pool(ctx, pool, items, N, xres, sizeof xres, results);
+        rc |= aiotsec_batch_pool_verify_res(ctx, pool, items, N, results, &n_ok_pool);
+        rc |= aiotsec_batch_pool_derive_res(ctx, pool, items, N, xres, sizeof xres, results);
         for (size_t i = 0; i < N; i++) {
-            rc |= aiotsec_verify_res_prepared(pk[i], randv[i], rn, randv[i] + 32, rd, res[i], rl);
-            rc |= aiotsec_derive_res_prepared(pk[i], randv[i], rn, randv[i] + 32, rd, out, sizeof out);
-            rc |= aiotsec_derive_kaiotf_prepared(pk[i], randv[i], rn, randv[i] + 32, rd, out, sizeof out);
+            rc |= aiotsec_prepared_verify_res(pk[i], randv[i], rn, randv[i] + 32, rd, res[i], rl);
+            rc |= aiotsec_prepared_derive_res(pk[i], randv[i], rn, randv[i] + 32, rd, out, sizeof out);
+            rc |= aiotsec_prepared_derive_kaiotf(pk[i], randv[i], rn, randv[i] + 32, rd, out, sizeof out);
             rc |= aiotsec_verify_res(ctx, key[i], 32, randv[i], rn, randv[i] + 32, rd, res[i], rl);
             rc |= aiotsec_derive_res(ctx, key[i], 32, randv[i], rn, randv[i] + 32, rd, out, sizeof out);
         }

@@ -20,7 +20,7 @@ NOT_BOUND = {
     "aiotsec_nas_sec_init": "needs caller storage; Python binds aiotsec_nas_sec_new",
     "aiotsec_nas_sec_clear": "pairs with aiotsec_nas_sec_init; Python binds aiotsec_nas_sec_free",
     "aiotsec_ctx_init": "needs caller storage (firmware); Python binds aiotsec_ctx_new",
-    "aiotsec_ctx_size": "sizes the storage of aiotsec_ctx_init, which Python does not bind",
+    "aiotsec_ctx_statebytes": "sizes the storage of aiotsec_ctx_init, which Python does not bind",
 }
 
 # Symbol types nm gives to functions: text, weak, indirect (ifunc).

@@ -217,7 +217,7 @@ def test_adm_keeps_store_alive(ctx):
 def test_auth_answer():
     with aiotsec.AuthAnswer(3) as ans:
         assert (ans.capacity, len(ans), ans.entry_count) == (3, 0, 0)
-        with pytest.raises(aiotsec.ArgumentError) as ei:
+        with pytest.raises(aiotsec.ProcedureError) as ei:
             ans.add_entry(bytes(16), PERMS[0])
         assert ei.value.name == "AIOTSEC_E_BAD_STATE"
         ans.add_set(RD)
@@ -528,7 +528,7 @@ def test_wrong_key_gets_no_session(world):
         d = aiotf.device(rid)
         assert (d.status_name, d.secured) == ("AIOTSEC_E_AUTH_FAILED", False)
         assert aiotf.stats.adm_requests == 2           # getRand, getAuthentication: no K_AIOTF
-        with pytest.raises(aiotsec.ArgumentError) as ei:
+        with pytest.raises(aiotsec.ProcedureError) as ei:
             aiotf.command(rid, Command.READ, offset=0, length=1, now_ms=1)
         assert ei.value.name == "AIOTSEC_E_BAD_STATE"
 

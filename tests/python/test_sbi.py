@@ -189,7 +189,7 @@ def test_413_and_500_bodies():
     with sbi.Adm(vector_keys(), max_derivations=3) as a:
         status, body = answered(a, "getAuthentication", VEC["getAuthentication"][0]["request"])
         assert (status, body["cause"]) == (413, "TOO_MANY_DERIVATIONS")
-    for status in (-8, -5, -6, -11, -12, -89, -82, -90, -13, -88, -2, -4):
+    for status in (-8, -5, -6, -97, -12, -89, -82, -90, -13, -88, -2, -4):
         http, body = sbi.write_problem(status)
         valid("ProblemDetails", body)
         assert body["status"] == http == sbi.http_status(status)

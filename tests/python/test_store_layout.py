@@ -46,8 +46,8 @@ def status(name):
 
 def test_struct_sizes_match_the_library():
     cd = aiotsec.library().cdll
-    assert ctypes.sizeof(_ffi.AdmNamed) == cd.aiotsec_adm_named_size()
-    assert ctypes.sizeof(_ffi.BackendTable) == cd.aiotsec_backend_struct_size()
+    assert ctypes.sizeof(_ffi.AdmNamed) == cd.aiotsec_adm_named_structbytes()
+    assert ctypes.sizeof(_ffi.BackendTable) == cd.aiotsec_backend_structbytes()
     names = [n for n, _ in _ffi.BackendTable._fields_]
     assert names[-3:] == ["hmac_compact_size", "hmac_compact", "hmac_batch_compact"]
 
@@ -56,7 +56,7 @@ def test_new_functions_are_declared():
     cd = aiotsec.library().cdll
     assert cd.aiotsec_memstore_new_with_flags.argtypes is not None
     assert cd.aiotsec_adm_get_authentication_named.argtypes is not None
-    assert cd.aiotsec_adm_named_size.restype is ctypes.c_size_t
+    assert cd.aiotsec_adm_named_structbytes.restype is ctypes.c_size_t
 
 
 def test_capability_bit_and_constants():
@@ -73,7 +73,7 @@ def test_custom_backend_table_has_the_new_fields_empty():
     lib = aiotsec.library()
     bridge = Bridge(lib, aiotsec.CustomBackend())
     t = bridge.table
-    assert t.struct_size == lib.cdll.aiotsec_backend_struct_size()
+    assert t.struct_size == lib.cdll.aiotsec_backend_structbytes()
     assert t.hmac_compact_size == 0 and not t.hmac_compact and not t.hmac_batch_compact
     caps = aiotsec.Caps(int(lib.cdll.aiotsec_backend_caps(ctypes.byref(t))))
     assert caps & aiotsec.Caps.HMAC_SHA256 and not caps & aiotsec.Caps.HMAC_COMPACT

@@ -8,6 +8,22 @@
 #include <string.h>
 
 #include "aiotsec/aiotsec.h"
+#include "aiotsec/testing.h"
+
+/* The device's state, or -1 when aiotsec_device_state_get() fails. */
+static inline int dev_state(const aiotsec_device *d)
+{
+    aiotsec_device_state s;
+    return aiotsec_device_state_get(d, &s) == AIOTSEC_OK ? (int)s : -1;
+}
+
+/* The command status of a wire value, or the failure status. */
+static inline int status_from_wire(const aiotsec_profile *p, uint8_t w)
+{
+    aiotsec_cmd_status s;
+    int rc = aiotsec_cmd_status_from_wire(p, w, &s);
+    return rc == AIOTSEC_OK ? (int)s : rc;
+}
 
 /* Counter-based pseudo-random octets (tests only: devices need distinct RAND_AIOT_d). */
 static inline int test_rand(void *user, uint8_t *out, size_t len)

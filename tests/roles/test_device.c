@@ -17,7 +17,7 @@ static uint64_t rng = 5;
 static void setup(void)
 {
     cr_assert_eq(aiotsec_ctx_new(&ctx, NULL, NULL), AIOTSEC_OK);
-    mem = aligned_alloc(16, (aiotsec_device_size() + 32 + 15) & ~(size_t)15);
+    mem = aligned_alloc(16, (aiotsec_device_statebytes() + 32 + 15) & ~(size_t)15);
     cr_assert_eq(aiotsec_device_config_init(&cfg, ctx), AIOTSEC_OK);
     cfg.perm_id = ident;
     cfg.perm_id_len = sizeof ident;
@@ -40,7 +40,7 @@ TestSuite(device, .init = setup, .fini = teardown);
 Test(device, init_checks)
 {
     aiotsec_device *d;
-    size_t sz = aiotsec_device_size();
+    size_t sz = aiotsec_device_statebytes();
     cr_assert_eq(aiotsec_device_init(&d, mem, sz - 1, ctx, &cfg), AIOTSEC_E_BUFFER_TOO_SMALL);
     cr_assert_eq(aiotsec_device_init(&d, (char *)mem + 8, sz, ctx, &cfg), AIOTSEC_E_BAD_VALUE); /* misaligned */
     cr_assert_eq(aiotsec_device_init(NULL, mem, sz, ctx, &cfg), AIOTSEC_E_NULL_ARG);
@@ -67,8 +67,8 @@ Test(device, init_checks)
 Test(device, paging_answer_is_a_correct_auth_response)
 {
     aiotsec_device *d;
-    cr_assert_eq(aiotsec_device_init(&d, mem, aiotsec_device_size(), ctx, &cfg), AIOTSEC_OK);
-    cr_assert_eq(aiotsec_device_state_get(d), AIOTSEC_DEVICE_IDLE);
+    cr_assert_eq(aiotsec_device_init(&d, mem, aiotsec_device_statebytes(), ctx, &cfg), AIOTSEC_OK);
+    cr_assert_eq(dev_state(d), AIOTSEC_DEVICE_IDLE);
     uint8_t rn[16], out[128];
     memset(rn, 0x11, sizeof rn);
     size_t n;
@@ -76,10 +76,10 @@ Test(device, paging_answer_is_a_correct_auth_response)
     cr_assert_eq(n, 0);
     cr_assert_eq(aiotsec_device_on_paging(d, rn, 15, ident, 3, NULL, 0, out, sizeof out, &n), AIOTSEC_E_BAD_LENGTH);
     cr_assert_eq(aiotsec_device_on_paging(d, rn, 16, ident, 3, NULL, 0, out, 10, &n), AIOTSEC_E_BUFFER_TOO_SMALL);
-    cr_assert_eq(aiotsec_device_state_get(d), AIOTSEC_DEVICE_IDLE);
+    cr_assert_eq(dev_state(d), AIOTSEC_DEVICE_IDLE);
     uint64_t again = rng; /* the random source's state before the answer */
     cr_assert_eq(aiotsec_device_on_paging(d, rn, 16, ident, 3, NULL, 0, out, sizeof out, &n), AIOTSEC_OK);
-    cr_assert_eq(aiotsec_device_state_get(d), AIOTSEC_DEVICE_AUTHENTICATING);
+    cr_assert_eq(dev_state(d), AIOTSEC_DEVICE_AUTHENTICATING);
     aiotsec_nas_msg m;
     cr_assert_eq(aiotsec_nas_decode(NULL, out, n, &m), AIOTSEC_OK);
     cr_assert_eq(m.type, AIOTSEC_NAS_AUTH_RESPONSE);
@@ -105,29 +105,29 @@ Test(device, random_failure_sends_nothing)
 {
     aiotsec_device *d;
     cfg.rand = failing_rand;
-    cr_assert_eq(aiotsec_device_init(&d, mem, aiotsec_device_size(), ctx, &cfg), AIOTSEC_OK);
+    cr_assert_eq(aiotsec_device_init(&d, mem, aiotsec_device_statebytes(), ctx, &cfg), AIOTSEC_OK);
     uint8_t rn[16] = {0}, out[128];
     size_t n = 5;
     cr_assert_eq(aiotsec_device_on_paging(d, rn, 16, ident, 3, NULL, 0, out, sizeof out, &n), AIOTSEC_E_BACKEND_FAILURE);
     cr_assert_eq(n, 0);
-    cr_assert_eq(aiotsec_device_state_get(d), AIOTSEC_DEVICE_IDLE);
+    cr_assert_eq(dev_state(d), AIOTSEC_DEVICE_IDLE);
 }
 
 Test(device, starts_disabled_from_config)
 {
     aiotsec_device *d;
     cfg.disabled = 1;
-    cr_assert_eq(aiotsec_device_init(&d, mem, aiotsec_device_size(), ctx, &cfg), AIOTSEC_OK);
+    cr_assert_eq(aiotsec_device_init(&d, mem, aiotsec_device_statebytes(), ctx, &cfg), AIOTSEC_OK);
     uint8_t rn[16] = {0}, out[128];
     size_t n;
     cr_assert_eq(aiotsec_device_on_paging(d, rn, 16, ident, 3, NULL, 0, out, sizeof out, &n), AIOTSEC_E_DEVICE_DISABLED);
-    cr_assert_eq(aiotsec_device_state_get(d), AIOTSEC_DEVICE_DISABLED);
+    cr_assert_eq(dev_state(d), AIOTSEC_DEVICE_DISABLED);
 }
 
 Test(device, paging_by_filter)
 {
     aiotsec_device *d;
-    cr_assert_eq(aiotsec_device_init(&d, mem, aiotsec_device_size(), ctx, &cfg), AIOTSEC_OK);
+    cr_assert_eq(aiotsec_device_init(&d, mem, aiotsec_device_statebytes(), ctx, &cfg), AIOTSEC_OK);
     uint8_t rn[16] = {3}, out[64];
     size_t n = 9;
     static const uint8_t hit[] = {12, 0xab, 0xc0}, miss[] = {12, 0xab, 0xd0}, longer[] = {25, 0xab, 0xcd, 0xef, 0x00};
@@ -173,7 +173,7 @@ static size_t protect_raw(net *nw, const uint8_t *plain, size_t len, uint8_t *ou
     out[1] = 0x01;
     out[6] = (uint8_t)nw->count;
     memcpy(out + 7, plain, len);
-    cr_assert_eq(aiotsec_aia_hs(ctx, nw->k_int, 32, nw->count, 0, 1, out + 6, len + 1, out + 2, 4), AIOTSEC_OK);
+    cr_assert_eq(aiotsec_alg_aia_hs(ctx, nw->k_int, 32, nw->count, 0, 1, out + 6, len + 1, out + 2, 4), AIOTSEC_OK);
     nw->count++;
     return len + 7;
 }
@@ -181,7 +181,7 @@ static size_t protect_raw(net *nw, const uint8_t *plain, size_t len, uint8_t *ou
 Test(device, verified_but_unexecutable_requests_are_answered_with_the_cause)
 {
     aiotsec_device *d;
-    cr_assert_eq(aiotsec_device_init(&d, mem, aiotsec_device_size(), ctx, &cfg), AIOTSEC_OK);
+    cr_assert_eq(aiotsec_device_init(&d, mem, aiotsec_device_statebytes(), ctx, &cfg), AIOTSEC_OK);
     uint8_t rn[16] = {0x42}, auth[64], in[64], out[128];
     size_t al, ol;
     cr_assert_eq(aiotsec_device_on_paging(d, rn, 16, ident, 3, NULL, 0, auth, sizeof auth, &al), AIOTSEC_OK);
@@ -213,15 +213,15 @@ Test(device, verified_but_unexecutable_requests_are_answered_with_the_cause)
         cr_assert_eq(ol, 7 + 5);
         cr_assert_eq(out[7 + 2], 0x43);
         cr_assert_eq(out[7 + 3], cases[i].plain[3]);
-        cr_assert_eq(aiotsec_cmd_status_from_wire(NULL, out[7 + 4]), cases[i].status, "case %zu", i);
+        cr_assert_eq(status_from_wire(NULL, out[7 + 4]), cases[i].status, "case %zu", i);
         uint8_t mac[4];
-        cr_assert_eq(aiotsec_aia_hs(ctx, nw.k_int, 32, out[6], 0, 0, out + 6, ol - 6, mac, 4), AIOTSEC_OK);
+        cr_assert_eq(aiotsec_alg_aia_hs(ctx, nw.k_int, 32, out[6], 0, 0, out + 6, ol - 6, mac, 4), AIOTSEC_OK);
         cr_assert_arr_eq(mac, out + 2, 4, "case %zu: the answer verifies", i);
     }
     /* Still usable: a good READ succeeds. */
     uint8_t read[] = {0x7a, 0x00, 0x42, 0x20, 0x01, 0x00, 0x00, 0x00, 0x04};
     size_t il = protect_raw(&nw, read, sizeof read, in);
     cr_assert_eq(aiotsec_device_on_command(d, in, il, out, sizeof out, &ol), AIOTSEC_OK);
-    cr_assert_eq(aiotsec_cmd_status_from_wire(NULL, out[7 + 4]), AIOTSEC_CMD_STATUS_SUCCESS);
+    cr_assert_eq(status_from_wire(NULL, out[7 + 4]), AIOTSEC_CMD_STATUS_SUCCESS);
     aiotsec_device_clear(d);
 }

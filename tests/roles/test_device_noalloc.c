@@ -66,7 +66,7 @@ static void run(const char *backend)
     static _Alignas(16) unsigned char storage[NDEV][8192];
     static uint8_t memory[NDEV][64];
     uint64_t rng = 3;
-    cr_assert(aiotsec_device_size() <= sizeof storage[0]);
+    cr_assert(aiotsec_device_statebytes() <= sizeof storage[0]);
     aiotsec_device *dev[NDEV];
     uint8_t up[1100], down[1100], work[1100], forged[64];
     size_t ul, dl, fl = 0;
@@ -91,8 +91,8 @@ static void run(const char *backend)
         cfg.rand_user = &rng;
         cr_assert_eq(aiotsec_device_init(&dev[i], storage[i], sizeof storage[i], ctx, &cfg), 0);
     }
-    cr_assert_eq(aiotsec_aiotf_start(aiotf, AIOTSEC_PROC_COMMAND, NULL, 0, group, 2, NDEV, 0, &proc), 0);
-    cr_assert_eq(aiotsec_aiotf_pump_local(aiotf, adm, ans, 0, NULL), 0);
+    cr_assert_eq(aiotsec_aiotf_start(aiotf, 0, AIOTSEC_PROC_COMMAND, NULL, 0, group, 2, NDEV, &proc), 0);
+    cr_assert_eq(aiotsec_aiotf_pump_local(aiotf, 0, adm, ans, NULL), 0);
     cr_assert_eq(aiotsec_aiotf_summary_get(aiotf, proc, &sum), 0);
     for (int i = 0; i < NDEV; i++) {
         cr_assert_eq(aiotsec_device_on_paging(dev[i], sum.rand_n, 16, NULL, 0, group, 2, up, sizeof up, &ul), 0);
@@ -109,7 +109,7 @@ static void run(const char *backend)
         if (i == 0)
             cr_assert_eq(aiotsec_aiotf_on_report(aiotf, 1, sum.rand_n, 16, up, ul, NULL), AIOTSEC_E_DUPLICATE_REPORT);
     }
-    cr_assert_eq(aiotsec_aiotf_pump_local(aiotf, adm, ans, 2, NULL), 0);
+    cr_assert_eq(aiotsec_aiotf_pump_local(aiotf, 2, adm, ans, NULL), 0);
     cr_assert_eq(aiotsec_aiotf_summary_get(aiotf, proc, &sum), 0);
     cr_assert_eq(sum.authenticated, NDEV);
     cr_assert_eq(sum.auth_failed, 1);
@@ -127,7 +127,7 @@ static void run(const char *backend)
             cr_assert_eq(aiotsec_aiotf_on_command_response(aiotf, rid[i], 3, up, ul, work, sizeof work, &m), 0);
         }
     for (int i = 0; i < NDEV; i++) {
-        cr_assert_eq(aiotsec_device_state_get(dev[i]), AIOTSEC_DEVICE_DISABLED);
+        cr_assert_eq(dev_state(dev[i]), AIOTSEC_DEVICE_DISABLED);
         aiotsec_device_clear(dev[i]);
     }
     cr_assert_eq(aiotsec_aiotf_finish(aiotf, proc), 0);

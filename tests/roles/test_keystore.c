@@ -139,8 +139,8 @@ Test(keystore, add_argument_checks)
     cr_assert_eq(aiotsec_memstore_load_file(store, "/nonexistent/keys.txt", NULL), AIOTSEC_E_IO);
     cr_assert_eq(aiotsec_memstore_load_buffer(NULL, "", 0, NULL), AIOTSEC_E_NULL_ARG);
     cr_assert_eq(aiotsec_memstore_keystore(store, NULL), AIOTSEC_E_NULL_ARG);
-    cr_assert_eq(aiotsec_keystore_struct_size(), sizeof(aiotsec_keystore));
-    cr_assert_eq(aiotsec_id_max_len(), AIOTSEC_ID_MAX);
+    cr_assert_eq(aiotsec_keystore_structbytes(), sizeof(aiotsec_keystore));
+    cr_assert_eq(aiotsec_keystore_id_maxbytes(), AIOTSEC_ID_MAX);
 }
 
 /* The look-ups and the ADM agree with a derivation from the raw key. */
@@ -442,7 +442,7 @@ Test(filters, malformed_filters_and_arguments)
     cr_assert_eq(aiotsec_filter_make(NULL, id, 0, made, sizeof made, &len), AIOTSEC_E_BAD_LENGTH);
     cr_assert_eq(aiotsec_filter_make(NULL, id, 9, made, 2, &len), AIOTSEC_E_BUFFER_TOO_SMALL);
     cr_assert_eq(len, 3);
-    cr_assert_eq(aiotsec_filter_max_len(), AIOTSEC_FILTER_MAX);
+    cr_assert_eq(aiotsec_filter_maxbytes(), AIOTSEC_FILTER_MAX);
 }
 
 typedef struct collected {
@@ -562,7 +562,7 @@ static void adm_for(aiotsec_adm **adm, aiotsec_keystore *ks, uint32_t limit, aio
     aiotsec_adm_config cfg;
     cr_assert_eq(aiotsec_adm_config_init(&cfg, ctx), 0);
     cr_assert_eq(cfg.max_derivations, 65536);
-    cr_assert_eq(cfg.struct_size, aiotsec_adm_config_size());
+    cr_assert_eq(cfg.struct_size, aiotsec_adm_config_structbytes());
     if (limit)
         cfg.max_derivations = limit;
     cfg.pool = pool;
@@ -824,7 +824,7 @@ Test(keystore, get_tid_stored_with_previous_and_resync)
     aiotsec_adm *adm;
     adm_for(&adm, &ks, 0, NULL);
     aiotsec_tid_info t1, t2, t3, t4;
-    cr_assert_eq(aiotsec_tid_info_size(), sizeof t1);
+    cr_assert_eq(aiotsec_tid_info_structbytes(), sizeof t1);
     cr_assert_eq(aiotsec_adm_get_tid(adm, (const uint8_t *)"\xa1", 1, 1, &t1), 0); /* resync without one: a new T-ID */
     cr_assert_eq(t1.tid_type, AIOTSEC_TID_STORED);
     cr_assert_eq(t1.has_previous, 0);
@@ -904,7 +904,7 @@ Test(keystore, adm_configuration_is_checked)
     aiotsec_auth_answer_free(a);
     cr_assert_str_eq(aiotsec_adm_op_name(AIOTSEC_ADM_GET_AUTHENTICATION), "getAuthentication");
     cr_assert_null(aiotsec_adm_op_name(9));
-    cr_assert_eq(aiotsec_adm_request_size(), sizeof(aiotsec_adm_request));
+    cr_assert_eq(aiotsec_adm_request_structbytes(), sizeof(aiotsec_adm_request));
 }
 
 /* --- stores that change under a listing ------------------------------------------- */

@@ -85,7 +85,7 @@ Test(million, load_and_identify_every_device_by_group, .timeout = 280)
     cfg.max_reports = ROUND;
     cr_assert_eq(aiotsec_aiotf_new(&aiotf, ctx, &cfg), 0);
 
-    size_t dsz = (aiotsec_device_size() + 15) & ~(size_t)15;
+    size_t dsz = (aiotsec_device_statebytes() + 15) & ~(size_t)15;
     unsigned char *devmem = aligned_alloc(16, dsz);
     cr_assert_not_null(devmem);
     uint64_t rng = 7, derivations = 0;
@@ -100,10 +100,10 @@ Test(million, load_and_identify_every_device_by_group, .timeout = 280)
             device_ids(base + g * GROUP, perm, key);
             cr_assert_eq(aiotsec_filter_make(NULL, perm, 36, flt, sizeof flt, &fl), 0);
             uint32_t size = n - g * GROUP < GROUP ? n - g * GROUP : GROUP;
-            cr_assert_eq(aiotsec_aiotf_start(aiotf, AIOTSEC_PROC_INVENTORY, NULL, 0, flt, fl, size, base, &procs[g]),
+            cr_assert_eq(aiotsec_aiotf_start(aiotf, base, AIOTSEC_PROC_INVENTORY, NULL, 0, flt, fl, size, &procs[g]),
                          0);
         }
-        cr_assert_eq(aiotsec_aiotf_pump_local(aiotf, adm, ans, base, NULL), 0); /* the getRands */
+        cr_assert_eq(aiotsec_aiotf_pump_local(aiotf, base, adm, ans, NULL), 0); /* the getRands */
         for (uint32_t j = 0; j < n; j++) {
             uint32_t g = j / GROUP;
             aiotsec_aiotf_summary sum;
@@ -126,7 +126,7 @@ Test(million, load_and_identify_every_device_by_group, .timeout = 280)
             aiotsec_device_clear(dev);
             cr_assert_eq(aiotsec_aiotf_on_report(aiotf, base, sum.rand_n, 16, pdu, pl, NULL), 0);
         }
-        cr_assert_eq(aiotsec_aiotf_pump_local(aiotf, adm, ans, base, NULL), 0); /* the getAuthentications */
+        cr_assert_eq(aiotsec_aiotf_pump_local(aiotf, base, adm, ans, NULL), 0); /* the getAuthentications */
         for (uint32_t g = 0; g < groups; g++) {
             size_t cnt = 0;
             cr_assert_eq(aiotsec_aiotf_devices(aiotf, procs[g], devs, GROUP, &cnt), 0);

@@ -53,8 +53,8 @@ static void make_device(world *w, int i, const uint8_t *key, unsigned int_alg, u
         cfg.enc_alg = enc_alg;
     }
     free(w->dev_mem[i]);
-    w->dev_mem[i] = aligned_alloc(16, (aiotsec_device_size() + 15) & ~(size_t)15);
-    cr_assert_eq(aiotsec_device_init(&w->dev[i], w->dev_mem[i], aiotsec_device_size(), w->ctx, &cfg),
+    w->dev_mem[i] = aligned_alloc(16, (aiotsec_device_statebytes() + 15) & ~(size_t)15);
+    cr_assert_eq(aiotsec_device_init(&w->dev[i], w->dev_mem[i], aiotsec_device_statebytes(), w->ctx, &cfg),
                  AIOTSEC_OK);
 }
 
@@ -124,7 +124,7 @@ static uint64_t start(world *w, int type, const uint8_t *perm, size_t perm_len, 
                       size_t filter_len, uint32_t expected, uint64_t now, uint8_t rand_n[16])
 {
     uint64_t proc = 0;
-    cr_assert_eq(aiotsec_aiotf_start(w->aiotf, type, perm, perm_len, filter, filter_len, expected, now, &proc),
+    cr_assert_eq(aiotsec_aiotf_start(w->aiotf, now, type, perm, perm_len, filter, filter_len, expected, &proc),
                  AIOTSEC_OK);
     aiotsec_adm_request rq;
     size_t n = 0;
@@ -339,7 +339,7 @@ Test(procedure, transport_failures_are_retried_until_the_deadline)
 {
     uint8_t rn[16];
     uint64_t proc = 0;
-    cr_assert_eq(aiotsec_aiotf_start(W.aiotf, AIOTSEC_PROC_INVENTORY, NULL, 0, GROUP_A1, 2, 5, 0, &proc), 0);
+    cr_assert_eq(aiotsec_aiotf_start(W.aiotf, 0, AIOTSEC_PROC_INVENTORY, NULL, 0, GROUP_A1, 2, 5, &proc), 0);
     W.tt.fail_next = 2; /* the getRand is lost twice */
     tt_pump(&W.tt, W.aiotf, 0);
     cr_assert_eq(W.tt.rand_calls, 3);
@@ -556,7 +556,7 @@ Test(procedure, group_command_read_write_readback_disable)
     }
     cr_assert_eq(run_command(&W, 3, rid[3], AIOTSEC_CMD_PERMANENT_DISABLE, 0, 0, NULL, 0, NULL, NULL),
                  AIOTSEC_CMD_STATUS_SUCCESS);
-    cr_assert_eq(aiotsec_device_state_get(W.dev[3]), AIOTSEC_DEVICE_DISABLED);
+    cr_assert_eq(dev_state(W.dev[3]), AIOTSEC_DEVICE_DISABLED);
     cr_assert_eq(aiotsec_aiotf_finish(W.aiotf, proc), AIOTSEC_OK);
     /* A disabled device answers nothing, ever: the next group inventory gets three. */
     start(&W, AIOTSEC_PROC_INVENTORY, NULL, 0, f12, sizeof f12, 0, 100, rn);
@@ -594,7 +594,7 @@ Test(procedure, command_statuses_with_their_ts29569_causes)
     cr_assert_null(aiotsec_cmd_status_cause(0));
 }
 
-static int no_energy_for_writes(void *user, int command, size_t len)
+static int no_energy_for_writes(void *user, aiotsec_cmd command, size_t len)
 {
     (void)user;
     (void)len;
@@ -614,7 +614,7 @@ Test(procedure, low_energy_is_answered_and_nothing_is_written)
     cfg.rand = test_rand;
     cfg.rand_user = &W.rng[2];
     cfg.energy = no_energy_for_writes;
-    cr_assert_eq(aiotsec_device_init(&W.dev[2], W.dev_mem[2], aiotsec_device_size(), W.ctx, &cfg), 0);
+    cr_assert_eq(aiotsec_device_init(&W.dev[2], W.dev_mem[2], aiotsec_device_statebytes(), W.ctx, &cfg), 0);
     uint64_t rid = secure_device(&W, 2, 0, NULL);
     const uint8_t data[2] = {0xEE, 0xEE};
     cr_assert_eq(run_command(&W, 2, rid, AIOTSEC_CMD_WRITE, 100, 0, data, 2, NULL, NULL),
@@ -725,7 +725,7 @@ Test(procedure, attack_new_paging_aborts_ongoing_procedure)
     size_t pl, rl, sl;
     memset(rn, 0x77, sizeof rn);
     cr_assert_eq(aiotsec_device_on_paging(W.dev[2], rn, 16, NULL, 0, GROUP_A1, 2, pdu, sizeof pdu, &pl), 0);
-    cr_assert_eq(aiotsec_device_state_get(W.dev[2]), AIOTSEC_DEVICE_AUTHENTICATING);
+    cr_assert_eq(dev_state(W.dev[2]), AIOTSEC_DEVICE_AUTHENTICATING);
     aiotsec_device_stats ds;
     cr_assert_eq(aiotsec_device_stats_get(W.dev[2], &ds), 0);
     cr_assert_eq(ds.aborted, 1);
@@ -737,7 +737,7 @@ Test(procedure, attack_new_paging_aborts_ongoing_procedure)
                  AIOTSEC_E_NOT_ADDRESSED);
     cr_assert_eq(pl, 0);
     cr_assert_eq(aiotsec_device_on_command(W.dev[2], req, rl, resp, sizeof resp, &sl), AIOTSEC_E_ABORTED);
-    cr_assert_eq(aiotsec_device_state_get(W.dev[2]), AIOTSEC_DEVICE_IDLE);
+    cr_assert_eq(dev_state(W.dev[2]), AIOTSEC_DEVICE_IDLE);
     /* A malformed filter is refused, nothing is sent; so is a paging with both or neither target. */
     static const uint8_t broken[] = {9, 0xa1}; /* 9 bits need 2 octets of prefix */
     cr_assert_eq(aiotsec_device_on_paging(W.dev[2], rn, 16, NULL, 0, broken, 2, pdu, sizeof pdu, &pl),
@@ -753,9 +753,9 @@ Test(procedure, tables_limits_and_expiry)
 {
     uint64_t proc;
     for (int i = 0; i < 16; i++)
-        cr_assert_eq(aiotsec_aiotf_start(W.aiotf, AIOTSEC_PROC_INVENTORY, NULL, 0, GROUP_A1, 2, 0, (uint64_t)i, &proc),
+        cr_assert_eq(aiotsec_aiotf_start(W.aiotf, (uint64_t)i, AIOTSEC_PROC_INVENTORY, NULL, 0, GROUP_A1, 2, 0, &proc),
                      0);
-    cr_assert_eq(aiotsec_aiotf_start(W.aiotf, AIOTSEC_PROC_INVENTORY, NULL, 0, GROUP_A1, 2, 0, 0, &proc),
+    cr_assert_eq(aiotsec_aiotf_start(W.aiotf, 0, AIOTSEC_PROC_INVENTORY, NULL, 0, GROUP_A1, 2, 0, &proc),
                  AIOTSEC_E_LIMIT);
     cr_assert_eq(aiotsec_aiotf_queued_requests(W.aiotf), 16);
     tt_pump(&W.tt, W.aiotf, 500);
@@ -766,15 +766,15 @@ Test(procedure, tables_limits_and_expiry)
     /* A stale id misses. */
     cr_assert_eq(aiotsec_aiotf_finish(W.aiotf, proc), AIOTSEC_E_NO_PENDING);
     /* Bad arguments. */
-    cr_assert_eq(aiotsec_aiotf_start(W.aiotf, 3, NULL, 0, GROUP_A1, 2, 0, 0, &proc), AIOTSEC_E_BAD_VALUE);
-    cr_assert_eq(aiotsec_aiotf_start(W.aiotf, AIOTSEC_PROC_INVENTORY, PERM[0], 5, GROUP_A1, 2, 0, 0, &proc),
+    cr_assert_eq(aiotsec_aiotf_start(W.aiotf, 0, 3, NULL, 0, GROUP_A1, 2, 0, &proc), AIOTSEC_E_BAD_VALUE);
+    cr_assert_eq(aiotsec_aiotf_start(W.aiotf, 0, AIOTSEC_PROC_INVENTORY, PERM[0], 5, GROUP_A1, 2, 0, &proc),
                  AIOTSEC_E_BAD_VALUE);
-    cr_assert_eq(aiotsec_aiotf_start(W.aiotf, AIOTSEC_PROC_INVENTORY, PERM[0], 5, NULL, 0, 2, 0, &proc),
+    cr_assert_eq(aiotsec_aiotf_start(W.aiotf, 0, AIOTSEC_PROC_INVENTORY, PERM[0], 5, NULL, 0, 2, &proc),
                  AIOTSEC_E_BAD_VALUE);
-    cr_assert_eq(aiotsec_aiotf_start(W.aiotf, AIOTSEC_PROC_INVENTORY, NULL, 0, GROUP_A1, 1, 0, 0, &proc),
+    cr_assert_eq(aiotsec_aiotf_start(W.aiotf, 0, AIOTSEC_PROC_INVENTORY, NULL, 0, GROUP_A1, 1, 0, &proc),
                  AIOTSEC_E_BAD_FILTER);
     /* A getRand that never comes back: the procedure is dropped at its deadline. */
-    cr_assert_eq(aiotsec_aiotf_start(W.aiotf, AIOTSEC_PROC_INVENTORY, NULL, 0, GROUP_A1, 2, 0, 0, &proc), 0);
+    cr_assert_eq(aiotsec_aiotf_start(W.aiotf, 0, AIOTSEC_PROC_INVENTORY, NULL, 0, GROUP_A1, 2, 0, &proc), 0);
     aiotsec_adm_request rq;
     size_t n;
     cr_assert_eq(aiotsec_aiotf_next_requests(W.aiotf, 2000, &rq, 1, &n), 0);
@@ -821,14 +821,14 @@ Test(procedure_backends, every_backend_and_algorithm)
 Test(procedure, pump_local_runs_a_whole_group_inventory)
 {
     uint64_t proc;
-    cr_assert_eq(aiotsec_aiotf_start(W.aiotf, AIOTSEC_PROC_INVENTORY, NULL, 0, GROUP_A1, 2, 5, 0, &proc), 0);
+    cr_assert_eq(aiotsec_aiotf_start(W.aiotf, 0, AIOTSEC_PROC_INVENTORY, NULL, 0, GROUP_A1, 2, 5, &proc), 0);
     size_t handled = 0;
-    cr_assert_eq(aiotsec_aiotf_pump_local(W.aiotf, W.adm, W.tt.ans, 0, &handled), 0);
+    cr_assert_eq(aiotsec_aiotf_pump_local(W.aiotf, 0, W.adm, W.tt.ans, &handled), 0);
     cr_assert_eq(handled, 1);
     aiotsec_aiotf_summary s;
     cr_assert_eq(aiotsec_aiotf_summary_get(W.aiotf, proc, &s), 0);
     cr_assert_eq(s.paging, 1);
-    cr_assert_eq(aiotsec_aiotf_pump_local(NULL, W.adm, W.tt.ans, 0, &handled), AIOTSEC_E_NULL_ARG);
+    cr_assert_eq(aiotsec_aiotf_pump_local(NULL, 0, W.adm, W.tt.ans, &handled), AIOTSEC_E_NULL_ARG);
 }
 
 /* Splits never wait for a request slot: with ONE slot for every getAuthentication and an

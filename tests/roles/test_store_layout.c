@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "aiotsec/aiotsec.h"
+#include "aiotsec/testing.h"
 
 #define N_DEV 1500u
 #define N_EXTRA 300u

@@ -370,7 +370,7 @@ static size_t auth_response(size_t dev, const uint8_t rn[16], uint8_t seed, int 
     memset(&m, 0, sizeof m);
     m.type = AIOTSEC_NAS_AUTH_RESPONSE;
     m.res = res;
-    m.res_len = aiotsec_res_len(W.ctx);
+    m.res_len = aiotsec_derive_res_bytes(W.ctx);
     m.rand_d = rd;
     m.rand_d_len = 16;
     size_t len = 0;
@@ -398,7 +398,7 @@ static void group_inventory(json_transport *t, aiotsec_aiotf *f)
 {
     static const uint8_t filter[3] = {0x0c, 0xa1, 0x00};
     uint64_t pid = 0, now = 1000;
-    cr_assert_eq(aiotsec_aiotf_start(f, AIOTSEC_PROC_INVENTORY, NULL, 0, filter, 3, 5, now, &pid), AIOTSEC_OK);
+    cr_assert_eq(aiotsec_aiotf_start(f, now, AIOTSEC_PROC_INVENTORY, NULL, 0, filter, 3, 5, &pid), AIOTSEC_OK);
     pump_json(t, f, now);
     aiotsec_aiotf_summary s;
     cr_assert_eq(aiotsec_aiotf_summary_get(f, pid, &s), AIOTSEC_OK);
@@ -480,7 +480,7 @@ Test(procedure, command_procedure_gets_its_session_key_over_json)
     uint8_t perm[AIOTSEC_ID_MAX];
     size_t pl = ref_b64(jstr(dev, "aiotDevPermId"), perm, sizeof perm);
     uint64_t pid = 0, rid = 0, now = 50;
-    cr_assert_eq(aiotsec_aiotf_start(f, AIOTSEC_PROC_COMMAND, perm, pl, NULL, 0, 1, now, &pid), AIOTSEC_OK);
+    cr_assert_eq(aiotsec_aiotf_start(f, now, AIOTSEC_PROC_COMMAND, perm, pl, NULL, 0, 1, &pid), AIOTSEC_OK);
     pump_json(&t, f, now);
     aiotsec_aiotf_summary s;
     cr_assert_eq(aiotsec_aiotf_summary_get(f, pid, &s), AIOTSEC_OK);
