@@ -25,7 +25,7 @@
 #include "nas_json.h"
 #include "aiotsec/testing.h"
 
-#define HEX_CAP 4096u /* octets: above any profile's maximum message (2048 in profile 0) */
+#define HEX_CAP 65535u /* octets: any profile's largest message (nas_max_len is 16 bits; 2048 in profile 0) */
 #define TEXT_CAP (2u * HEX_CAP + 256u) /* a message's hex on stdin, with blanks around it */
 
 typedef struct nas_opts {

@@ -34,8 +34,10 @@
  * radio's DMA into it first: octets changed after the MAC check would be acted
  * on); @c out may be @c in itself (one radio buffer), but must not otherwise
  * overlap it. A ciphered one (NEA2, builds with AES) is deciphered into a stack
- * buffer of AIOTSEC_DEVICE_MSG_MAX octets of deciphered payload (2048 unless the
- * device-only build sets it). Measured on a Cortex-M0+ (device-only build, NEA0):
+ * buffer of AIOTSEC_DEVICE_MSG_MAX octets of deciphered payload: 65535, the
+ * largest any profile allows, in a host build; the tag's largest message in a
+ * device-only build (2048 unless it sets another), where aiotsec_device_init()
+ * refuses a ciphering device whose profile allows longer messages. Measured on a Cortex-M0+ (device-only build, NEA0):
  * a stack peak under 1 KiB for a whole tag (docs/notes/firmware.md).
  * A device object is not thread-safe.
  */
@@ -178,7 +180,9 @@ AIOTSEC_API size_t aiotsec_device_align(void);
  * @return ::AIOTSEC_OK, ::AIOTSEC_E_NULL_ARG, ::AIOTSEC_E_BUFFER_TOO_SMALL,
  *         ::AIOTSEC_E_BAD_VALUE (misaligned storage, struct_size, no random
  *         source, a write-protected range outside the memory),
- *         ::AIOTSEC_E_BAD_LENGTH (Permanent Identifier, key or memory size).
+ *         ::AIOTSEC_E_BAD_LENGTH (Permanent Identifier, key or memory size) or
+ *         ::AIOTSEC_E_BAD_PROFILE (a ciphering device, in a device-only build whose
+ *         AIOTSEC_DEVICE_MSG_MAX is below the profile's largest message).
  */
 AIOTSEC_API int aiotsec_device_init(aiotsec_device **out, void *mem, size_t mem_len,
                                     const aiotsec_ctx *ctx, const aiotsec_device_config *cfg);
@@ -236,7 +240,8 @@ AIOTSEC_API int aiotsec_device_on_paging(aiotsec_device *dev, const uint8_t *ran
  * @param in The protected COMMAND REQUEST.
  * @param len Its length.
  * @param[out] out Buffer for the protected COMMAND RESPONSE.
- * @param cap Capacity of @p out (7 + 5 + 3 + 1024 = 1039 is always enough).
+ * @param cap Capacity of @p out (aiotsec_nas_maxbytes() of the profile is always enough; 7 + 5 + 3 +
+ *        1024 = 1039 in profile 0).
  *        @p out may be @p in itself (the response is written over the request).
  * @param[out] out_len Receives its length (0 when nothing is sent).
  * @return ::AIOTSEC_OK (send @p out), ::AIOTSEC_E_DEVICE_DISABLED,

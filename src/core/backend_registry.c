@@ -18,19 +18,56 @@ static const aiotsec_backend *builtin_at(size_t i)
     (void)i;
     return aiotsec_backend_portable();
 }
+
+int aiotsec_backend_find(const char *name, const aiotsec_backend **out)
+{
+    if (!out)
+        return AIOTSEC_E_NULL_ARG;
+    *out = NULL;
+    const aiotsec_backend *be = builtin_at(0);
+    if (name && *name && strcmp(name, be->name) != 0)
+        return AIOTSEC_E_UNKNOWN_BACKEND;
+    *out = be;
+    return AIOTSEC_OK;
+}
+
+size_t aiotsec_backend_count(void)
+{
+    return N_BUILTIN;
+}
+
+const char *aiotsec_backend_name_at(size_t index)
+{
+    return index < N_BUILTIN ? builtin_at(index)->name : NULL;
+}
 #else
-/* Non-native built-ins, default first. "native*" names are delegated to the
- * native backend, which knows which of its paths this CPU can run. The portable
- * backend is not listed on the host (aiotsec_backend_portable() reaches it). */
-static const aiotsec_backend *const builtin[] = {
-    &aiot_backend_sodium,
+/* The built-ins come in families, default first: a family is one table
+ * (sodium, OpenSSL) or several that share code and choose by CPU which they can
+ * run (native and its forced paths). The registry asks each family in turn and
+ * knows none by name. The portable backend is not listed on the host
+ * (aiotsec_backend_portable() reaches it). */
+typedef struct family {
+    const aiotsec_backend *table;                        /* a one-table family; else NULL */
+    size_t (*count)(void);                               /* several tables: how many */
+    const char *(*name_at)(size_t i);                    /* ... their names */
+    int (*find)(const char *name, const aiotsec_backend **out); /* UNKNOWN_BACKEND: not ours */
+} family;
+
+static const family families[] = {
+    {&aiot_backend_sodium, NULL, NULL, NULL},
 #ifdef AIOTSEC_HAVE_OPENSSL
-    &aiot_backend_openssl,
+    {&aiot_backend_openssl, NULL, NULL, NULL},
+#endif
+#ifdef AIOTSEC_HAVE_NATIVE
+    {NULL, aiot_native_count, aiot_native_name_at, aiot_native_find},
 #endif
 };
-#define N_BUILTIN (sizeof builtin / sizeof builtin[0])
-#define builtin_at(i) (builtin[i])
-#endif
+#define N_FAMILIES (sizeof families / sizeof families[0])
+
+static size_t family_count(const family *f)
+{
+    return f->table ? 1u : f->count();
+}
 
 int aiotsec_backend_find(const char *name, const aiotsec_backend **out)
 {
@@ -38,40 +75,45 @@ int aiotsec_backend_find(const char *name, const aiotsec_backend **out)
         return AIOTSEC_E_NULL_ARG;
     *out = NULL;
     if (!name || !*name) {
-        *out = builtin_at(0);
+        *out = families[0].table;
         return AIOTSEC_OK;
     }
-    for (size_t i = 0; i < N_BUILTIN; i++)
-        if (strcmp(builtin_at(i)->name, name) == 0) {
-            *out = builtin_at(i);
-            return AIOTSEC_OK;
+    for (size_t i = 0; i < N_FAMILIES; i++) {
+        const family *f = &families[i];
+        if (f->table) {
+            if (strcmp(f->table->name, name) == 0) {
+                *out = f->table;
+                return AIOTSEC_OK;
+            }
+            continue;
         }
-#ifdef AIOTSEC_HAVE_NATIVE
-    if (strncmp(name, "native", 6) == 0)
-        return aiot_native_find(name, out);
-#endif
+        int rc = f->find(name, out);
+        if (rc != AIOTSEC_E_UNKNOWN_BACKEND)
+            return rc; /* found, or ours but not runnable here (UNSUPPORTED) */
+    }
     return AIOTSEC_E_UNKNOWN_BACKEND;
 }
 
 size_t aiotsec_backend_count(void)
 {
-#ifdef AIOTSEC_HAVE_NATIVE
-    return N_BUILTIN + aiot_native_count();
-#else
-    return N_BUILTIN;
-#endif
+    size_t n = 0;
+    for (size_t i = 0; i < N_FAMILIES; i++)
+        n += family_count(&families[i]);
+    return n;
 }
 
 const char *aiotsec_backend_name_at(size_t index)
 {
-    if (index < N_BUILTIN)
-        return builtin_at(index)->name;
-#ifdef AIOTSEC_HAVE_NATIVE
-    return aiot_native_name_at(index - N_BUILTIN);
-#else
+    for (size_t i = 0; i < N_FAMILIES; i++) {
+        const family *f = &families[i];
+        size_t n = family_count(f);
+        if (index < n)
+            return f->table ? f->table->name : f->name_at(index);
+        index -= n;
+    }
     return NULL;
-#endif
 }
+#endif
 
 /* The smallest struct_size a version-1 table can have: up to its last field. */
 #define BACKEND_V1_SIZE (offsetof(aiotsec_backend, aes128_release) + sizeof(void (*)(void)))

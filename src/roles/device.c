@@ -19,9 +19,10 @@
  * Work buffers. A request that is not ciphered (NEA0) is verified and decoded
  * in place in the caller's input: no copy, no buffer. A ciphered one (NEA2,
  * only in builds with AES) is deciphered into a stack buffer of
- * AIOTSEC_DEVICE_MSG_MAX octets (the profile maximum, 2048, unless the
- * device-only build sets it to the tag's largest message), in a function of
- * its own so that the NEA0 path never reserves it. */
+ * AIOTSEC_DEVICE_MSG_MAX octets (65535, any profile's largest, on a host; the
+ * tag's largest message in a device-only build, 2048 by default, where
+ * aiotsec_device_init() refuses a profile allowing more), in a function of its
+ * own so that the NEA0 path never reserves it. */
 #include <string.h>
 
 #include "core/internal.h"
@@ -35,8 +36,15 @@
 #define DEVICE_MAGIC 0x41494456u /* "AIDV": catches uninitialised storage */
 #define MEMORY_MAX 65536u        /* offsets are 16 bits on the wire */
 
+/* The largest deciphered message. A tag's device-only build sets it to its own
+ * largest message (fw/device-only.cmake, 2048 by default); a host build takes
+ * the largest any profile may set, so every valid profile works there. */
 #ifndef AIOTSEC_DEVICE_MSG_MAX
+#ifdef AIOTSEC_DEVICE_ONLY
 #define AIOTSEC_DEVICE_MSG_MAX 2048u
+#else
+#define AIOTSEC_DEVICE_MSG_MAX 65535u
+#endif
 #endif
 
 /* The counters: 64 bits, or 32 bits (AIOTSEC_DEVICE_COUNTERS_32, the
@@ -185,6 +193,13 @@ int aiotsec_device_init(aiotsec_device **out, void *mem, size_t mem_len, const a
         return AIOTSEC_E_BAD_LENGTH;
     if (cfg->wp_len && (cfg->wp_offset > cfg->memory_len || cfg->wp_len > cfg->memory_len - cfg->wp_offset))
         return AIOTSEC_E_BAD_VALUE;
+#if AIOT_NAS_HAVE_AES && AIOTSEC_DEVICE_MSG_MAX < 65535u /* else every profile fits */
+    /* A ciphered command is deciphered into a buffer of this build's largest
+     * message: a profile allowing longer ones would have the tag refuse valid
+     * commands later, so the mismatch is refused now. */
+    if (cfg->enc_alg != 0 && ctx->profile.p.nas_max_len > AIOTSEC_DEVICE_MSG_MAX)
+        return AIOTSEC_E_BAD_PROFILE;
+#endif
     aiotsec_device *d = mem;
     memset(d, 0, sizeof *d);
     d->ctx = ctx;
@@ -577,7 +592,9 @@ __attribute__((noinline)) static int on_ciphered(aiotsec_device *d, const uint8_
         rc = AIOTSEC_E_NAS_TOO_LONG; /* longer than this build's largest message */
     if (rc == AIOTSEC_OK)
         rc = handle(d, plain, plen, out, cap, out_len);
-    aiotsec_wipe(work, sizeof work);
+    /* Deciphering writes at most the ciphertext's length: wipe that much, not
+     * the whole buffer (64 KiB in a host build). */
+    aiotsec_wipe(work, len < sizeof work ? len : sizeof work);
     return rc;
 }
 #endif

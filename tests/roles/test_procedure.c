@@ -71,10 +71,11 @@ static void build_adm(world *w, uint32_t max_derivations)
     w->tt.adm = w->adm;
 }
 
-static void build(world *w, const char *backend, unsigned int_alg, unsigned enc_alg)
+static void build_profile(world *w, const char *backend, unsigned int_alg, unsigned enc_alg,
+                          const aiotsec_profile *profile)
 {
     memset(w, 0, sizeof *w);
-    cr_assert_eq(aiotsec_ctx_new(&w->ctx, backend, NULL), AIOTSEC_OK);
+    cr_assert_eq(aiotsec_ctx_new(&w->ctx, backend, profile), AIOTSEC_OK);
     cr_assert_eq(aiotsec_memstore_new(&w->store, w->ctx, 0), AIOTSEC_OK);
     uint64_t seed = 42;
     for (int i = 0; i < NDEV; i++) {
@@ -101,6 +102,11 @@ static void build(world *w, const char *backend, unsigned int_alg, unsigned enc_
         cfg.enc_alg = enc_alg;
     }
     cr_assert_eq(aiotsec_aiotf_new(&w->aiotf, w->ctx, &cfg), AIOTSEC_OK);
+}
+
+static void build(world *w, const char *backend, unsigned int_alg, unsigned enc_alg)
+{
+    build_profile(w, backend, int_alg, enc_alg, NULL);
 }
 
 static void teardown_world(world *w)
@@ -193,7 +199,7 @@ static uint64_t secure_device(world *w, int i, uint64_t now, uint64_t *proc_out)
 static int run_command(world *w, int i, uint64_t rid, aiotsec_cmd cmd, uint16_t off, uint16_t len,
                        const uint8_t *data, size_t dlen, uint8_t *read_out, size_t *read_len)
 {
-    uint8_t req[1100], resp[1100], work[1100];
+    static uint8_t req[8200], resp[8200], work[8200]; /* the largest message of any test's profile */
     size_t rl, sl;
     cr_assert_eq(aiotsec_aiotf_command(w->aiotf, rid, 10, cmd, off, len, data, dlen, req, sizeof req, &rl),
                  AIOTSEC_OK);
@@ -947,4 +953,56 @@ Test(procedure, a_forgery_first_does_not_push_the_genuine_tag_out)
     cr_assert_eq(s.authenticated, 3);
     cr_assert_eq(s.auth_failed, 2);
     cr_assert_eq(s.waiting, 0);
+}
+
+/* The profile, not a constant of the library, bounds a ciphered command: with a
+ * profile allowing 8,192-octet messages and 4,096 octets of data, a tag (host
+ * build) deciphers and executes a 4,000-octet WRITE and answers a READ of it. */
+Test(procedure_backends, ciphered_commands_up_to_the_profiles_largest_message)
+{
+    const aiotsec_backend *be;
+    cr_assert_eq(aiotsec_backend_find("openssl", &be), AIOTSEC_OK, "the OpenSSL backend (AES) is built here");
+    aiotsec_profile_params pp;
+    cr_assert_eq(aiotsec_profile_params_init(&pp), AIOTSEC_OK);
+    pp.nas_max_len = 8192;
+    pp.nas_max_data_len = 4096;
+    aiotsec_profile *prof = NULL;
+    cr_assert_eq(aiotsec_profile_new(&prof, &pp), AIOTSEC_OK);
+    world *w = calloc(1, sizeof *w);
+    build_profile(w, "openssl", 2, 2, prof);
+    static uint8_t big[5000], data[4000], back[4096];
+    for (size_t k = 0; k < sizeof data; k++)
+        data[k] = (uint8_t)(k * 7 + 1);
+    /* Device 0 again, with 5,000 octets of memory. */
+    aiotsec_device_config cfg;
+    cr_assert_eq(aiotsec_device_config_init(&cfg, w->ctx), AIOTSEC_OK);
+    cfg.perm_id = PERM[0];
+    cfg.perm_id_len = sizeof PERM[0];
+    cfg.k_root = w->key[0];
+    cfg.k_root_len = 32;
+    cfg.memory = big;
+    cfg.memory_len = sizeof big;
+    cfg.rand = test_rand;
+    cfg.rand_user = &w->rng[0];
+    cfg.int_alg = 2;
+    cfg.enc_alg = 2;
+    aiotsec_device_clear(w->dev[0]);
+    cr_assert_eq(aiotsec_device_init(&w->dev[0], w->dev_mem[0], aiotsec_device_statebytes(), w->ctx, &cfg),
+                 AIOTSEC_OK);
+    uint8_t rn[16];
+    uint64_t rid[NDEV];
+    start(w, AIOTSEC_PROC_COMMAND, PERM[0], sizeof PERM[0], NULL, 0, 1, 0, rn);
+    cr_assert_eq(radio(w, rn, PERM[0], sizeof PERM[0], NULL, 0, 0, rid), 1);
+    tt_pump(&w->tt, w->aiotf, 0);
+    cr_assert_eq(run_command(w, 0, rid[0], AIOTSEC_CMD_WRITE, 900, 0, data, sizeof data, NULL, NULL),
+                 AIOTSEC_CMD_STATUS_SUCCESS);
+    cr_assert_arr_eq(big + 900, data, sizeof data);
+    size_t n = 0;
+    cr_assert_eq(run_command(w, 0, rid[0], AIOTSEC_CMD_READ, 900, 4000, NULL, 0, back, &n),
+                 AIOTSEC_CMD_STATUS_SUCCESS);
+    cr_assert_eq(n, sizeof data);
+    cr_assert_arr_eq(back, data, sizeof data);
+    teardown_world(w);
+    free(w);
+    aiotsec_profile_free(prof);
 }
