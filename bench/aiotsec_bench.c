@@ -1,4 +1,4 @@
-/* bench/aiotsec-bench: the same benchmark as `aiotsec bench`, as its own program. */
+/* aiotsec-bench: the benchmark harness as its own program (`aiotsec bench` runs it). */
 #include "bench.h"
 
 int main(int argc, char **argv)

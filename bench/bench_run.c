@@ -6,6 +6,8 @@
 
 #include "aiotsec/aiotsec.h"
 #include "bench.h"
+#include "cli.h"
+#include "cmd_args.h"
 
 static void usage(FILE *f)
 {
@@ -183,74 +185,51 @@ static void print_table(const char *cpu, const bench_baselines *b, const bench_r
            "  sets in constant time, ns per comparison.\n");
 }
 
-/* "--name=value" as "--name" "value" (the CLI's commands take both forms): the
- * '=' is overwritten in place; v gets room for 2 * argc + 1 pointers. */
-static int split_eq(int argc, char **argv, char **v)
+/* Options through the CLI's one parser (cli/cmd_args.c): "--name VALUE" or
+ * "--name=VALUE", as every aiotsec command. Returns 0 to run, else the exit
+ * status (0 after --help). */
+static int parse(int argc, char **argv, bench_opts *o, int *json)
 {
-    int n = 0;
-    for (int i = 0; i < argc; i++) {
-        char *eq = i > 0 && !strncmp(argv[i], "--", 2) ? strchr(argv[i], '=') : NULL;
-        v[n++] = argv[i];
-        if (eq && eq > argv[i] + 2) {
-            *eq = '\0';
-            v[n++] = eq + 1;
-        }
+    const char *backend = NULL, *batch = NULL, *devices = NULL;
+    cmd_opt opts[] = {{"--json", NULL, 1, 0},        {"--quick", NULL, 1, 0},
+                      {"--backend", &backend, 1, 0}, {"--batch", &batch, 1, 0},
+                      {"--devices", &devices, 1, 0}};
+    int rc = cmd_parse_opts(argc - 1, argv + 1, opts, sizeof opts / sizeof opts[0]);
+    if (rc == CMD_HELP) {
+        usage(stdout);
+        return -1;
     }
-    v[n] = NULL;
-    return n;
+    if (rc != CLI_OK) {
+        usage(stderr);
+        return rc;
+    }
+    *json = opts[0].count != 0;
+    if (opts[1].count) {
+        o->target_ms = 1;
+        o->reps = 5;
+    }
+    o->only = backend;
+    unsigned long v = 0;
+    if (batch) {
+        if (cli_parse_uint(batch, 1ul << 20, &v) != CLI_OK || v < 2)
+            return cli_usage_error("bench: --batch wants 2..1048576");
+        o->batch = (size_t)v;
+    }
+    if (devices) {
+        if (cli_parse_uint(devices, 100000000ul, &v) != CLI_OK || v < 1)
+            return cli_usage_error("bench: --devices wants 1..100000000");
+        o->devices = (size_t)v;
+    }
+    return 0;
 }
-
-static int bench_parse_and_run(int argc, char **argv);
 
 int bench_main(int argc, char **argv)
 {
-    char **v = malloc(((size_t)argc * 2 + 1) * sizeof *v);
-    if (!v) {
-        fprintf(stderr, "aiotsec: bench: out of memory\n");
-        return 1;
-    }
-    int rc = bench_parse_and_run(split_eq(argc, argv, v), v);
-    free(v);
-    return rc;
-}
-
-static int bench_parse_and_run(int argc, char **argv)
-{
     bench_opts o = {.target_ms = 0.5, .reps = 200, .batch = 4096, .only = NULL, .devices = 0};
     int json = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else if (!strcmp(argv[i], "--quick")) {
-            o.target_ms = 1;
-            o.reps = 5;
-        } else if (!strcmp(argv[i], "--backend") && i + 1 < argc) {
-            o.only = argv[++i];
-        } else if (!strcmp(argv[i], "--batch") && i + 1 < argc) {
-            char *end = NULL;
-            unsigned long v = strtoul(argv[++i], &end, 10);
-            if (!end || *end || v < 2 || v > (1ul << 20)) {
-                fprintf(stderr, "aiotsec: --batch wants 2..1048576\n");
-                return 2;
-            }
-            o.batch = (size_t)v;
-        } else if (!strcmp(argv[i], "--devices") && i + 1 < argc) {
-            char *end = NULL;
-            unsigned long v = strtoul(argv[++i], &end, 10);
-            if (!end || *end || v < 1 || v > 100000000ul) {
-                fprintf(stderr, "aiotsec: --devices wants 1..100000000\n");
-                return 2;
-            }
-            o.devices = (size_t)v;
-        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return 0;
-        } else {
-            fprintf(stderr, "aiotsec: bench: unknown option '%s'\n", argv[i]);
-            usage(stderr);
-            return 2;
-        }
-    }
+    int rc = parse(argc, argv, &o, &json);
+    if (rc != 0)
+        return rc < 0 ? 0 : rc;
     if (o.only) {
         const aiotsec_backend *be;
         if (aiotsec_backend_find(o.only, &be) != AIOTSEC_OK) {

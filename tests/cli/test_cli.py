@@ -553,7 +553,9 @@ def test_nas_stdin_errors():
     assert "no message" in key_error(["nas", "decode", "-"], stdin=" \n")
     assert "not hex" in key_error(["nas", "decode", "-"], stdin="7a0")
     assert "not hex" in key_error(["nas", "decode", "-"], stdin="7a 00")
-    assert "not hex" in key_error(["nas", "decode", "-"], stdin="00" * 4097)
+    # The CLI takes any profile's largest message (65,535 octets); profile 0's limit is the decoder's.
+    assert "exceeds the maximum size" in key_error(["nas", "decode", "-"], stdin="00" * 4097)
+    assert "longer than 65535 octets" in key_error(["nas", "decode", "-"], stdin="00" * 65536)
     assert "HEX argument missing" in key_error(["nas", "decode"])
     err = key_error(["nas", "protect", "--kaiotf", "-", "--count", "0", "--dir", "r2d", "-"], stdin=KF)
     assert "cannot carry both" in err
@@ -602,3 +604,19 @@ def test_every_command_takes_opt_equals_value():
     assert p.returncode == 2 and "a positive number" in p.stderr, p.stderr
     p = run("bench", "--batch=1")
     assert p.returncode == 2 and "--batch wants" in p.stderr, p.stderr
+    p = run("bench", "--json=1")                     # the shared parser's own message
+    assert p.returncode == 2 and "takes no value" in p.stderr, p.stderr
+
+
+def test_bench_is_its_own_program():
+    """`aiotsec bench` runs aiotsec-bench, built beside aiotsec; the CLI itself links
+    neither libsodium nor the bench (issue 14: the bench as its own program)."""
+    exe = os.path.realpath(CLI)
+    bench = os.path.join(os.path.dirname(exe), "aiotsec-bench")
+    assert os.access(bench, os.X_OK), bench
+    p = run("bench", "--help")
+    assert p.returncode == 0 and p.stdout.startswith("usage: aiotsec bench"), (p.returncode, p.stderr)
+    needed = subprocess.run(["readelf", "-d", exe], capture_output=True, text=True, check=True).stdout
+    assert "libsodium" not in needed, needed
+    syms = subprocess.run(["nm", exe], capture_output=True, text=True, check=True).stdout
+    assert "bench_main" not in syms
