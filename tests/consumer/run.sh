@@ -32,6 +32,7 @@ soname=$(readelf -d "$so" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
 [ -f "$libdir/cmake/aiotsec/aiotsecConfigVersion.cmake" ] || fail "aiotsecConfigVersion.cmake not installed"
 [ -f "$prefix/include/aiotsec/aiotsec.h" ] || fail "headers not installed in $prefix/include/aiotsec"
 [ -x "$prefix/bin/aiotsec" ] || fail "CLI not installed in $prefix/bin"
+[ -x "$prefix/bin/aiotsec-bench" ] || fail "aiotsec-bench (which \`aiotsec bench\` runs) not installed in $prefix/bin"
 # (Outputs are captured before grep: with pipefail, `cmd | grep -q` fails at random when
 # grep exits first and cmd dies of SIGPIPE.)
 internal=$(find "$prefix/include" -name '*.h' -path '*internal*')
@@ -74,7 +75,10 @@ step "headers: testing.h apart from the umbrella; 0.3 names compile with a depre
 
 # --- the installed CLI runs ----------------------------------------------------
 LD_LIBRARY_PATH=$libdir "$prefix/bin/aiotsec" version >"$tmp/version.txt" || fail "installed CLI"
-step "installed CLI: $(head -n1 "$tmp/version.txt"), $(sed -n 2p "$tmp/version.txt")"
+LD_LIBRARY_PATH=$libdir PATH=/usr/bin:/bin "$prefix/bin/aiotsec" bench --help >"$tmp/bench.txt" ||
+  fail "installed \`aiotsec bench\` does not find aiotsec-bench beside it"
+grep -q "^usage: aiotsec bench" "$tmp/bench.txt" || fail "aiotsec bench --help: $(head -c 200 "$tmp/bench.txt")"
+step "installed CLI: $(head -n1 "$tmp/version.txt"), $(sed -n 2p "$tmp/version.txt"); aiotsec bench runs aiotsec-bench"
 
 # --- 1. CMake find_package, outside the tree ----------------------------------
 mkdir -p "$tmp/src"
