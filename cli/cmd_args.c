@@ -1,4 +1,4 @@
-/* Option parsing shared by the kdf, derive and version commands (see cmd_args.h). */
+/* The CLI's one option parser, for every command and aiotsec-bench (see cmd_args.h). */
 #include <stdio.h>
 #include <string.h>
 
@@ -15,16 +15,31 @@ static cmd_opt *find_opt(cmd_opt *opts, size_t n, const char *name, size_t name_
 
 int cmd_parse_opts(int argc, char **argv, cmd_opt *opts, size_t n_opts)
 {
+    return cmd_parse_args(argc, argv, opts, n_opts, NULL, 0, NULL);
+}
+
+int cmd_parse_args(int argc, char **argv, cmd_opt *opts, size_t n_opts, const char **pos, size_t pos_cap,
+                   size_t *n_pos)
+{
     for (size_t i = 0; i < n_opts; i++)
         opts[i].count = 0;
+    if (n_pos)
+        *n_pos = 0;
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
         if (!strcmp(arg, "--help") || !strcmp(arg, "-h"))
             return CMD_HELP;
-        /* A stray argument may be a key whose option was forgotten: show only its start. */
-        if (strncmp(arg, "--", 2) != 0)
-            return strlen(arg) > 12 ? cli_usage_error("unexpected argument '%.8s...'", arg)
-                                    : cli_usage_error("unexpected argument '%s'", arg);
+        if (strncmp(arg, "--", 2) != 0) {
+            if (n_pos && *n_pos < pos_cap) {
+                pos[(*n_pos)++] = arg;
+                continue;
+            }
+            /* A stray argument may be a key whose option was forgotten: show only its start. */
+            const char *what = pos_cap == 0 ? "unexpected argument" : pos_cap == 1 ? "more than one argument"
+                                                                                   : "too many arguments";
+            return strlen(arg) > 12 ? cli_usage_error("%s ('%.8s...')", what, arg)
+                                    : cli_usage_error("%s ('%s')", what, arg);
+        }
         /* "--name=value" or "--name value" */
         const char *eq = strchr(arg, '=');
         size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);

@@ -1,4 +1,4 @@
-/* Option parsing shared by the kdf, derive and version commands.
+/* The CLI's one option parser, for every command (and aiotsec-bench).
  *
  * Options take a value, given as "--name VALUE" or "--name=VALUE", except
  * flags (values NULL), given as "--name" alone; "--help" (or "-h") asks for
@@ -25,6 +25,12 @@ typedef struct cmd_opt {
  * CMD_HELP, or CLI_USAGE after printing the reason (unknown option, missing
  * value, an option given twice, a stray argument). */
 int cmd_parse_opts(int argc, char **argv, cmd_opt *opts, size_t n_opts);
+
+/* The same, for commands that also take up to pos_cap arguments (anything not
+ * starting with "--", "-" for standard input included): they go to pos in
+ * order, their number to *n_pos; one more is refused. */
+int cmd_parse_args(int argc, char **argv, cmd_opt *opts, size_t n_opts, const char **pos, size_t pos_cap,
+                   size_t *n_pos);
 
 /* CLI_USAGE with "missing <name>" unless opt was given. */
 int cmd_require(const cmd_opt *opt);

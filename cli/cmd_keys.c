@@ -47,62 +47,27 @@ static void help(FILE *out)
            "Exit status: 0 success, 1 a failed check or operation, 2 bad input.\n");
 }
 
-static const char **slot(keys_args *k, const char *name, size_t len)
-{
-    const struct {
-        const char *name;
-        const char **value;
-    } opts[] = {
-        {"--db", &k->ka.db},
-        {"--kek-file", &k->ka.kek_file},
-        {"--kek-env", &k->ka.kek_env},
-        {"--pkcs11-module", &k->ka.pkcs11_module},
-        {"--pkcs11-token", &k->ka.pkcs11_token},
-        {"--pkcs11-pin-env", &k->ka.pkcs11_pin_env},
-        {"--batch", &k->batch},
-        {"--filter", &k->filter},
-        {"--map-size", &k->map_size},
-        {"--new-kek-file", &k->new_kek_file},
-        {"--new-kek-env", &k->new_kek_env},
-        {"--backend", &k->backend},
-        {"--key-file", &k->key.file},
-        {"--key-env", &k->key.env},
-    };
-    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
-        if (strlen(opts[i].name) == len && !strncmp(opts[i].name, name, len))
-            return opts[i].value;
-    return NULL;
-}
-
-/* Options take a value ("--name V" or "--name=V"); anything else is an argument. */
+/* Options take a value ("--name V" or "--name=V"); up to two arguments besides. */
 static int parse(int argc, char **argv, keys_args *k)
 {
     memset(k, 0, sizeof *k);
-    for (int i = 0; i < argc; i++) {
-        const char *arg = argv[i];
-        if (!strcmp(arg, "--help") || !strcmp(arg, "-h"))
-            return CMD_HELP;
-        if (strncmp(arg, "--", 2) != 0) {
-            if (k->n_pos == 2)
-                return cli_usage_error("too many arguments");
-            k->pos[k->n_pos++] = arg;
-            continue;
-        }
-        const char *eq = strchr(arg, '=');
-        size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
-        const char **v = slot(k, arg, len);
-        if (!v)
-            return cli_usage_error("unknown option '%.*s'", (int)len, arg);
-        if (*v)
-            return cli_usage_error("option %.*s given more than once", (int)len, arg);
-        if (eq)
-            *v = eq + 1;
-        else if (i + 1 < argc)
-            *v = argv[++i];
-        else
-            return cli_usage_error("option %s needs a value", arg);
-    }
-    return CLI_OK;
+    cmd_opt opts[] = {
+        {"--db", &k->ka.db, 1, 0},
+        {"--kek-file", &k->ka.kek_file, 1, 0},
+        {"--kek-env", &k->ka.kek_env, 1, 0},
+        {"--pkcs11-module", &k->ka.pkcs11_module, 1, 0},
+        {"--pkcs11-token", &k->ka.pkcs11_token, 1, 0},
+        {"--pkcs11-pin-env", &k->ka.pkcs11_pin_env, 1, 0},
+        {"--batch", &k->batch, 1, 0},
+        {"--filter", &k->filter, 1, 0},
+        {"--map-size", &k->map_size, 1, 0},
+        {"--new-kek-file", &k->new_kek_file, 1, 0},
+        {"--new-kek-env", &k->new_kek_env, 1, 0},
+        {"--backend", &k->backend, 1, 0},
+        {"--key-file", &k->key.file, 1, 0},
+        {"--key-env", &k->key.env, 1, 0},
+    };
+    return cmd_parse_args(argc, argv, opts, sizeof opts / sizeof opts[0], k->pos, 2, &k->n_pos);
 }
 
 /* A Permanent Identifier argument. */

@@ -59,42 +59,17 @@ static void usage(FILE *out)
 /* Parses the options every nas subcommand shares; unknown options are errors. */
 static int parse_opts(int argc, char **argv, nas_opts *o)
 {
-    static const struct {
-        const char *name;
-        size_t off;
-    } table[] = {
-        {"--backend", offsetof(nas_opts, backend)}, {"--kaiotf", offsetof(nas_opts, kaiotf)},
-        {"--count", offsetof(nas_opts, count)},     {"--dir", offsetof(nas_opts, dir)},
-        {"--int-alg", offsetof(nas_opts, int_alg)}, {"--enc-alg", offsetof(nas_opts, enc_alg)},
-        {"--last-count", offsetof(nas_opts, last_count)},
-        {"--key-file", offsetof(nas_opts, key_file)}, {"--key-env", offsetof(nas_opts, key_env)},
-    };
     memset(o, 0, sizeof *o);
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        if (strncmp(a, "--", 2) != 0) {
-            if (o->arg)
-                return cli_usage_error("nas: more than one argument ('%s')", a);
-            o->arg = a;
-            continue;
-        }
-        /* "--name VALUE" or "--name=VALUE", as the other commands accept. */
-        const char *eq = strchr(a, '=');
-        size_t nlen = eq ? (size_t)(eq - a) : strlen(a);
-        size_t k = 0;
-        while (k < sizeof table / sizeof table[0] &&
-               !(strlen(table[k].name) == nlen && !strncmp(a, table[k].name, nlen)))
-            k++;
-        if (k == sizeof table / sizeof table[0])
-            return cli_usage_error("nas: unknown option '%s'", a);
-        if (!eq && i + 1 >= argc)
-            return cli_usage_error("nas: %s needs a value", a);
-        const char **slot = (const char **)(void *)((char *)o + table[k].off);
-        if (*slot)
-            return cli_usage_error("nas: %s given twice", table[k].name);
-        *slot = eq ? eq + 1 : argv[++i];
-    }
-    return CLI_OK;
+    cmd_opt opts[] = {
+        {"--backend", &o->backend, 1, 0},   {"--kaiotf", &o->kaiotf, 1, 0},
+        {"--count", &o->count, 1, 0},       {"--dir", &o->dir, 1, 0},
+        {"--int-alg", &o->int_alg, 1, 0},   {"--enc-alg", &o->enc_alg, 1, 0},
+        {"--last-count", &o->last_count, 1, 0}, {"--key-file", &o->key_file, 1, 0},
+        {"--key-env", &o->key_env, 1, 0},
+    };
+    size_t n_pos = 0;
+    int rc = cmd_parse_args(argc - 2, argv + 2, opts, sizeof opts / sizeof opts[0], &o->arg, 1, &n_pos);
+    return rc == CMD_HELP ? CLI_OK : rc; /* --help was handled before */
 }
 
 /* Rejects options a subcommand does not take. */

@@ -250,18 +250,8 @@ int cli_cmd_adm_serve(int argc, char **argv)
 {
     serve_opts o;
     memset(&o, 0, sizeof o);
-    /* the one option without a value is taken out before the common parser */
-    char **rest = calloc((size_t)argc + 1, sizeof *rest);
-    if (!rest)
-        return cli_fail("adm serve: out of memory");
-    int n = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--allow-cleartext-remote"))
-            o.cleartext_remote = 1;
-        else
-            rest[n++] = argv[i];
-    }
     cmd_opt opts[] = {
+        {"--allow-cleartext-remote", NULL, 1, 0}, /* a flag: first, see below */
         CLI_KEYSTORE_OPTS(o.ka),
         {"--listen", &o.listen, 1, 0},
         {"--workers", &o.workers, 1, 0},
@@ -280,12 +270,12 @@ int cli_cmd_adm_serve(int argc, char **argv)
         {"--log-level", &o.level, 1, 0},
         {"--log", &o.log, 1, 0},
     };
-    int rc = cmd_parse_opts(n, rest, opts, sizeof opts / sizeof opts[0]);
-    free(rest);
+    int rc = cmd_parse_opts(argc - 1, argv + 1, opts, sizeof opts / sizeof opts[0]);
     if (rc == CMD_HELP)
         return help(), CLI_OK;
     if (rc != CLI_OK)
         return rc;
+    o.cleartext_remote = opts[0].count != 0;
     if (!o.ka.keys == !o.ka.db)
         return cli_usage_error("adm serve: give one of --keys FILE and --db DIR (try aiotsec adm serve --help)");
     return serve(&o);
