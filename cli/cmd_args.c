@@ -71,6 +71,14 @@ int cmd_parse_args(int argc, char **argv, cmd_opt *opts, size_t n_opts, const ch
     return CLI_OK;
 }
 
+int cmd_parse_or_help(int argc, char **argv, cmd_opt *opts, size_t n_opts, void (*help)(void))
+{
+    int rc = cmd_parse_opts(argc, argv, opts, n_opts);
+    if (rc == CMD_HELP)
+        help();
+    return rc;
+}
+
 int cmd_require(const cmd_opt *opt)
 {
     return opt->count ? CLI_OK : cli_usage_error("missing option %s", opt->name);

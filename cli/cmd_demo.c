@@ -76,13 +76,9 @@ static int parse(int argc, char **argv, opts *o)
         {"--group", &group, 1, 0},
     };
     /* The shared parser: "--name value" or "--name=value", flags without a value. */
-    int rc = cmd_parse_opts(argc - 1, argv + 1, opt, sizeof opt / sizeof opt[0]);
-    if (rc == CMD_HELP) {
-        help();
-        return -1;
-    }
+    int rc = cmd_parse_or_help(argc - 1, argv + 1, opt, sizeof opt / sizeof opt[0], help);
     if (rc != CLI_OK)
-        return rc;
+        return rc; /* CMD_HELP (-1): the help is printed */
     o->json = opt[0].count != 0;
     o->file = file;
     o->backend = backend;

@@ -185,6 +185,21 @@ static int run_algkey(const cli_key_src *ksrc, const char *type_s, const char *a
     return rc;
 }
 
+/* The options of a command that takes a key (key_opt, or --key-file / --key-env)
+ * and two required options, opts[0] and opts[1]: CLI_OK, CMD_HELP or a usage
+ * error. The key is checked first (its reason names every way to give it),
+ * then the two others. */
+static int parse_keyed(int argc, char **argv, cmd_opt *opts, size_t n_opts, const cli_key_src *ksrc,
+                       const char *key_opt)
+{
+    int rc = cmd_parse_opts(argc, argv, opts, n_opts);
+    if (rc == CLI_OK && !cli_key_given(ksrc))
+        rc = cli_usage_error("missing option %s (or --key-file PATH, --key-env NAME)", key_opt);
+    for (size_t i = 0; rc == CLI_OK && i < 2; i++)
+        rc = cmd_require(&opts[i]);
+    return rc;
+}
+
 static int cmd_rand(int is_res, int argc, char **argv)
 {
     const char *rn = NULL, *rd = NULL, *backend = NULL;
@@ -198,14 +213,9 @@ static int cmd_rand(int is_res, int argc, char **argv)
         {"--json", NULL, 1, 0},
     };
     size_t n_opts = sizeof opts / sizeof opts[0];
-    int rc = cmd_parse_opts(argc, argv, opts, n_opts);
+    int rc = parse_keyed(argc, argv, opts, n_opts, &ksrc, "--key");
     if (rc == CMD_HELP)
         return help_rand(is_res ? "res" : "kaiotf"), CLI_OK;
-    /* The key first (its reason names every way to give it), then the RANDs. */
-    if (rc == CLI_OK && !cli_key_given(&ksrc))
-        rc = cli_usage_error("missing option --key (or --key-file PATH, --key-env NAME)");
-    for (size_t i = 0; rc == CLI_OK && i < 2; i++)
-        rc = cmd_require(&opts[i]);
     return rc == CLI_OK ? run_rand(is_res, &ksrc, rn, rd, backend, opts[n_opts - 1].count != 0) : rc;
 }
 
@@ -222,13 +232,9 @@ static int cmd_algkey(int argc, char **argv)
         {"--json", NULL, 1, 0},
     };
     size_t n_opts = sizeof opts / sizeof opts[0];
-    int rc = cmd_parse_opts(argc, argv, opts, n_opts);
+    int rc = parse_keyed(argc, argv, opts, n_opts, &ksrc, "--kaiotf");
     if (rc == CMD_HELP)
         return help_algkey(), CLI_OK;
-    if (rc == CLI_OK && !cli_key_given(&ksrc))
-        rc = cli_usage_error("missing option --kaiotf (or --key-file PATH, --key-env NAME)");
-    for (size_t i = 0; rc == CLI_OK && i < 2; i++)
-        rc = cmd_require(&opts[i]);
     return rc == CLI_OK ? run_algkey(&ksrc, type, alg, backend, opts[n_opts - 1].count != 0) : rc;
 }
 

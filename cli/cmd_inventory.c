@@ -71,13 +71,9 @@ static int parse(int argc, char **argv, inv_opts *o)
         {"--connections", &v[9], 1, 0}, {"--request-timeout", &v[10], 1, 0}, {"--max-in-flight", &v[11], 1, 0},
         {"--json", NULL, 0, 0},         {"--verbose", NULL, 0, 0},
     };
-    int rc = cmd_parse_opts(argc - 1, argv + 1, opt, sizeof opt / sizeof opt[0]);
-    if (rc == CMD_HELP) {
-        help();
-        return -1;
-    }
+    int rc = cmd_parse_or_help(argc - 1, argv + 1, opt, sizeof opt / sizeof opt[0], help);
     if (rc != CLI_OK)
-        return rc;
+        return rc; /* CMD_HELP (-1): the help is printed */
     const char **str[6] = {&o->adm, &o->devices, &o->filter, &o->device, &o->backend, &o->ca_file};
     for (size_t i = 0; i < 6; i++)
         *str[i] = v[i];
@@ -253,23 +249,30 @@ static void tally(inv_run *r)
     }
 }
 
+/* The AIOTF's and the client's counters; returns the procedure's failure cause
+ * (NULL or "" for none). */
+static const char *run_stats(const inv_run *r, aiotsec_aiotf_stats *as, aiotsec_h2c_stats *hs)
+{
+    aiotsec_aiotf_summary s;
+    memset(&s, 0, sizeof s);
+    aiotsec_aiotf_stats_get(r->aiotf, as);
+    aiotsec_h2c_stats_get(r->client, hs);
+    (void)aiotsec_aiotf_summary_get(r->aiotf, r->proc, &s);
+    return aiotsec_failure_cause_name(s.failure_cause);
+}
+
 static void print_text(const inv_opts *o, const inv_run *r)
 {
     char hex[2 * AIOTSEC_ID_MAX + 1];
     aiotsec_aiotf_stats as;
     aiotsec_h2c_stats hs;
-    aiotsec_aiotf_summary s;
-    memset(&s, 0, sizeof s);
-    aiotsec_aiotf_stats_get(r->aiotf, &as);
-    aiotsec_h2c_stats_get(r->client, &hs);
-    (void)aiotsec_aiotf_summary_get(r->aiotf, r->proc, &s);
+    const char *cause = run_stats(r, &as, &hs);
     for (size_t k = 0; k < r->n_answers; k++) {
         const inv_answer *a = &r->answers[k];
         const inv_tag *t = &r->tags.tags[a->tag];
         cli_to_hex(t->perm, t->perm_len, hex);
         printf("%s %s\n", hex, a->queued == AIOTSEC_OK ? "identified" : aiotsec_status_name(a->queued));
     }
-    const char *cause = aiotsec_failure_cause_name(s.failure_cause);
     printf("inventory: %zu of %zu tags answered, %zu identified, %zu not (%s%s), ADM %s\n", r->n_answers, r->tags.n,
            r->identified, r->failed + r->wrong, cause && *cause ? "result " : "result success",
            cause && *cause ? cause : "", o->adm);
@@ -285,12 +288,7 @@ static void print_json(const inv_run *r)
     char hex[2 * AIOTSEC_ID_MAX + 1];
     aiotsec_aiotf_stats as;
     aiotsec_h2c_stats hs;
-    aiotsec_aiotf_summary s;
-    memset(&s, 0, sizeof s);
-    aiotsec_aiotf_stats_get(r->aiotf, &as);
-    aiotsec_h2c_stats_get(r->client, &hs);
-    (void)aiotsec_aiotf_summary_get(r->aiotf, r->proc, &s);
-    const char *cause = aiotsec_failure_cause_name(s.failure_cause);
+    const char *cause = run_stats(r, &as, &hs);
     printf("{\"tags\": %zu, \"addressed\": %zu, \"answered\": %zu, \"identified\": %zu, \"not_identified\": %zu,\n",
            r->tags.n, r->addressed, r->n_answers, r->identified, r->failed + r->wrong);
     printf(" \"failure_cause\": \"%s\",\n \"devices\": [", cause ? cause : "");

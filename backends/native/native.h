@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "aiotsec/backend.h"
+#include "portable/portable_internal.h" /* aiot_sha256_iv, aiot_sha256_k */
 
 /* Looks up "native" (the best path for this CPU, or the one AIOTSEC_NATIVE_PATH
  * names), "native-portable", "native-shani", "native-shani-vl" or "native-avx2". AIOTSEC_OK, AIOTSEC_E_NULL_ARG,
@@ -52,9 +53,6 @@ typedef struct aiot_sha256_impl {
                   const uint8_t keep[64], const uint8_t pad[64], uint8_t *macs);
 } aiot_sha256_impl;
 
-/* The SHA-256 initial hash value and round constants (FIPS 180-4, 5.3.3 and 4.2.2). */
-extern const uint32_t aiot_sha256_iv[8];
-extern const uint32_t aiot_sha256_k[64];
 
 /* Paths. aiot_sha256_shani_usable() is 1 when this build has the SHA-NI code and
  * the CPU supports it (CPUID: SHA, SSSE3, SSE4.1). These probes run CPUID each

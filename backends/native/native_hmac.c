@@ -18,18 +18,10 @@ void aiot_native_wipe(void *p, size_t len)
     }
 }
 
-static void store_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
 void aiot_native_digest_bytes(const uint32_t h[8], uint8_t out[32])
 {
     for (unsigned i = 0; i < 8; i++)
-        store_be32(out + 4 * i, h[i]);
+        aiot_store_be32(out + 4 * i, h[i]);
 }
 
 int aiot_native_hmac_init_impl(const aiot_sha256_impl *impl, aiot_native_hmac *st,

@@ -65,6 +65,25 @@ SHANI_TARGET static inline __m128i bswap_mask(void)
 #define SCHED(W0, W1, W2, W3) \
     _mm_sha256msg2_epu32(_mm_add_epi32(_mm_sha256msg1_epu32(W0, W1), _mm_alignr_epi8(W3, W2, 4)), W3)
 
+/* One block (w: its 16 words, host order; k: the round constants) into one
+ * register state: the 64 rounds and the feed-forward. Always inlined, so that
+ * compress_shani and hmac1_shani keep the code they had with the loop written
+ * out in each. */
+SHANI_TARGET static inline __attribute__((always_inline)) void block1(__m128i *abef, __m128i *cdgh,
+                                                                       __m128i w[4], const __m128i *k)
+{
+    __m128i abef0 = *abef, cdgh0 = *cdgh;
+#pragma GCC unroll 16
+    for (int g = 0; g < 16; g++) {
+        if (g >= 4)
+            w[g & 3] = SCHED(w[g & 3], w[(g + 1) & 3], w[(g + 2) & 3], w[(g + 3) & 3]);
+        __m128i msg = _mm_add_epi32(w[g & 3], _mm_loadu_si128(k + g));
+        QROUND(*abef, *cdgh, msg);
+    }
+    *abef = _mm_add_epi32(*abef, abef0);
+    *cdgh = _mm_add_epi32(*cdgh, cdgh0);
+}
+
 SHANI_TARGET static void compress_shani(uint32_t h[8], const uint8_t *blocks, size_t nblocks)
 {
     __m128i abef, cdgh;
@@ -72,19 +91,10 @@ SHANI_TARGET static void compress_shani(uint32_t h[8], const uint8_t *blocks, si
     const __m128i *k = (const __m128i *)(const void *)aiot_sha256_k;
     to_regs(h, &abef, &cdgh);
     for (size_t blk = 0; blk < nblocks; blk++, blocks += 64) {
-        __m128i abef0 = abef, cdgh0 = cdgh;
         __m128i w[4];
         for (int j = 0; j < 4; j++)
             w[j] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(blocks + 16 * j)), mask);
-#pragma GCC unroll 16
-        for (int g = 0; g < 16; g++) {
-            if (g >= 4)
-                w[g & 3] = SCHED(w[g & 3], w[(g + 1) & 3], w[(g + 2) & 3], w[(g + 3) & 3]);
-            __m128i msg = _mm_add_epi32(w[g & 3], _mm_loadu_si128(k + g));
-            QROUND(abef, cdgh, msg);
-        }
-        abef = _mm_add_epi32(abef, abef0);
-        cdgh = _mm_add_epi32(cdgh, cdgh0);
+        block1(&abef, &cdgh, w, k);
     }
     from_regs(abef, cdgh, h);
 }
@@ -202,16 +212,7 @@ SHANI_TARGET static void hmac1_shani(const uint32_t in[8], const uint32_t out[8]
     to_regs(in, &abef, &cdgh);
     load_block(w, blk, mask);
     for (int pass = 0; pass < 2; pass++) {
-        __m128i abef0 = abef, cdgh0 = cdgh;
-#pragma GCC unroll 16
-        for (int g = 0; g < 16; g++) {
-            if (g >= 4)
-                w[g & 3] = SCHED(w[g & 3], w[(g + 1) & 3], w[(g + 2) & 3], w[(g + 3) & 3]);
-            __m128i msg = _mm_add_epi32(w[g & 3], _mm_loadu_si128(k + g));
-            QROUND(abef, cdgh, msg);
-        }
-        abef = _mm_add_epi32(abef, abef0);
-        cdgh = _mm_add_epi32(cdgh, cdgh0);
+        block1(&abef, &cdgh, w, k);
         if (pass == 0) {
             /* Outer block: inner digest || 0x80 || zeros || 768 bits. */
             digest_words(abef, cdgh, &w[0], &w[1]);

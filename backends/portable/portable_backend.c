@@ -29,18 +29,10 @@ static void wipe(void *p, size_t len)
     __asm__ __volatile__("" : : "r"(p) : "memory");
 }
 
-static void store_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
 static void digest_bytes(const uint32_t h[8], uint8_t out[32])
 {
     for (unsigned i = 0; i < 8; i++)
-        store_be32(out + 4 * i, h[i]);
+        aiot_store_be32(out + 4 * i, h[i]);
 }
 
 /* Pads the n octets waiting in buf (n < 64) for a message of total octets and
@@ -54,8 +46,8 @@ static void finish(uint32_t h[8], uint8_t buf[64], uint32_t n, uint32_t total)
         aiot_portable_sha256_compress(h, buf, 1);
         memset(buf, 0, 56);
     }
-    store_be32(buf + 56, total >> 29); /* the length in bits, 64 bits big-endian */
-    store_be32(buf + 60, total << 3);
+    aiot_store_be32(buf + 56, total >> 29); /* the length in bits, 64 bits big-endian */
+    aiot_store_be32(buf + 60, total << 3);
     aiot_portable_sha256_compress(h, buf, 1);
 }
 
@@ -91,7 +83,7 @@ static int p_hmac_init(void *user, void *state, const uint8_t *key, size_t key_l
         return AIOTSEC_E_NULL_ARG;
     if (key_len > 0xFFFFFFFFu - 64u)
         return AIOTSEC_E_BAD_LENGTH;
-    memcpy(st->h, aiot_portable_sha256_iv, sizeof st->h);
+    memcpy(st->h, aiot_sha256_iv, sizeof st->h);
     memset(st->buf, 0, 64);
     st->total = 0;
     if (key_len > 64) {
@@ -100,13 +92,13 @@ static int p_hmac_init(void *user, void *state, const uint8_t *key, size_t key_l
         finish(st->h, st->buf, st->total % 64, st->total);
         digest_bytes(st->h, st->buf);
         memset(st->buf + 32, 0, 32);
-        memcpy(st->h, aiot_portable_sha256_iv, sizeof st->h);
+        memcpy(st->h, aiot_sha256_iv, sizeof st->h);
         key_len = 0;
     }
     if (key_len)
         memcpy(st->buf, key, key_len);
     /* K ^ ipad into the inner hash, then K ^ opad (= K ^ ipad ^ 0x6a) into the outer. */
-    memcpy(st->outer, aiot_portable_sha256_iv, sizeof st->outer);
+    memcpy(st->outer, aiot_sha256_iv, sizeof st->outer);
     for (unsigned pass = 0; pass < 2; pass++) {
         for (unsigned i = 0; i < 64; i++)
             st->buf[i] ^= pass ? 0x36u ^ 0x5cu : 0x36u;

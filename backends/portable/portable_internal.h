@@ -32,8 +32,20 @@ typedef struct aiot_portable_hmac {
 /* SHA-256 compression (FIPS 180-4 6.2.2) of nblocks 64-octet blocks into h. */
 void aiot_portable_sha256_compress(uint32_t h[8], const uint8_t *blocks, size_t nblocks);
 
-/* The SHA-256 initial hash value (FIPS 180-4 5.3.3). */
-extern const uint32_t aiot_portable_sha256_iv[8];
+/* The SHA-256 initial hash value and round constants (FIPS 180-4, 5.3.3 and
+ * 4.2.2): defined once, in sha256_small.c, for every SHA-256 of the library (the
+ * native backend's paths too: the portable backend is in every build). */
+extern const uint32_t aiot_sha256_iv[8];
+extern const uint32_t aiot_sha256_k[64];
+
+/* v into p[0..3], big-endian: a SHA-256 digest word or length word (both backends). */
+static inline void aiot_store_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
 
 #if AIOT_PORTABLE_HAVE_AES
 /* AES-128 (FIPS 197) encryption: 44 round-key words, state in caller storage. */

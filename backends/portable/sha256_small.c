@@ -20,13 +20,13 @@
 
 #include "portable/portable_internal.h"
 
-const uint32_t aiot_portable_sha256_iv[8] = {
+const uint32_t aiot_sha256_iv[8] = {
     0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54ff53au,
     0x510e527fu, 0x9b05688cu, 0x1f83d9abu, 0x5be0cd19u,
 };
 
 /* FIPS 180-4 4.2.2 */
-static const uint32_t k256[64] = {
+const uint32_t aiot_sha256_k[64] = {
     0x428a2f98u, 0x71374491u, 0xb5c0fbcfu, 0xe9b5dba5u, 0x3956c25bu, 0x59f111f1u, 0x923f82a4u, 0xab1c5ed5u,
     0xd807aa98u, 0x12835b01u, 0x243185beu, 0x550c7dc3u, 0x72be5d74u, 0x80deb1feu, 0x9bdc06a7u, 0xc19bf174u,
     0xe49b69c1u, 0xefbe4786u, 0x0fc19dc6u, 0x240ca1ccu, 0x2de92c6fu, 0x4a7484aau, 0x5cb0a9dcu, 0x76f988dau,
@@ -104,7 +104,7 @@ V6M_ASM_FN static void schedule_v6m(uint32_t v[72])
 V6M_ASM_FN static void rounds_v6m(uint32_t v[72])
 {
     register uint32_t *q __asm__("r0") = v + 63;
-    register const uint32_t *k __asm__("r1") = k256;
+    register const uint32_t *k __asm__("r1") = aiot_sha256_k;
     register uint32_t *lo __asm__("r8") = v;
     __asm__ __volatile__(
         ".syntax unified\n"
@@ -185,7 +185,7 @@ void aiot_portable_sha256_compress(uint32_t h[8], const uint8_t *blocks, size_t 
                    (rotr(x2 ^ rotr(x2, 2), 17) ^ x2 >> 10);
         }
         memcpy(v + 64, h, 32);
-        const uint32_t *k = k256;
+        const uint32_t *k = aiot_sha256_k;
         for (uint32_t *p = v + 64; p != v; p--, k++) {
             uint32_t e = p[4], g = p[6];
             uint32_t t1 = p[7] + rotr(e ^ rotr(e ^ rotr(e, 14), 5), 6) + (g ^ (e & (p[5] ^ g))) + *k + p[-1];

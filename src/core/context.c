@@ -12,6 +12,18 @@ _Static_assert(sizeof(struct aiotsec_ctx) <= AIOTSEC_CTX_STORAGE_SIZE,
                "AIOTSEC_CTX_STORAGE_SIZE must bound the context");
 _Static_assert(_Alignof(struct aiotsec_ctx) <= AIOTSEC_CTX_ALIGN, "AIOTSEC_CTX_ALIGN");
 
+/* Copies a checked table and profile into a zeroed ctx. */
+static void copy_in(struct aiotsec_ctx *ctx, const aiotsec_backend *backend, const aiotsec_profile *profile)
+{
+    /* A table compiled against an older, shorter layout leaves the newer fields NULL. */
+    size_t n = backend->struct_size < sizeof ctx->be ? backend->struct_size : sizeof ctx->be;
+    memcpy(&ctx->be, backend, n);
+    ctx->be.struct_size = (uint32_t)sizeof ctx->be;
+    ctx->profile.p = profile->p;
+    ctx->profile.is_static = 1; /* embedded: never freed on its own */
+    ctx->caps = aiotsec_backend_caps(&ctx->be);
+}
+
 /* Validates the table and the profile and fills ctx. Profile 0 (NULL) is not
  * checked again here: it is data of this build, checked by the test suite
  * (aiot_profile_check must accept it: tests/fw, stage 80), so a tag never runs
@@ -33,13 +45,7 @@ static int fill(struct aiotsec_ctx *ctx, const aiotsec_backend *backend, const a
     if (!profile)
         profile = &aiot_profile0;
     memset(ctx, 0, sizeof *ctx);
-    /* A table compiled against an older, shorter layout leaves the newer fields NULL. */
-    size_t n = backend->struct_size < sizeof ctx->be ? backend->struct_size : sizeof ctx->be;
-    memcpy(&ctx->be, backend, n);
-    ctx->be.struct_size = (uint32_t)sizeof ctx->be;
-    ctx->profile.p = profile->p;
-    ctx->profile.is_static = 1; /* embedded: never freed on its own */
-    ctx->caps = aiotsec_backend_caps(&ctx->be);
+    copy_in(ctx, backend, profile);
     return AIOTSEC_OK;
 }
 
@@ -84,13 +90,7 @@ int aiotsec_ctx_new_custom(aiotsec_ctx **out, const aiotsec_backend *backend,
     struct aiotsec_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx)
         return AIOTSEC_E_NO_MEMORY;
-    /* A table compiled against an older, shorter layout leaves the newer fields NULL. */
-    size_t n = backend->struct_size < sizeof ctx->be ? backend->struct_size : sizeof ctx->be;
-    memcpy(&ctx->be, backend, n);
-    ctx->be.struct_size = (uint32_t)sizeof ctx->be;
-    ctx->profile.p = profile->p;
-    ctx->profile.is_static = 1; /* embedded: never freed on its own */
-    ctx->caps = aiotsec_backend_caps(&ctx->be);
+    copy_in(ctx, backend, profile);
     ctx->on_heap = 1;
     *out = ctx;
     return AIOTSEC_OK;

@@ -71,6 +71,14 @@ int aiot_nas_check_hdr(const aiotsec_profile_params *p, const uint8_t *in, size_
     return (int)sht;
 }
 
+/* aiot_nas_check_hdr after the profile's length limit (the decoders' first checks). */
+static int check_msg(const aiotsec_profile_params *p, const uint8_t *in, size_t len)
+{
+    if (len > p->nas_max_len)
+        return AIOTSEC_E_NAS_TOO_LONG;
+    return aiot_nas_check_hdr(p, in, len);
+}
+
 int aiotsec_nas_peek_sht(const aiotsec_profile *profile, const uint8_t *in, size_t len, aiotsec_nas_sht *sht)
 {
     if (!in || !sht)
@@ -91,7 +99,10 @@ static int decode_auth_response(const aiotsec_profile_params *p, reader *r, aiot
     return rc;
 }
 
-static int decode_command_request(const aiotsec_profile_params *p, reader *r, aiotsec_nas_msg *m)
+/* The transaction ID, then the octet after it (command or status) mapped by
+ * from_wire: returns the enum or a negative status. */
+static int decode_tid_octet(const aiotsec_profile_params *p, reader *r, aiotsec_nas_msg *m,
+                            int (*from_wire)(const aiotsec_profile_params *, unsigned))
 {
     const uint8_t *v;
     int rc = get_v(r, 1, &v);
@@ -100,12 +111,19 @@ static int decode_command_request(const aiotsec_profile_params *p, reader *r, ai
     m->transaction_id = v[0];
     if ((rc = get_v(r, 1, &v)) != AIOTSEC_OK)
         return rc;
-    int cmd = aiot_nas_cmd_from_wire(p, v[0]);
+    return from_wire(p, v[0]);
+}
+
+static int decode_command_request(const aiotsec_profile_params *p, reader *r, aiotsec_nas_msg *m)
+{
+    int cmd = decode_tid_octet(p, r, m, aiot_nas_cmd_from_wire);
     if (cmd < 0)
         return cmd;
     m->command = cmd;
     if (cmd == AIOTSEC_CMD_PERMANENT_DISABLE)
         return AIOTSEC_OK;
+    const uint8_t *v;
+    int rc;
     if ((rc = get_v(r, 2, &v)) != AIOTSEC_OK)
         return rc;
     m->offset = (uint16_t)be16(v);
@@ -123,14 +141,7 @@ static int decode_command_request(const aiotsec_profile_params *p, reader *r, ai
 
 static int decode_command_response(const aiotsec_profile_params *p, reader *r, aiotsec_nas_msg *m)
 {
-    const uint8_t *v;
-    int rc = get_v(r, 1, &v);
-    if (rc != AIOTSEC_OK)
-        return rc;
-    m->transaction_id = v[0];
-    if ((rc = get_v(r, 1, &v)) != AIOTSEC_OK)
-        return rc;
-    int st = aiot_nas_status_from_wire(p, v[0]);
+    int st = decode_tid_octet(p, r, m, aiot_nas_status_from_wire);
     if (st < 0)
         return st;
     m->status = st;
@@ -173,9 +184,7 @@ int aiotsec_nas_decode(const aiotsec_profile *profile, const uint8_t *in, size_t
         return AIOTSEC_E_NULL_ARG;
     memset(msg, 0, sizeof *msg);
     const aiotsec_profile_params *p = aiot_nas_params(profile);
-    if (len > p->nas_max_len)
-        return AIOTSEC_E_NAS_TOO_LONG;
-    int sht = aiot_nas_check_hdr(p, in, len);
+    int sht = check_msg(p, in, len);
     if (sht < 0)
         return sht;
     if (sht != AIOTSEC_NAS_SHT_PLAIN)
@@ -208,9 +217,7 @@ int aiotsec_nas_parse_protected(const aiotsec_profile *profile, const uint8_t *i
         return AIOTSEC_E_NULL_ARG;
     memset(hdr, 0, sizeof *hdr);
     const aiotsec_profile_params *p = aiot_nas_params(profile);
-    if (len > p->nas_max_len)
-        return AIOTSEC_E_NAS_TOO_LONG;
-    int sht = aiot_nas_check_hdr(p, in, len);
+    int sht = check_msg(p, in, len);
     if (sht < 0)
         return sht;
     if (sht == AIOTSEC_NAS_SHT_PLAIN)
