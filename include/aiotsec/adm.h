@@ -15,9 +15,13 @@
  * anything, and answers ::AIOTSEC_E_NO_CANDIDATE (an SBI 404) when nothing
  * matches. Candidates whose store offers prepared keys go through the batch
  * API (batch.h), on the configured worker pool when there is one.
+ * @ingroup adm
  */
 #ifndef AIOTSEC_ADM_H
 #define AIOTSEC_ADM_H
+
+/** @addtogroup adm
+ * @{ */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -200,4 +204,7 @@ AIOTSEC_API int aiotsec_adm_get_tid(const aiotsec_adm *adm, const uint8_t *perm_
 #ifdef __cplusplus
 }
 #endif
+
+/** @} */
+
 #endif /* AIOTSEC_ADM_H */

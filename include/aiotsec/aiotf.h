@@ -54,9 +54,13 @@
  * about (request, report), if any; the library never reads a clock. Every table is
  * allocated once, at creation: no call after that allocates. An AIOTF is not
  * thread-safe (one per thread, or a lock around it).
+ * @ingroup aiotf
  */
 #ifndef AIOTSEC_AIOTF_H
 #define AIOTSEC_AIOTF_H
+
+/** @addtogroup aiotf
+ * @{ */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -469,4 +473,7 @@ AIOTSEC_API size_t aiotsec_aiotf_report_structbytes(void);
 #ifdef __cplusplus
 }
 #endif
+
+/** @} */
+
 #endif /* AIOTSEC_AIOTF_H */

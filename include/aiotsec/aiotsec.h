@@ -2,11 +2,12 @@
  * @file aiotsec.h
  * @brief Umbrella header: includes the whole public API of libaiotsec.
  *
- * @mainpage aiotsec
- * aiotsec is the security core of 3GPP Ambient IoT: the TS 33.220 KDF,
- * RES_AIOT / XRES_AIOT / K_AIOTF derivation, AIOT NAS message protection and
- * the ADM, AIOTF and device roles of the authentication procedure, over
- * pluggable crypto backends. Start with context.h, derive.h and status.h.
+ * One include gives a network function or a tool every area of the core
+ * library (the modules under @ref core). It leaves out aiotsec/testing.h
+ * (@ref testing), and it leaves out aiotsec/deprecated.h (@ref deprecated)
+ * when AIOTSEC_NO_DEPRECATED is defined. The companion libraries have headers
+ * of their own (@ref companions). Where to start, by audience: @ref index.
+ * @ingroup core
  */
 #ifndef AIOTSEC_AIOTSEC_H
 #define AIOTSEC_AIOTSEC_H

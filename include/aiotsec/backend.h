@@ -16,9 +16,13 @@
  * Every operation returns 0 on success or a negative ::aiotsec_status.
  * An optional operation that is NULL makes the library return
  * ::AIOTSEC_E_UNSUPPORTED for everything that needs it.
+ * @ingroup context
  */
 #ifndef AIOTSEC_BACKEND_H
 #define AIOTSEC_BACKEND_H
+
+/** @addtogroup context
+ * @{ */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -176,4 +180,7 @@ AIOTSEC_API size_t aiotsec_backend_structbytes(void);
 #ifdef __cplusplus
 }
 #endif
+
+/** @} */
+
 #endif /* AIOTSEC_BACKEND_H */

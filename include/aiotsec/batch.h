@@ -26,9 +26,13 @@
  * interleaves two SHA-NI streams (or eight AVX2 lanes on CPUs without the SHA
  * extensions), and `aiotsec bench` shows the speed on the machine at hand.
  * The results are identical on every backend.
+ * @ingroup prepared
  */
 #ifndef AIOTSEC_BATCH_H
 #define AIOTSEC_BATCH_H
+
+/** @addtogroup prepared
+ * @{ */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -208,4 +212,7 @@ AIOTSEC_API AIOTSEC_WUR int aiotsec_batch_pool_verify_res(const aiotsec_ctx *ctx
 #ifdef __cplusplus
 }
 #endif
+
+/** @} */
+
 #endif /* AIOTSEC_BATCH_H */

@@ -4,9 +4,13 @@
  *
  * A context is immutable once made: every function takes it as `const`, so
  * one context can be shared read-only by any number of threads.
+ * @ingroup context
  */
 #ifndef AIOTSEC_CONTEXT_H
 #define AIOTSEC_CONTEXT_H
+
+/** @addtogroup context
+ * @{ */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -142,4 +146,7 @@ AIOTSEC_API int aiotsec_hmac_sha256(const aiotsec_ctx *ctx, const uint8_t *key, 
 #ifdef __cplusplus
 }
 #endif
+
+/** @} */
+
 #endif /* AIOTSEC_CONTEXT_H */

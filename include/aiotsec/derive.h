@@ -5,9 +5,13 @@
  * Lengths and FC values come from the context's profile. Every output is
  * written to a caller buffer whose capacity is passed explicitly; the exact
  * length is given by the size getters (aiotsec_derive_res_bytes() and friends).
+ * @ingroup derive
  */
 #ifndef AIOTSEC_DERIVE_H
 #define AIOTSEC_DERIVE_H
+
+/** @addtogroup derive
+ * @{ */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -170,4 +174,7 @@ AIOTSEC_API void aiotsec_wipe(void *p, size_t len);
 #ifdef __cplusplus
 }
 #endif
+
+/** @} */
+
 #endif /* AIOTSEC_DERIVE_H */

@@ -40,9 +40,13 @@
  * refuses a ciphering device whose profile allows longer messages. Measured on a Cortex-M0+ (device-only build, NEA0):
  * a stack peak under 1 KiB for a whole tag (docs/notes/firmware.md).
  * A device object is not thread-safe.
+ * @ingroup device
  */
 #ifndef AIOTSEC_DEVICE_H
 #define AIOTSEC_DEVICE_H
+
+/** @addtogroup device
+ * @{ */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -289,4 +293,7 @@ AIOTSEC_API size_t aiotsec_device_stats_structbytes(void);
 #ifdef __cplusplus
 }
 #endif
+
+/** @} */
+
 #endif /* AIOTSEC_DEVICE_H */

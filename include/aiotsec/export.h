@@ -4,9 +4,13 @@
  *
  * Everything in the library is hidden by default (-fvisibility=hidden plus a
  * linker version script); only declarations marked ::AIOTSEC_API are exported.
+ * @ingroup version
  */
 #ifndef AIOTSEC_EXPORT_H
 #define AIOTSEC_EXPORT_H
+
+/** @addtogroup version
+ * @{ */
 
 /** @brief Marks a function as part of the exported API of libaiotsec. */
 #if defined(AIOTSEC_BUILDING_LIBRARY) && defined(__GNUC__)
@@ -21,5 +25,7 @@
 #else
 #define AIOTSEC_WUR
 #endif
+
+/** @} */
 
 #endif /* AIOTSEC_EXPORT_H */

@@ -17,9 +17,13 @@
  * filter costs a range scan, not a scan of the store.
  *
  * Every function here is pure: no allocation, no state, constant-size stack.
+ * @ingroup filter
  */
 #ifndef AIOTSEC_FILTER_H
 #define AIOTSEC_FILTER_H
+
+/** @addtogroup filter
+ * @{ */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -112,4 +116,7 @@ AIOTSEC_API size_t aiotsec_filter_maxbytes(void);
 #ifdef __cplusplus
 }
 #endif
+
+/** @} */
+
 #endif /* AIOTSEC_FILTER_H */

@@ -7,9 +7,13 @@
  *
  * Li is the length of Pi as two octets, big-endian; empty parameters are
  * legal. The KDF streams S into the backend and never allocates.
+ * @ingroup derive
  */
 #ifndef AIOTSEC_KDF_H
 #define AIOTSEC_KDF_H
+
+/** @addtogroup derive
+ * @{ */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -65,4 +69,7 @@ AIOTSEC_API size_t aiotsec_kdf_param_structbytes(void);
 #ifdef __cplusplus
 }
 #endif
+
+/** @} */
+
 #endif /* AIOTSEC_KDF_H */

@@ -33,9 +33,13 @@
  * (`identification-information Permanent-Identifier K_AIOT_root`) is still
  * read: its first column is ignored, since paging now names the Permanent
  * Identifier itself or a filter.
+ * @ingroup keystore
  */
 #ifndef AIOTSEC_KEYSTORE_H
 #define AIOTSEC_KEYSTORE_H
+
+/** @addtogroup keystore
+ * @{ */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -336,4 +340,7 @@ AIOTSEC_API int aiotsec_memstore_keystore(const aiotsec_memstore *store, aiotsec
 #ifdef __cplusplus
 }
 #endif
+
+/** @} */
+
 #endif /* AIOTSEC_KEYSTORE_H */

@@ -17,9 +17,13 @@
  * An ::aiotsec_auth_answer is allocated once with a capacity (entries over all
  * sets) and reused: filling it never allocates. It is not thread-safe; use one
  * per thread. It holds XRES_AIOT values: it is wiped when reset or freed.
+ * @ingroup adm
  */
 #ifndef AIOTSEC_NADM_H
 #define AIOTSEC_NADM_H
+
+/** @addtogroup adm
+ * @{ */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -188,4 +192,7 @@ AIOTSEC_API size_t aiotsec_tid_info_structbytes(void);
 #ifdef __cplusplus
 }
 #endif
+
+/** @} */
+
 #endif /* AIOTSEC_NADM_H */

@@ -16,9 +16,13 @@
  * octet fields are views into the input: the input must outlive the message.
  * Each rejection rule has its own status (the -40..-59 family of status.h).
  * Encoding writes into a caller buffer and reports the length it needs.
+ * @ingroup nas
  */
 #ifndef AIOTSEC_NAS_H
 #define AIOTSEC_NAS_H
+
+/** @addtogroup nas
+ * @{ */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -225,4 +229,7 @@ AIOTSEC_API int aiotsec_cmd_status_from_wire(const aiotsec_profile *profile, uin
 #ifdef __cplusplus
 }
 #endif
+
+/** @} */
+
 #endif /* AIOTSEC_NAS_H */

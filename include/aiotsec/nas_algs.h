@@ -10,9 +10,13 @@
  * HMAC-SHA-256 and runs on every backend.
  *
  * COUNT is a 32-bit value, BEARER 5 bits, DIRECTION 1 bit (1 = R2D).
+ * @ingroup nas_algs
  */
 #ifndef AIOTSEC_NAS_ALGS_H
 #define AIOTSEC_NAS_ALGS_H
+
+/** @addtogroup nas_algs
+ * @{ */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -119,4 +123,7 @@ AIOTSEC_API int aiotsec_alg_aia_hs(const aiotsec_ctx *ctx, const uint8_t *key, s
 #ifdef __cplusplus
 }
 #endif
+
+/** @} */
+
 #endif /* AIOTSEC_NAS_ALGS_H */

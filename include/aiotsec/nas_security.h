@@ -19,9 +19,13 @@
  * ways to get one: aiotsec_nas_sec_new() allocates; aiotsec_nas_sec_init()
  * uses caller storage of aiotsec_nas_sec_statebytes() octets (for firmware that
  * never allocates).
+ * @ingroup nas_security
  */
 #ifndef AIOTSEC_NAS_SECURITY_H
 #define AIOTSEC_NAS_SECURITY_H
+
+/** @addtogroup nas_security
+ * @{ */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -202,4 +206,7 @@ AIOTSEC_API AIOTSEC_WUR int aiotsec_nas_verify_decode(aiotsec_nas_sec *sec, cons
 #ifdef __cplusplus
 }
 #endif
+
+/** @} */
+
 #endif /* AIOTSEC_NAS_SECURITY_H */

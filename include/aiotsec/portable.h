@@ -27,9 +27,13 @@
  * aiotsec_backend_find() lists there, so the host's list of built-in backends
  * is unchanged); in the device-only build it is the only built-in backend, also
  * found as "portable" (and as the default, NULL or "").
+ * @ingroup context
  */
 #ifndef AIOTSEC_PORTABLE_H
 #define AIOTSEC_PORTABLE_H
+
+/** @addtogroup context
+ * @{ */
 
 #include "aiotsec/backend.h"
 #include "aiotsec/export.h"
@@ -56,4 +60,7 @@ AIOTSEC_API const aiotsec_backend *aiotsec_backend_portable(void);
 #ifdef __cplusplus
 }
 #endif
+
+/** @} */
+
 #endif /* AIOTSEC_PORTABLE_H */

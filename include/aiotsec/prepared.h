@@ -7,9 +7,13 @@
  * K_AIOTF cost two compressions instead of four. The results are exactly
  * those of the raw-key functions. A prepared key is immutable, tied to the
  * context that made it, safe to share between threads, and wiped when freed.
+ * @ingroup prepared
  */
 #ifndef AIOTSEC_PREPARED_H
 #define AIOTSEC_PREPARED_H
+
+/** @addtogroup prepared
+ * @{ */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -93,4 +97,7 @@ AIOTSEC_API int aiotsec_prepared_derive_kaiotf(const aiotsec_prepared_key *key,
 #ifdef __cplusplus
 }
 #endif
+
+/** @} */
+
 #endif /* AIOTSEC_PREPARED_H */

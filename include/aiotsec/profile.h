@@ -10,9 +10,13 @@
  *
  * FC values are encoded in a uint16_t: 0x0000..0x00FE is a one-octet FC;
  * 0xFF00..0xFFFF is the two-octet FC 0xFF || FC2. Anything else is invalid.
+ * @ingroup profile
  */
 #ifndef AIOTSEC_PROFILE_H
 #define AIOTSEC_PROFILE_H
+
+/** @addtogroup profile
+ * @{ */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -129,4 +133,7 @@ AIOTSEC_API int aiotsec_profile_get(const aiotsec_profile *profile, aiotsec_prof
 #ifdef __cplusplus
 }
 #endif
+
+/** @} */
+
 #endif /* AIOTSEC_PROFILE_H */

@@ -17,9 +17,13 @@
  * Values are part of the ABI: they are renumbered only with a new SONAME (0.4.0 moved
  * ::AIOTSEC_E_BAD_STATE from -11 to the procedure family, where a call made in the
  * wrong state belongs), otherwise only added.
+ * @ingroup status
  */
 #ifndef AIOTSEC_STATUS_H
 #define AIOTSEC_STATUS_H
+
+/** @addtogroup status
+ * @{ */
 
 #include "aiotsec/export.h"
 
@@ -109,4 +113,7 @@ AIOTSEC_API const char *aiotsec_status_name(int status);
 #ifdef __cplusplus
 }
 #endif
+
+/** @} */
+
 #endif /* AIOTSEC_STATUS_H */

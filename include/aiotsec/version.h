@@ -1,9 +1,13 @@
 /**
  * @file version.h
  * @brief Compile-time and run-time version of libaiotsec.
+ * @ingroup version
  */
 #ifndef AIOTSEC_VERSION_H
 #define AIOTSEC_VERSION_H
+
+/** @addtogroup version
+ * @{ */
 
 #include "aiotsec/export.h"
 
@@ -38,4 +42,7 @@ AIOTSEC_API unsigned aiotsec_version_number(void);
 #ifdef __cplusplus
 }
 #endif
+
+/** @} */
+
 #endif /* AIOTSEC_VERSION_H */

@@ -31,9 +31,13 @@
  *
  * A client is not thread-safe: one per thread, with its own AIOTF. Functions
  * return ::AIOTSEC_OK (0) or a negative ::aiotsec_status.
+ * @ingroup h2client
  */
 #ifndef AIOTSEC_H2_CLIENT_H
 #define AIOTSEC_H2_CLIENT_H
+
+/** @addtogroup h2client
+ * @{ */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -186,4 +190,7 @@ AIOTSEC_H2C_API int aiotsec_h2c_stats_get(const aiotsec_h2c *c, aiotsec_h2c_stat
 #ifdef __cplusplus
 }
 #endif
+
+/** @} */
+
 #endif /* AIOTSEC_H2_CLIENT_H */

@@ -38,9 +38,13 @@
  * Functions return ::AIOTSEC_OK or a negative status: the core's
  * (aiotsec_status) or this library's (::aiotsec_keydb_status, named by
  * aiotsec_keydb_strerror()).
+ * @ingroup keydb
  */
 #ifndef AIOTSEC_KEYDB_H
 #define AIOTSEC_KEYDB_H
+
+/** @addtogroup keydb
+ * @{ */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -457,4 +461,7 @@ AIOTSEC_KEYDB_API const char *aiotsec_keydb_status_name(int status);
 #ifdef __cplusplus
 }
 #endif
+
+/** @} */
+
 #endif /* AIOTSEC_KEYDB_H */

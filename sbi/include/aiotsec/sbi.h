@@ -45,9 +45,13 @@
  * Every function returns ::AIOTSEC_OK (0) or a negative ::aiotsec_status,
  * except the `_free` functions. Handlers and parse objects are not
  * thread-safe: use one per thread (the ADM itself may be shared, see adm.h).
+ * @ingroup sbi
  */
 #ifndef AIOTSEC_SBI_H
 #define AIOTSEC_SBI_H
+
+/** @addtogroup sbi
+ * @{ */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -449,4 +453,7 @@ AIOTSEC_SBI_API int aiotsec_sbi_parse_problem(const char *body, size_t len, int 
 #ifdef __cplusplus
 }
 #endif
+
+/** @} */
+
 #endif /* AIOTSEC_SBI_H */
