@@ -93,7 +93,13 @@ def test_not_an_aiotsec_library():
 
 
 def test_build_tree_search(monkeypatch):
+    """From a source checkout (python/aiotsec/ in the repo) the package finds the build
+    tree's library; installed elsewhere (the tests' venv) it has no checkout to search."""
     monkeypatch.delenv("AIOTSEC_LIBRARY", raising=False)
+    if _lib._repo_root() is None:   # as installed: no checkout, no candidates
+        assert list(_lib._build_tree_candidates()) == []
+    monkeypatch.setattr(_lib, "__file__", str(REPO / "python" / "aiotsec" / "_lib.py"))
+    assert _lib._repo_root() == REPO
     cands = list(_lib._build_tree_candidates())
     assert cands, "no libaiotsec in any build* directory of the checkout"
     for c in cands:

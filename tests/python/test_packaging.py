@@ -2,9 +2,14 @@
 package finds the library through AIOTSEC_LIBRARY."""
 
 import os
+import pathlib
 import shutil
 import subprocess
 import sys
+
+import pytest
+
+import aiotsec
 
 from conftest import REPO
 
@@ -66,3 +71,14 @@ def test_pip_install_offline_venv(tmp_path):
                          timeout=240, cwd=tmp_path)
     assert out.returncode == 0, out.stdout + out.stderr
     _check_installed(py, venv, env, tmp_path)
+
+
+def test_the_suite_uses_the_installed_package():
+    """Under ctest the package comes from the venv the build installed it into with pip,
+    as the README says (AIOTSEC_TEST_VENV), not from the source tree."""
+    venv = os.environ.get("AIOTSEC_TEST_VENV")
+    if venv is None:
+        pytest.skip("run outside ctest: no venv named")
+    pkg = pathlib.Path(aiotsec.__file__).resolve()
+    assert pathlib.Path(venv).resolve() in pkg.parents, pkg
+    assert pathlib.Path(sys.prefix).resolve() == pathlib.Path(venv).resolve()
