@@ -33,7 +33,9 @@ apart by ``.name``: the report drops of the AIOTF (``AIOTSEC_E_NO_PENDING``,
 ``AIOTSEC_E_EXPIRED``, ``AIOTSEC_E_DUPLICATE_REPORT``, ``AIOTSEC_E_OVER_CAP``), the
 ADM's ``AIOTSEC_E_NO_CANDIDATE`` (an SBI 404) and the per-report verdicts
 ``AIOTSEC_E_AMBIGUOUS``, ``AIOTSEC_E_BAD_ANSWER`` and ``AIOTSEC_E_IN_PROGRESS``
-(usually read from a report's ``status``, not raised).
+(usually read from a report's ``status``, not raised), and ``AIOTSEC_E_BAD_STATE`` (a call
+made in the wrong state, e.g. a command to a device with no session; an ArgumentError
+before 0.4).
 
 Problems found on the Python side before any C call are ordinary Python
 exceptions: :class:`TypeError` for a wrong type (``str`` instead of
