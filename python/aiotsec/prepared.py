@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+from typing import Any
 
 from ._bytes import as_bytes, take
 from ._handle import Handle, out_ptr, use
@@ -38,15 +39,17 @@ class PreparedKey(Handle):
         """The context the key was prepared in."""
         return self._ctx
 
-    def derive_res(self, rand_n: bytes, rand_d: bytes) -> bytes:
-        """RES_AIOT / XRES_AIOT (as :meth:`Context.derive_res`)."""
+    def _derive(self, fn: Any, n: int, rand_n: bytes, rand_d: bytes) -> bytes:
+        """n octets from aiotsec_prepared_derive_res or _kaiotf (same arguments)."""
         rn, rd = as_bytes(rand_n, "rand_n"), as_bytes(rand_d, "rand_d")
-        n = self._ctx._res_len
         buf = ctypes.create_string_buffer(n)
         with use(self) as key:
-            self._ctx._check(self._lib.cdll.aiotsec_prepared_derive_res(
-                key, rn, len(rn), rd, len(rd), buf, n))
+            self._ctx._check(fn(key, rn, len(rn), rd, len(rd), buf, n))
         return take(buf, n)
+
+    def derive_res(self, rand_n: bytes, rand_d: bytes) -> bytes:
+        """RES_AIOT / XRES_AIOT (as :meth:`Context.derive_res`)."""
+        return self._derive(self._lib.cdll.aiotsec_prepared_derive_res, self._ctx._res_len, rand_n, rand_d)
 
     def verify_res(self, rand_n: bytes, rand_d: bytes, res: bytes) -> None:
         """Checks RES_AIOT in constant time; AuthenticationError when it does not match."""
@@ -58,10 +61,4 @@ class PreparedKey(Handle):
 
     def derive_kaiotf(self, rand_n: bytes, rand_d: bytes) -> bytes:
         """K_AIOTF (as :meth:`Context.derive_kaiotf`)."""
-        rn, rd = as_bytes(rand_n, "rand_n"), as_bytes(rand_d, "rand_d")
-        n = self._ctx._kaiotf_len
-        buf = ctypes.create_string_buffer(n)
-        with use(self) as key:
-            self._ctx._check(self._lib.cdll.aiotsec_prepared_derive_kaiotf(
-                key, rn, len(rn), rd, len(rd), buf, n))
-        return take(buf, n)
+        return self._derive(self._lib.cdll.aiotsec_prepared_derive_kaiotf, self._ctx._kaiotf_len, rand_n, rand_d)
