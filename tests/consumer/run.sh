@@ -6,9 +6,12 @@
 #   1. CMake: find_package(aiotsec) + aiotsec::aiotsec (and aiotsec::aiotsec_static)
 #   2. cc $(pkg-config --cflags --libs aiotsec)
 #   3. cc with libaiotsec.a and $(pkg-config --static --libs aiotsec)
-# Usage: run.sh BUILD_DIR SOURCE_DIR VECTORS_DIR CMAKE C_COMPILER
+# CFLAGS (one string, split at spaces) go to every compile and link of a consumer: the
+# build's own flags and sanitizers, without which an instrumented library cannot link.
+# Usage: run.sh BUILD_DIR SOURCE_DIR VECTORS_DIR CMAKE C_COMPILER [CFLAGS]
 set -euo pipefail
 build=$1 src=$2 vectors=$3 cmake=$4 cc=$5
+read -ra cflags <<<"${6:-}"
 tsv=$vectors/aiot-profile0.tsv
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -16,6 +19,7 @@ prefix=$tmp/prefix
 fail() { echo "consumer: FAIL: $*" >&2; exit 1; }
 step() { echo "consumer: $*"; }
 
+step "consumers compiled and linked with: ${cflags[*]:-no extra flags}"
 "$cmake" --install "$build" --prefix "$prefix" >"$tmp/install.log" || { cat "$tmp/install.log"; fail "cmake --install"; }
 
 # --- what was installed --------------------------------------------------------
@@ -48,7 +52,7 @@ step "installed: SONAME $soname, libaiotsec.a, headers, aiotsec.pc, CMake packag
 # Every public header compiles on its own (each includes what it needs).
 for h in "$prefix"/include/aiotsec/*.h; do
   printf '#include <aiotsec/%s>\nint main(void) { return 0; }\n' "$(basename "$h")" >"$tmp/h.c"
-  "$cc" -std=c11 -Wall -Wextra -Wpedantic -Werror -I"$prefix/include" -c "$tmp/h.c" -o "$tmp/h.o" \
+  "$cc" -std=c11 -Wall -Wextra -Wpedantic -Werror "${cflags[@]}" -I"$prefix/include" -c "$tmp/h.c" -o "$tmp/h.o" \
     || fail "header $(basename "$h") does not compile on its own"
 done
 
@@ -84,6 +88,7 @@ step "installed CLI: $(head -n1 "$tmp/version.txt"), $(sed -n 2p "$tmp/version.t
 mkdir -p "$tmp/src"
 cp "$src/tests/consumer/consumer.c" "$src/tests/consumer/app/CMakeLists.txt" "$tmp/src/"
 "$cmake" -S "$tmp/src" -B "$tmp/cbuild" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_COMPILER="$cc" \
+  -DCMAKE_C_FLAGS="${cflags[*]}" \
   >"$tmp/cmake.log" 2>&1 || { cat "$tmp/cmake.log"; fail "find_package(aiotsec) configure"; }
 "$cmake" --build "$tmp/cbuild" >>"$tmp/cmake.log" 2>&1 || { cat "$tmp/cmake.log"; fail "CMake consumer build"; }
 deps=$(ldd "$tmp/cbuild/consumer")
@@ -103,7 +108,7 @@ inc=$(pkg-config --variable=includedir aiotsec)
 pclib=$(pkg-config --variable=libdir aiotsec)
 [ "$(readlink -f "$pclib")" = "$(readlink -f "$libdir")" ] || fail "aiotsec.pc libdir is '$pclib', not $libdir"
 # shellcheck disable=SC2046
-"$cc" -std=c11 -Wall -Wextra -Wpedantic -Werror "$tmp/src/consumer.c" -o "$tmp/consumer_pc" \
+"$cc" -std=c11 -Wall -Wextra -Wpedantic -Werror "${cflags[@]}" "$tmp/src/consumer.c" -o "$tmp/consumer_pc" \
   $(pkg-config --cflags --libs aiotsec) || fail "cc \$(pkg-config --cflags --libs aiotsec)"
 LD_LIBRARY_PATH=$libdir "$tmp/consumer_pc" "$tsv" || fail "pkg-config consumer run"
 step "pkg-config (shared): builds and passes: $(pkg-config --cflags --libs aiotsec)"
@@ -111,7 +116,7 @@ step "pkg-config (shared): builds and passes: $(pkg-config --cflags --libs aiots
 # --- 3. pkg-config --static ----------------------------------------------------
 static_libs=$(pkg-config --static --libs aiotsec | sed 's/-laiotsec\b//')
 # shellcheck disable=SC2086
-"$cc" -std=c11 -Wall -Wextra -Wpedantic -Werror "$tmp/src/consumer.c" -o "$tmp/consumer_pc_static" \
+"$cc" -std=c11 -Wall -Wextra -Wpedantic -Werror "${cflags[@]}" "$tmp/src/consumer.c" -o "$tmp/consumer_pc_static" \
   $(pkg-config --cflags aiotsec) "$libdir/libaiotsec.a" $static_libs \
   || fail "static link with libaiotsec.a \$(pkg-config --static --libs aiotsec): missing Libs.private/Requires.private?"
 "$tmp/consumer_pc_static" "$tsv" || fail "static pkg-config consumer run"

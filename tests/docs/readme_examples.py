@@ -9,6 +9,7 @@ so the README and the example files cannot drift apart."""
 import argparse
 import os
 import re
+import shlex
 import subprocess
 import sys
 
@@ -16,6 +17,8 @@ import sys
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--readme", required=True)
+    ap.add_argument("--cc", default="cc", help="the C compiler (the build's)")
+    ap.add_argument("--cflags", default="", help="extra flags, one string (the build's CFLAGS and sanitizers)")
     ap.add_argument("--include", required=True)
     ap.add_argument("--lib", required=True)
     ap.add_argument("--vectors", required=True)
@@ -39,8 +42,8 @@ def main() -> int:
         exe = os.path.join(a.workdir, f"example{i}")
         with open(src, "w", encoding="utf-8") as f:
             f.write(code)
-        cc = ["cc", "-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-I", a.include,
-              src, "-o", exe, "-L", libdir, "-laiotsec", "-Wl,-rpath," + libdir]
+        cc = [a.cc, "-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror", *shlex.split(a.cflags),
+              "-I", a.include, src, "-o", exe, "-L", libdir, "-laiotsec", "-Wl,-rpath," + libdir]
         r = subprocess.run(cc, capture_output=True, text=True)
         if r.returncode != 0:
             print(f"example {i}: does not compile\n{r.stderr}")

@@ -6,7 +6,9 @@
               examples, the CLI driven by a Python script), so every process that
               holds the library is instrumented.
       hosted: the library is loaded into an uninstrumented host (Python ctypes, or
-              programs compiled by the test without sanitizer flags).
+              programs compiled by the test without sanitizer flags). A test whose
+              command carries -fsanitize= flags compiles its programs instrumented
+              (tests/CMakeLists.txt, AIOTSEC_TEST_PROGRAM_CFLAGS): native.
   ctest_tests.py run BUILD NAME [EXTRA...] -> runs one registered test as ctest would
               (same command, environment and directory) with EXTRA arguments appended:
               how a stage runs a slow test at a reduced size; exits with its status.
@@ -34,6 +36,10 @@ def tests(build):
 def is_hosted(cmd, env, name):
     if any(e.startswith("AIOTSEC_LIBRARY=") for e in env):
         return True
+    # A test that compiles programs (the consumers, the README's examples) passes them
+    # the build's sanitizer flags in a sanitizer build: they are instrumented, so native.
+    if any("-fsanitize=" in c for c in cmd):
+        return False
     if "--lib" in cmd or "--include" in cmd or name.startswith("consumer"):
         return True
     return False

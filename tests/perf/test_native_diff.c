@@ -18,8 +18,16 @@
 
 /* 100,000 per path in the ordinary build; sanitizer builds (ten times slower)
  * check a tenth, and a run under valgrind (AIOTSEC_TEST_REDUCED set, some fifty
- * times slower) 2,000: the full count has run in the ordinary build. */
+ * times slower) 2,000: the full count has run in the ordinary build. gcc says
+ * "sanitizer" with __SANITIZE_*__, clang (14) only through __has_feature. */
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SANITIZED_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define SANITIZED_BUILD 1
+#endif
+#endif
+#ifdef SANITIZED_BUILD
 #define FULL_INPUTS 10000u
 #else
 #define FULL_INPUTS 100000u

@@ -5,15 +5,14 @@
 # the Nadm_Sec JSON bodies of libaiotsec-sbi on both sides of the SBI
 # (tests/fuzz/fuzz_sbi_bodies.c), the filter functions against a reference
 # (tests/fuzz/fuzz_filter.c) and the HTTP/2 ADM server's request path, header fields
-# to response (tests/fuzz/fuzz_h2_request.c), in the same clang ASan+UBSan build as stage 60
-# (build-fuzz). Seeds are replayed, then each target fuzzes for
+# to response (tests/fuzz/fuzz_h2_request.c), in the same OSS-Fuzz-style clang ASan+UBSan
+# build as stage 60 (build-fuzz, tests/hardening/common.sh). Seeds are replayed, then each target fuzzes for
 # FUZZ_INPUT_SECONDS (25), two at a time on the 2 cores (about 75 s in all).
 # A crash, leak, sanitizer report or oracle failure (abort) fails the stage.
 source "$(dirname "$0")/../hardening/common.sh"
 secs=${FUZZ_INPUT_SECONDS:-25}
-B=build-fuzz
-cmake -S . -B "$B" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DAIOTSEC_BUILD_FUZZ=ON -DAIOTSEC_BUILD_TESTS=OFF -DAIOTSEC_SANITIZE=address,undefined >/dev/null
+B=$HARD_FUZZ_DIR
+hard_fuzz_configure
 targets=(fuzz_keyfile fuzz_cli_hex fuzz_sbi_bodies fuzz_filter fuzz_h2_request)
 cmake --build "$B" -j"$HARD_JOBS" --target "${targets[@]}" >/dev/null
 art="$B/artifacts-inputs"
