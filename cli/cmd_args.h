@@ -25,14 +25,14 @@ typedef struct cmd_opt {
  * CMD_HELP, or CLI_USAGE after printing the reason (unknown option, missing
  * value, an option given twice, a stray argument). */
 int cmd_parse_opts(int argc, char **argv, cmd_opt *opts, size_t n_opts);
-/* The same, --help answered here: help() is called and CMD_HELP returned. */
-int cmd_parse_or_help(int argc, char **argv, cmd_opt *opts, size_t n_opts, void (*help)(void));
-
-/* The same, for commands that also take up to pos_cap arguments (anything not
- * starting with "--", "-" for standard input included): they go to pos in
+/* cmd_parse_opts, for commands that also take up to pos_cap arguments (anything
+ * not starting with "--", "-" for standard input included): they go to pos in
  * order, their number to *n_pos; one more is refused. */
 int cmd_parse_args(int argc, char **argv, cmd_opt *opts, size_t n_opts, const char **pos, size_t pos_cap,
                    size_t *n_pos);
+
+/* cmd_parse_opts, --help answered here: help() is called and CMD_HELP returned. */
+int cmd_parse_or_help(int argc, char **argv, cmd_opt *opts, size_t n_opts, void (*help)(void));
 
 /* CLI_USAGE with "missing <name>" unless opt was given. */
 int cmd_require(const cmd_opt *opt);
