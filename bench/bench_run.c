@@ -223,6 +223,14 @@ static int parse(int argc, char **argv, bench_opts *o, int *json)
     return 0;
 }
 
+/* One line on stderr as each phase starts, so that a run of minutes shows where it
+ * is; the results go to stdout (the table or the JSON) at the end. */
+static void progress(const char *phase, const char *backend)
+{
+    fprintf(stderr, "aiotsec bench: %s%s%s\n", phase, backend ? " on " : "", backend ? backend : "");
+    fflush(stderr);
+}
+
 int bench_main(int argc, char **argv)
 {
     bench_opts o = {.target_ms = 0.5, .reps = 200, .batch = 4096, .only = NULL, .devices = 0};
@@ -241,6 +249,7 @@ int bench_main(int argc, char **argv)
     char cpu[128];
     cpu_name(cpu, sizeof cpu);
     bench_baselines b;
+    progress("baselines (libsodium, OpenSSL, SHA-256 and HMAC kernel ceilings)", NULL);
     if (bench_run_baselines(&b, o.target_ms, o.reps) != 0) {
         fprintf(stderr, "aiotsec: bench: baselines failed\n");
         return 1;
@@ -254,6 +263,7 @@ int bench_main(int argc, char **argv)
         const char *name = aiotsec_backend_name_at(i);
         if (!name || (o.only && strcmp(o.only, name)))
             continue;
+        progress("derivations and batches", name);
         if (bench_run_ops(&rows, name, &o) != 0) {
             fprintf(stderr, "aiotsec: bench: backend %s failed\n", name);
             failed = 1;
@@ -264,6 +274,7 @@ int bench_main(int argc, char **argv)
         const char *name = aiotsec_backend_name_at(i);
         if (!name || (o.only && strcmp(o.only, name)) || !strncmp(name, "native-", 7))
             continue;
+        progress("ADM and AIOTF rows", name);
         if (bench_run_adm(&rows, name, &o) != 0) {
             fprintf(stderr, "aiotsec: bench: ADM rows on backend %s failed\n", name);
             failed = 1;
@@ -273,12 +284,14 @@ int bench_main(int argc, char **argv)
     const char *store_be = o.only ? o.only : "native";
     const aiotsec_backend *sbe;
     if (aiotsec_backend_find(store_be, &sbe) == AIOTSEC_OK) {
+        progress(o.devices ? "key store rows (64 devices, then --devices)" : "key store rows (64 devices)", store_be);
         if (bench_run_store(&rows, store_be, BENCH_IN_CACHE_DEVICES, &o) != 0 ||
             (o.devices && bench_run_store(&rows, store_be, o.devices, &o) != 0)) {
             fprintf(stderr, "aiotsec: bench: store rows on backend %s failed\n", store_be);
             failed = 1;
         }
     }
+    progress("NAS rows", NULL);
     failed |= bench_run_nas(&rows, NULL, &o) != 0;
     for (size_t i = 0; i < aiotsec_backend_count(); i++) {
         const char *name = aiotsec_backend_name_at(i);
@@ -290,6 +303,7 @@ int bench_main(int argc, char **argv)
         }
     }
     bench_baselines b2;
+    progress("baselines again (the faster of the two counts)", NULL);
     if (bench_run_baselines(&b2, o.target_ms, o.reps) == 0) {
         if (b2.libsodium_hmac_ns > 0 && b2.libsodium_hmac_ns < b.libsodium_hmac_ns)
             b.libsodium_hmac_ns = b2.libsodium_hmac_ns;

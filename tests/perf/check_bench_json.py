@@ -13,9 +13,13 @@ DEVICES = 3000  # a small --devices run: the store rows at N devices beside the 
 
 
 def main():
-    out = subprocess.run([sys.argv[1], "--quick", "--json", "--batch", "512", "--devices", str(DEVICES)], check=True,
-                         capture_output=True, text=True, timeout=120).stdout
-    doc = json.loads(out)
+    run = subprocess.run([sys.argv[1], "--quick", "--json", "--batch", "512", "--devices", str(DEVICES)], check=True,
+                         capture_output=True, text=True, timeout=120)
+    doc = json.loads(run.stdout)   # the JSON alone on stdout
+    # Progress on stderr, one line a phase (issue 14: it printed nothing for its whole run).
+    phases = [ln for ln in run.stderr.splitlines() if ln.startswith("aiotsec bench: ")]
+    assert phases[0].startswith("aiotsec bench: baselines") and len(phases) >= 6, run.stderr
+    assert any("key store rows" in ln for ln in phases), run.stderr
     assert set(doc) == {"machine", "rows", "baselines", "checks"}, doc.keys()
     assert isinstance(doc["machine"]["cpu"], str) and isinstance(doc["machine"]["sha_ni"], bool)
     for key in ("libsodium_hmac_ns", "openssl_hmac_ns", "sha256_block_1way_ns", "sha256_block_2way_ns",
