@@ -71,14 +71,6 @@ int aiot_nas_check_hdr(const aiotsec_profile_params *p, const uint8_t *in, size_
     return (int)sht;
 }
 
-/* aiot_nas_check_hdr after the profile's length limit (the decoders' first checks). */
-static int check_msg(const aiotsec_profile_params *p, const uint8_t *in, size_t len)
-{
-    if (len > p->nas_max_len)
-        return AIOTSEC_E_NAS_TOO_LONG;
-    return aiot_nas_check_hdr(p, in, len);
-}
-
 int aiotsec_nas_peek_sht(const aiotsec_profile *profile, const uint8_t *in, size_t len, aiotsec_nas_sht *sht)
 {
     if (!in || !sht)
@@ -184,14 +176,7 @@ int aiotsec_nas_decode(const aiotsec_profile *profile, const uint8_t *in, size_t
         return AIOTSEC_E_NULL_ARG;
     memset(msg, 0, sizeof *msg);
     const aiotsec_profile_params *p = aiot_nas_params(profile);
-    int sht = check_msg(p, in, len);
-    if (sht < 0)
-        return sht;
-    if (sht != AIOTSEC_NAS_SHT_PLAIN)
-        return AIOTSEC_E_NAS_PROTECTED;
-    if (len < AIOTSEC_NAS_PLAIN_HDR_LEN)
-        return AIOTSEC_E_NAS_TRUNCATED;
-    int type = aiot_nas_type_from_wire(p, in[2]);
+    int type = aiot_nas_plain_type(p, in, len);
     if (type < 0)
         return type;
     msg->type = type;
@@ -217,7 +202,7 @@ int aiotsec_nas_parse_protected(const aiotsec_profile *profile, const uint8_t *i
         return AIOTSEC_E_NULL_ARG;
     memset(hdr, 0, sizeof *hdr);
     const aiotsec_profile_params *p = aiot_nas_params(profile);
-    int sht = check_msg(p, in, len);
+    int sht = aiot_nas_check_msg(p, in, len);
     if (sht < 0)
         return sht;
     if (sht == AIOTSEC_NAS_SHT_PLAIN)

@@ -30,6 +30,32 @@ int aiot_nas_status_from_wire(const aiotsec_profile_params *p, unsigned wire);
  * len >= 2 is the caller's job. */
 int aiot_nas_check_hdr(const aiotsec_profile_params *p, const uint8_t *in, size_t len);
 
+/* The first checks of every message, plain or protected: the profile's length
+ * limit, then octets 0 and 1; returns the SHT or a status.
+ * aiot_nas_plain_type: those of a plain message, the decoder's and the tag's
+ * (spec 5.3): a plain SHT, the plain header's length; returns the message type
+ * (an aiotsec_nas_type) or a status. Inline: the tag's COMMAND REQUEST parser
+ * (roles/device.c) links without the decoder, and its flash budget has no room
+ * for a call. */
+static inline int aiot_nas_check_msg(const aiotsec_profile_params *p, const uint8_t *in, size_t len)
+{
+    if (len > p->nas_max_len)
+        return AIOTSEC_E_NAS_TOO_LONG;
+    return aiot_nas_check_hdr(p, in, len);
+}
+
+static inline int aiot_nas_plain_type(const aiotsec_profile_params *p, const uint8_t *in, size_t len)
+{
+    int sht = aiot_nas_check_msg(p, in, len);
+    if (sht < 0)
+        return sht;
+    if (sht != AIOTSEC_NAS_SHT_PLAIN)
+        return AIOTSEC_E_NAS_PROTECTED;
+    if (len < AIOTSEC_NAS_PLAIN_HDR_LEN)
+        return AIOTSEC_E_NAS_TRUNCATED;
+    return aiot_nas_type_from_wire(p, in[2]);
+}
+
 /* 1 when a message of this type is sent by the network (R2D), 0 when by the device. */
 int aiot_nas_type_is_r2d(int type);
 

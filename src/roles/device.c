@@ -376,16 +376,7 @@ static int parse_request(const aiotsec_profile *profile, const uint8_t *in, size
 {
     const aiotsec_profile_params *p = &profile->p;
     memset(m, 0, sizeof *m);
-    if (len > p->nas_max_len)
-        return AIOTSEC_E_NAS_TOO_LONG;
-    int rc = aiot_nas_check_hdr(p, in, len);
-    if (rc < 0)
-        return rc;
-    if (rc != AIOTSEC_NAS_SHT_PLAIN)
-        return AIOTSEC_E_NAS_PROTECTED;
-    if (len < AIOTSEC_NAS_PLAIN_HDR_LEN)
-        return AIOTSEC_E_NAS_TRUNCATED;
-    int type = aiot_nas_type_from_wire(p, in[2]);
+    int rc, type = aiot_nas_plain_type(p, in, len);
     if (type < 0)
         return type;
     if (type != AIOTSEC_NAS_COMMAND_REQUEST) {
