@@ -159,7 +159,7 @@ typedef struct aiotsec_aiotf_device {
     size_t perm_id_len;              /**< Its length (0 when not identified). */
     int held_back;                   /**< 1 while held back as a spare beyond the cap (no ADM request yet). */
     int secured;                     /**< 1 when commands can be sent (command procedures). */
-    int last_cmd_status;             /**< The ::aiotsec_cmd_status of its last COMMAND RESPONSE, 0 if none
+    aiotsec_cmd_status last_cmd_status; /**< The ::aiotsec_cmd_status of its last COMMAND RESPONSE, 0 if none
                                           (`failCause`: aiotsec_cmd_status_cause()). */
 } aiotsec_aiotf_device;
 

@@ -1387,7 +1387,7 @@ static void device_of(const aiotsec_aiotf *a, uint32_t rs, aiotsec_aiotf_device 
     }
     out->held_back = r->state == R_SPARE;
     out->secured = r->secured;
-    out->last_cmd_status = r->last_cmd_status;
+    out->last_cmd_status = (aiotsec_cmd_status)r->last_cmd_status;
 }
 
 int aiotsec_aiotf_device_get(const aiotsec_aiotf *a, uint64_t report_id, aiotsec_aiotf_device *out)
