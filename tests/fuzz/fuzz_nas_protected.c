@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (sht == AIOTSEC_OK)
         sht = (int)sht_v;
     if (rc == AIOTSEC_OK) {
-        if (sht != h.sht || (sht != 1 && sht != 2))
+        if (sht != (int)h.sht || (sht != 1 && sht != 2))
             abort();
         if (h.payload != data + 7 || h.payload_len != size - 7 || h.mac != data + 2 || h.sqn != data[6])
             abort();
