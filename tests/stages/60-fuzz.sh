@@ -8,12 +8,12 @@
 #    the official vectors on every backend) and perf_native_diff (libaiotsec.a: the
 #    native paths against libsodium and OpenSSL) pass without a sanitizer report.
 # 1. Every seed and regression input is replayed once, then 2. each target fuzzes for
-#    FUZZ_SECONDS (40) from its seed corpus, two targets at a time on the 2 cores. Any
+#    FUZZ_SECONDS (35) from its seed corpus, two targets at a time on the 2 cores. Any
 #    crash, leak or sanitizer report fails the stage; the reproducer lands in
 #    build-fuzz/artifacts/ and must then be added to tests/fuzz/regress/ (see
 #    tests/nas/test_nas_regress.c).
 source "$(dirname "$0")/../hardening/common.sh"
-secs=${FUZZ_SECONDS:-40} # the whole suite must stay under 15 minutes on 2 cores
+secs=${FUZZ_SECONDS:-35} # the whole suite must stay under 15 minutes on 2 cores
 bdir=$HARD_FUZZ_DIR
 hard_fuzz_configure
 tests=(test_core_vectors perf_native_diff)

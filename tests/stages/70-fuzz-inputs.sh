@@ -7,10 +7,10 @@
 # (tests/fuzz/fuzz_filter.c) and the HTTP/2 ADM server's request path, header fields
 # to response (tests/fuzz/fuzz_h2_request.c), in the same OSS-Fuzz-style clang ASan+UBSan
 # build as stage 60 (build-fuzz, tests/hardening/common.sh). Seeds are replayed, then each target fuzzes for
-# FUZZ_INPUT_SECONDS (25), two at a time on the 2 cores (about 75 s in all).
+# FUZZ_INPUT_SECONDS (20), two at a time on the 2 cores (about 60 s in all).
 # A crash, leak, sanitizer report or oracle failure (abort) fails the stage.
 source "$(dirname "$0")/../hardening/common.sh"
-secs=${FUZZ_INPUT_SECONDS:-25}
+secs=${FUZZ_INPUT_SECONDS:-20}
 B=$HARD_FUZZ_DIR
 hard_fuzz_configure
 targets=(fuzz_keyfile fuzz_cli_hex fuzz_sbi_bodies fuzz_filter fuzz_h2_request)
