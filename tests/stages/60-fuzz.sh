@@ -28,7 +28,7 @@ for lib in "$bdir/libaiotsec.so" "$bdir/libaiotsec.a"; do
   done
 done
 deps=$(ldd "$bdir/tests/core/test_core_vectors")
-grep -q "libaiotsec.so.1 => $(cd "$bdir" && pwd)/" <<<"$deps" ||
+grep -Eq "libaiotsec\.so\.[0-9]+ => $(cd "$bdir" && pwd)/" <<<"$deps" ||
   { echo "fuzz: test_core_vectors does not load the build's libaiotsec.so"; exit 1; }
 logs="$bdir/sanitizer-logs"
 rm -rf "$logs"
