@@ -15,6 +15,11 @@ typedef int (*bench_fn)(void *arg, size_t iters);
  * keeps the fastest of `reps` runs. ops_per_iter scales to nanoseconds per operation
  * (e.g. items per batch call). Returns ns per operation, or -1 if fn failed. */
 double bench_measure(bench_fn fn, void *arg, double ops_per_iter, double target_ms, int reps);
+/* The same, less the harness's own work inside fn: fn adds the nanoseconds it spent
+ * preparing its calls (not in the operation) to *untimed, which is reset before
+ * each run and subtracted from it. */
+double bench_measure_less(bench_fn fn, void *arg, double *untimed, double ops_per_iter, double target_ms,
+                          int reps);
 
 /* Monotonic clock in nanoseconds. */
 double bench_now_ns(void);

@@ -313,8 +313,10 @@ int bench_main(int argc, char **argv)
             b.sha256_block_1way_ns = b2.sha256_block_1way_ns;
         if (b2.sha256_block_2way_ns > 0 && b2.sha256_block_2way_ns < b.sha256_block_2way_ns)
             b.sha256_block_2way_ns = b2.sha256_block_2way_ns;
-        if (b2.hmac_kernel_ns > 0 && b2.hmac_kernel_ns < b.hmac_kernel_ns)
+        if (b2.hmac_kernel_ns > 0 && b2.hmac_kernel_ns < b.hmac_kernel_ns) {
             b.hmac_kernel_ns = b2.hmac_kernel_ns;
+            b.hmac_kernel = b2.hmac_kernel; /* the kernel that measured it */
+        }
     }
     if (json)
         print_json(cpu, &b, &rows, o.devices);

@@ -39,6 +39,7 @@ typedef struct store_arg {
     size_t draw;
     uint8_t (*ids)[ID_LEN]; /* DRAWS x NAMED_BATCH identifiers, drawn at random from the store */
     aiotsec_adm_named items[NAMED_BATCH];
+    double untimed; /* ns spent filling batches (bench_measure_less) */
     uint8_t xres[NAMED_BATCH * 16];
     int results[NAMED_BATCH];
     uint8_t rand_n[16], rand_d[RAND_DS * 16];
@@ -123,10 +124,14 @@ static char *key_text(size_t n, size_t *len)
 static int run_named(store_arg *a, const aiotsec_adm *adm, size_t iters)
 {
     for (size_t it = 0; it < iters; it++) {
-        /* The next draw: the identifiers were made at setup, so the timed loop is the ADM's alone. */
+        /* The next draw: the identifiers were made at setup, and the caller's filling of the batch (a
+         * pointer per item) is not timed, so the time is the ADM's alone, from a batch fresh in the
+         * caller's cache as an SBI server's would be. */
+        double t0 = bench_now_ns();
         uint8_t(*ids)[ID_LEN] = a->ids + (a->draw++ % DRAWS) * NAMED_BATCH;
         for (size_t j = 0; j < NAMED_BATCH; j++)
             a->items[j].perm_id = ids[j];
+        a->untimed += bench_now_ns() - t0;
         size_t ok = 0;
         if (aiotsec_adm_get_authentication_named(adm, a->items, NAMED_BATCH, a->xres, sizeof a->xres, a->results,
                                                  &ok) != AIOTSEC_OK ||
@@ -262,9 +267,9 @@ int bench_run_store(bench_rows *rows, const char *backend, size_t devices, const
     bench_add_row_ex(rows, "store_load", backend, 1, load_ns, devices, bytes);
     rows->row[rows->n - 1].huge_kib = huge;
     bench_add_row_ex(rows, "adm_authentication_get", backend, 1,
-                     bench_measure(run_named1, a, NAMED_BATCH, t, reps), devices, 0);
+                     bench_measure_less(run_named1, a, &a->untimed, NAMED_BATCH, t, reps), devices, 0);
     bench_add_row_ex(rows, "adm_authentication_get", backend, 2,
-                     bench_measure(run_named2, a, NAMED_BATCH, t, reps), devices, 0);
+                     bench_measure_less(run_named2, a, &a->untimed, NAMED_BATCH, t, reps), devices, 0);
     double per_call = (double)(devices < (1u << FILTER_BITS) ? devices : (1u << FILTER_BITS)) * RAND_DS;
     bench_add_row_ex(rows, "adm_authentication_get_filter", backend, 1,
                      bench_measure(run_filter1, a, per_call, t, reps), devices, 0);

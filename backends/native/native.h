@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "aiotsec/backend.h"
+#include "aiotsec/batch.h"
 #include "portable/portable_internal.h" /* aiot_sha256_iv, aiot_sha256_k */
 
 /* Looks up "native" (the best path for this CPU, or the one AIOTSEC_NATIVE_PATH
@@ -19,6 +20,10 @@ size_t aiot_native_count(void);
 const char *aiot_native_name_at(size_t i);
 /* The SHA-256 path plain "native" resolved to on this CPU: "portable", "shani", "shani-vl" or "avx2". */
 const char *aiot_native_active_path(void);
+/* The native extension (core/backend_ext.h) when `be` holds the native backend's
+ * operations, else NULL. */
+struct aiot_backend_ext;
+const struct aiot_backend_ext *aiot_native_ext_of(const aiotsec_backend *be);
 
 /* One SHA-256 implementation: compress nblocks 64-octet blocks into h, and
  * nblocks blocks into each of two independent states (interleaved where the
@@ -51,6 +56,18 @@ typedef struct aiot_sha256_impl {
      * MAC goes to macs + 32 * i. */
     void (*hmac3)(const void *const *key, const uint8_t *msgs, size_t msg_len, size_t count,
                   const uint8_t keep[64], const uint8_t pad[64], uint8_t *macs);
+    /* Optional: count MACs of the KDF string S = FC || P0 || 0x00 0x10 || P1 || 0x00 0x10
+     * (a one-octet FC, two 16-octet parameters: 37 octets), key[i] as for hmac3,
+     * P0 and P1 of item i the 16 octets at p0[i] and p1[i] (nothing else is read
+     * there); the blocks are formed in registers, three streams at a time. With
+     * half set, only each MAC's 16 least significant octets are written, to
+     * out + 16 * i; else the whole MAC, to out + 32 * i. */
+    void (*kdf3)(const void *const *key, uint8_t fc, const uint8_t *const *p0, const uint8_t *const *p1,
+                 size_t count, int half, uint8_t *out);
+    /* Optional: the same for batch items read in place, with RES compared (see
+     * aiot_backend_ext.verify_items: diffs[i] is 0 exactly on a match). */
+    void (*kdf3_items)(const aiotsec_batch_item *items, size_t count, size_t compact_off, uint8_t fc,
+                       uint64_t *diffs);
 } aiot_sha256_impl;
 
 

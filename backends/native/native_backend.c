@@ -16,6 +16,7 @@
 #include <sys/random.h>
 
 #include "aiotsec/status.h"
+#include "core/backend_ext.h"
 #include "native/native_internal.h"
 
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
@@ -210,6 +211,31 @@ const char *aiot_native_name_at(size_t i)
 {
     pthread_once(&g_once, native_init_once);
     return i < g_name_count ? g_names[i] : NULL;
+}
+
+/* The extension (core/backend_ext.h): RES_AIOT's KDF string from its RANDs, and on
+ * a path with an item kernel the whole verification of batch items. */
+static int ext_kdf_rand(void *user, const void *const *compact, uint8_t fc, const uint8_t *const *p0,
+                        const uint8_t *const *p1, size_t n, uint8_t *out, size_t out_len)
+{
+    return aiot_native_kdf_rand_impl(impl_of(user), compact, fc, p0, p1, n, out, out_len);
+}
+
+static void ext_verify_items(void *user, const aiotsec_batch_item *items, size_t n, size_t compact_off,
+                             uint8_t fc, uint64_t *diffs)
+{
+    impl_of(user)->kdf3_items(items, n, compact_off, fc, diffs);
+}
+
+static const aiot_backend_ext ext_plain = {ext_kdf_rand, NULL};
+static const aiot_backend_ext ext_items = {ext_kdf_rand, ext_verify_items};
+
+const aiot_backend_ext *aiot_native_ext_of(const aiotsec_backend *be)
+{
+    /* Any table with the native operations (a built-in one or a context's copy). */
+    if (!be || be->hmac_batch_compact != op_batch_compact)
+        return NULL;
+    return impl_of(be->user)->kdf3_items ? &ext_items : &ext_plain;
 }
 
 /* The path "native" resolved to, for the bench and tests ("portable", "shani", "shani-vl" or "avx2"). */

@@ -157,7 +157,7 @@ static void compress_portable_one(uint32_t h[8], const uint8_t *blocks, size_t n
 }
 
 const aiot_sha256_impl aiot_sha256_avx2 = {"avx2", compress_portable_one, compress2_portable_pair, NULL,
-                                           hmac8_avx2, NULL, NULL};
+                                           hmac8_avx2, NULL, NULL, NULL, NULL};
 
 #else
 

@@ -55,7 +55,7 @@ static void compress2_portable(uint32_t ha[8], const uint8_t *ba, uint32_t hb[8]
 }
 
 const aiot_sha256_impl aiot_sha256_portable = {"portable", compress_portable, compress2_portable, NULL, NULL, NULL,
-                                               NULL};
+                                               NULL, NULL, NULL};
 
 void aiot_sha256(const aiot_sha256_impl *impl, const uint8_t *msg, size_t len, uint8_t out[32])
 {

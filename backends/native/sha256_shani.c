@@ -228,7 +228,7 @@ SHANI_TARGET static void hmac1_shani(const uint32_t in[8], const uint32_t out[8]
 }
 
 const aiot_sha256_impl aiot_sha256_shani = {"shani", compress_shani, compress2_shani, hmac2_shani, NULL,
-                                            hmac1_shani, NULL};
+                                            hmac1_shani, NULL, NULL, NULL};
 
 /* ---- Three streams, for CPUs with AVX-512VL ------------------------------------
  * sha256rnds2 has a latency of several cycles and issues more often than that:
@@ -305,13 +305,55 @@ VL_INLINE void block_n(int ns, __m128i abef[], __m128i cdgh[], __m128i w[][4])
     }
 }
 
+/* What hmac_n_blocks does with each MAC (a constant once inlined). */
+enum mac_out {
+    MAC_WHOLE, /* the 32 octets to macs + 32 * s */
+    MAC_HALF,  /* the 16 least significant octets (XRES_AIOT) to macs + 16 * s */
+    MAC_DIFF   /* those 16 compared with the 16 at res[s]: their difference, or-ed into one word, to diffs[s] */
+};
+
+/* ns HMACs whose inner blocks are in w (host-order words) and whose inner
+ * midstates are in abef/cdgh (the callers load them first: that order measured
+ * faster): the inner compressions, then the outer ones from the keys' outer
+ * midstates; each MAC goes where `how` says. */
+VL_INLINE void hmac_n_blocks(int ns, const void *const *key, __m128i abef[], __m128i cdgh[], __m128i w[][4],
+                             enum mac_out how, uint8_t *macs, const uint8_t *const *res, uint64_t *diffs)
+{
+    const __m128i mask = bswap_mask();
+    const __m128i w2 = _mm_set_epi32(0, 0, 0, (int)0x80000000u), w3 = _mm_set_epi32((64 + 32) * 8, 0, 0, 0);
+    block_n(ns, abef, cdgh, w);
+#pragma GCC unroll 3
+    for (int s = 0; s < ns; s++) {
+        /* Outer block: inner digest || 0x80 || zeros || 768 bits. */
+        digest_words(abef[s], cdgh[s], &w[s][0], &w[s][1]);
+        w[s][2] = w2;
+        w[s][3] = w3;
+        to_regs((const uint32_t *)key[s] + 8, &abef[s], &cdgh[s]);
+    }
+    block_n(ns, abef, cdgh, w);
+#pragma GCC unroll 3
+    for (int s = 0; s < ns; s++) {
+        __m128i h03, h47;
+        digest_words(abef[s], cdgh[s], &h03, &h47);
+        if (how == MAC_DIFF) {
+            __m128i x = _mm_xor_si128(_mm_shuffle_epi8(h47, mask),
+                                      _mm_loadu_si128((const __m128i *)(const void *)res[s]));
+            diffs[s] = (uint64_t)_mm_cvtsi128_si64(_mm_or_si128(x, _mm_unpackhi_epi64(x, x)));
+        } else if (how == MAC_HALF) {
+            _mm_storeu_si128((__m128i *)(void *)(macs + 16 * s), _mm_shuffle_epi8(h47, mask));
+        } else {
+            _mm_storeu_si128((__m128i *)(void *)(macs + 32 * s), _mm_shuffle_epi8(h03, mask));
+            _mm_storeu_si128((__m128i *)(void *)(macs + 32 * s + 16), _mm_shuffle_epi8(h47, mask));
+        }
+    }
+}
+
 /* ngroups groups of ns HMACs (see aiot_sha256_impl.hmac3): per group, the inner
- * compressions (the blocks formed in registers as in hmac2), then the outer ones. */
+ * blocks formed in registers as in hmac2, then hmac_n_blocks. */
 VL_INLINE void hmac_n(int ns, const void *const *key, const uint8_t *msgs, size_t msg_len, size_t ngroups,
                       const uint8_t keep[64], const uint8_t pad[64], uint8_t *macs)
 {
     const __m128i mask = bswap_mask();
-    const __m128i w2 = _mm_set_epi32(0, 0, 0, (int)0x80000000u), w3 = _mm_set_epi32((64 + 32) * 8, 0, 0, 0);
     for (size_t grp = 0; grp < ngroups; grp++, key += ns, msgs += (size_t)ns * msg_len, macs += 32 * ns) {
         __m128i abef[3], cdgh[3], w[3][4];
 #pragma GCC unroll 3
@@ -326,24 +368,136 @@ VL_INLINE void hmac_n(int ns, const void *const *key, const uint8_t *msgs, size_
                 w[s][j] = _mm_shuffle_epi8(_mm_or_si128(_mm_and_si128(x, kp), pd), mask);
             }
         }
-        block_n(ns, abef, cdgh, w);
-#pragma GCC unroll 3
-        for (int s = 0; s < ns; s++) {
-            /* Outer block: inner digest || 0x80 || zeros || 768 bits. */
-            digest_words(abef[s], cdgh[s], &w[s][0], &w[s][1]);
-            w[s][2] = w2;
-            w[s][3] = w3;
-            to_regs((const uint32_t *)key[s] + 8, &abef[s], &cdgh[s]);
-        }
-        block_n(ns, abef, cdgh, w);
-#pragma GCC unroll 3
-        for (int s = 0; s < ns; s++) {
-            __m128i h03, h47;
-            digest_words(abef[s], cdgh[s], &h03, &h47);
-            _mm_storeu_si128((__m128i *)(void *)(macs + 32 * s), _mm_shuffle_epi8(h03, mask));
-            _mm_storeu_si128((__m128i *)(void *)(macs + 32 * s + 16), _mm_shuffle_epi8(h47, mask));
-        }
+        hmac_n_blocks(ns, key, abef, cdgh, w, MAC_WHOLE, macs, NULL, NULL);
     }
+}
+
+/* ---- The KDF string straight from its parameters --------------------------------
+ * S = FC || P0 || 0x00 0x10 || P1 || 0x00 0x10 (TS 33.220 B.2 with a one-octet FC
+ * and two 16-octet parameters: RAND_AIOT_n and RAND_AIOT_d), 37 octets, padded in
+ * one block after the 64-octet key block. Each host-order word of that block is a
+ * byte shuffle of P0, one of P1 and a constant: the shuffles below pick, for every
+ * octet of the four words, where it comes from (0x80: nowhere, a zero). The
+ * caller never lays S out in memory, and nothing past a parameter is read. */
+
+/* The octet of S (or of its padding) that lands at octet o of word vector j. */
+#define KDF_AT(j, o) (16 * (j) + ((o) & ~3) + 3 - ((o) & 3))
+#define KDF_P0(x) ((x) >= 1 && (x) <= 16 ? (x) - 1 : 0x80)
+#define KDF_P1(x) ((x) >= 19 && (x) <= 34 ? (x) - 19 : 0x80)
+/* The constant octets: both lengths (0x00 0x10), the 0x80 after S, the bit length
+ * (64 + 37) * 8 = 0x0328 in the last two octets. FC is or-ed in at run time. */
+#define KDF_C(x) ((x) == 18 || (x) == 36 ? 0x10 : (x) == 37 ? 0x80 : (x) == 62 ? 0x03 : (x) == 63 ? 0x28 : 0)
+#define KDF_V(F, j)                                                                                  \
+    _mm_setr_epi8((char)F(KDF_AT(j, 0)), (char)F(KDF_AT(j, 1)), (char)F(KDF_AT(j, 2)),              \
+                  (char)F(KDF_AT(j, 3)), (char)F(KDF_AT(j, 4)), (char)F(KDF_AT(j, 5)),              \
+                  (char)F(KDF_AT(j, 6)), (char)F(KDF_AT(j, 7)), (char)F(KDF_AT(j, 8)),              \
+                  (char)F(KDF_AT(j, 9)), (char)F(KDF_AT(j, 10)), (char)F(KDF_AT(j, 11)),            \
+                  (char)F(KDF_AT(j, 12)), (char)F(KDF_AT(j, 13)), (char)F(KDF_AT(j, 14)),           \
+                  (char)F(KDF_AT(j, 15)))
+
+/* The shuffles and constants of the block, FC or-ed in. */
+typedef struct kdf_form {
+    __m128i p0w0, p0w1, p1w1, p1w2, c0, c1, c2, c3;
+} kdf_form;
+
+VL_INLINE kdf_form kdf_form_of(uint8_t fc)
+{
+    kdf_form f;
+    f.p0w0 = KDF_V(KDF_P0, 0);
+    f.p0w1 = KDF_V(KDF_P0, 1);
+    f.p1w1 = KDF_V(KDF_P1, 1);
+    f.p1w2 = KDF_V(KDF_P1, 2);
+    /* FC is octet 0 of S: the most significant octet of word 0. */
+    f.c0 = _mm_or_si128(KDF_V(KDF_C, 0), _mm_set_epi32(0, 0, 0, (int)((uint32_t)fc << 24)));
+    f.c1 = KDF_V(KDF_C, 1);
+    f.c2 = KDF_V(KDF_C, 2);
+    f.c3 = KDF_V(KDF_C, 3);
+    return f;
+}
+
+/* The inner block of one item from the 16 octets at p0 and at p1. */
+VL_INLINE void kdf_block(const kdf_form *f, const uint8_t *p0, const uint8_t *p1, __m128i w[4])
+{
+    const __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p0);
+    const __m128i b = _mm_loadu_si128((const __m128i *)(const void *)p1);
+    w[0] = _mm_or_si128(_mm_shuffle_epi8(a, f->p0w0), f->c0);
+    w[1] = _mm_ternarylogic_epi32(_mm_shuffle_epi8(a, f->p0w1), _mm_shuffle_epi8(b, f->p1w1), f->c1, 0xFE); /* or */
+    w[2] = _mm_or_si128(_mm_shuffle_epi8(b, f->p1w2), f->c2);
+    w[3] = f->c3;
+}
+
+/* ngroups groups of ns KDF MACs (see aiot_sha256_impl.kdf3), written as `how` says. */
+VL_INLINE void kdf_n(int ns, const void *const *key, uint8_t fc, const uint8_t *const *p0,
+                     const uint8_t *const *p1, size_t ngroups, enum mac_out how, uint8_t *out)
+{
+    const kdf_form f = kdf_form_of(fc);
+    const size_t step = how == MAC_HALF ? 16u : 32u;
+    for (size_t grp = 0; grp < ngroups; grp++, key += ns, p0 += ns, p1 += ns, out += step * (size_t)ns) {
+        __m128i abef[3], cdgh[3], w[3][4];
+#pragma GCC unroll 3
+        for (int s = 0; s < ns; s++) {
+            to_regs(key[s], &abef[s], &cdgh[s]);
+            kdf_block(&f, p0[s], p1[s], w[s]);
+        }
+        hmac_n_blocks(ns, key, abef, cdgh, w, how, out, NULL, NULL);
+    }
+}
+
+/* Three streams at a time, then the last two (or one). */
+VL_INLINE void kdf3_as(const void *const *key, uint8_t fc, const uint8_t *const *p0, const uint8_t *const *p1,
+                       size_t count, enum mac_out how, uint8_t *out)
+{
+    const size_t step = how == MAC_HALF ? 16u : 32u;
+    size_t groups = count / 3, done = 3 * groups;
+    kdf_n(3, key, fc, p0, p1, groups, how, out);
+    if (count - done == 2)
+        kdf_n(2, key + done, fc, p0 + done, p1 + done, 1, how, out + step * done);
+    else if (count - done == 1)
+        kdf_n(1, key + done, fc, p0 + done, p1 + done, 1, how, out + step * done);
+}
+
+/* See aiot_sha256_impl.kdf3 (each output form its own code). */
+SHANI_VL_TARGET static void kdf3_shani(const void *const *key, uint8_t fc, const uint8_t *const *p0,
+                                       const uint8_t *const *p1, size_t count, int half, uint8_t *out)
+{
+    if (half)
+        kdf3_as(key, fc, p0, p1, count, MAC_HALF, out);
+    else
+        kdf3_as(key, fc, p0, p1, count, MAC_WHOLE, out);
+}
+
+/* ngroups groups of ns verifications of batch items (see aiot_sha256_impl.kdf3_items):
+ * the pointers are read from the items here, inside the loop whose SHA-256 work
+ * they overlap, instead of in a pass of their own. */
+VL_INLINE void kdf_items_n(int ns, const aiotsec_batch_item *it, size_t ngroups, size_t compact_off, uint8_t fc,
+                           uint64_t *diffs)
+{
+    const kdf_form f = kdf_form_of(fc);
+    for (size_t grp = 0; grp < ngroups; grp++, it += ns, diffs += ns) {
+        __m128i abef[3], cdgh[3], w[3][4];
+        const void *key[3];
+        const uint8_t *res[3];
+#pragma GCC unroll 3
+        for (int s = 0; s < ns; s++) {
+            const unsigned char *handle = (const unsigned char *)(const void *)it[s].key;
+            memcpy(&key[s], handle + compact_off, sizeof key[s]);
+            res[s] = it[s].res;
+            to_regs(key[s], &abef[s], &cdgh[s]);
+            kdf_block(&f, it[s].rand_n, it[s].rand_d, w[s]);
+        }
+        hmac_n_blocks(ns, key, abef, cdgh, w, MAC_DIFF, NULL, res, diffs);
+    }
+}
+
+SHANI_VL_TARGET static void kdf3_items_shani(const aiotsec_batch_item *items, size_t count, size_t compact_off,
+                                             uint8_t fc, uint64_t *diffs)
+{
+    size_t groups = count / 3, done = 3 * groups;
+    kdf_items_n(3, items, groups, compact_off, fc, diffs);
+    if (count - done == 2)
+        kdf_items_n(2, items + done, 1, compact_off, fc, diffs + done);
+    else if (count - done == 1)
+        kdf_items_n(1, items + done, 1, compact_off, fc, diffs + done);
 }
 
 /* See aiot_sha256_impl.hmac3: three streams at a time, then the last two (or
@@ -360,7 +514,7 @@ SHANI_VL_TARGET static void hmac3_shani(const void *const *key, const uint8_t *m
 }
 
 const aiot_sha256_impl aiot_sha256_shani_vl = {"shani-vl", compress_shani, compress2_shani, hmac2_shani, NULL,
-                                               hmac1_shani, hmac3_shani};
+                                               hmac1_shani, hmac3_shani, kdf3_shani, kdf3_items_shani};
 
 #else
 

@@ -20,9 +20,9 @@ extern "C" {
 /** @brief Minor version: backwards-compatible additions. */
 #define AIOTSEC_VERSION_MINOR 4
 /** @brief Patch version: fixes only. */
-#define AIOTSEC_VERSION_PATCH 0
+#define AIOTSEC_VERSION_PATCH 1
 /** @brief The version as a string literal. */
-#define AIOTSEC_VERSION_STRING "0.4.0"
+#define AIOTSEC_VERSION_STRING "0.4.1"
 /** @brief The version as one number, MAJOR * 10000 + MINOR * 100 + PATCH. */
 #define AIOTSEC_VERSION_NUMBER \
     (AIOTSEC_VERSION_MAJOR * 10000 + AIOTSEC_VERSION_MINOR * 100 + AIOTSEC_VERSION_PATCH)

@@ -62,7 +62,7 @@ from .aiotf import (Aiotf, AiotfStats, DeviceReport, FailureCause, ProcType, Pro
 from .device import Device, DeviceState, DeviceStats
 from .keyfile import KeyRecord, read_keyfile, read_keyfile_file, read_keyfile_text
 
-__version__ = "0.4.0"
+__version__ = "0.4.1"
 
 
 def library() -> Library:

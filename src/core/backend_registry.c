@@ -2,6 +2,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "core/backend_ext.h"
 #include "core/internal.h"
 #include "aiotsec/portable.h"
 #ifdef AIOTSEC_HAVE_NATIVE
@@ -40,6 +41,12 @@ const char *aiotsec_backend_name_at(size_t index)
 {
     return index < N_BUILTIN ? builtin_at(index)->name : NULL;
 }
+
+const aiot_backend_ext *aiot_backend_ext_of(const aiotsec_backend *be)
+{
+    (void)be;
+    return NULL;
+}
 #else
 /* The built-ins come in families, default first: a family is one table
  * (sodium, OpenSSL) or several that share code and choose by CPU which they can
@@ -51,15 +58,16 @@ typedef struct family {
     size_t (*count)(void);                               /* several tables: how many */
     const char *(*name_at)(size_t i);                    /* ... their names */
     int (*find)(const char *name, const aiotsec_backend **out); /* UNKNOWN_BACKEND: not ours */
+    const aiot_backend_ext *(*ext_of)(const aiotsec_backend *be); /* NULL: no family extension */
 } family;
 
 static const family families[] = {
-    {&aiot_backend_sodium, NULL, NULL, NULL},
+    {&aiot_backend_sodium, NULL, NULL, NULL, NULL},
 #ifdef AIOTSEC_HAVE_OPENSSL
-    {&aiot_backend_openssl, NULL, NULL, NULL},
+    {&aiot_backend_openssl, NULL, NULL, NULL, NULL},
 #endif
 #ifdef AIOTSEC_HAVE_NATIVE
-    {NULL, aiot_native_count, aiot_native_name_at, aiot_native_find},
+    {NULL, aiot_native_count, aiot_native_name_at, aiot_native_find, aiot_native_ext_of},
 #endif
 };
 #define N_FAMILIES (sizeof families / sizeof families[0])
@@ -110,6 +118,16 @@ const char *aiotsec_backend_name_at(size_t index)
         if (index < n)
             return f->table ? f->table->name : f->name_at(index);
         index -= n;
+    }
+    return NULL;
+}
+
+const aiot_backend_ext *aiot_backend_ext_of(const aiotsec_backend *be)
+{
+    for (size_t i = 0; i < N_FAMILIES; i++) {
+        const aiot_backend_ext *ext = families[i].ext_of ? families[i].ext_of(be) : NULL;
+        if (ext)
+            return ext;
     }
     return NULL;
 }

@@ -29,9 +29,10 @@ typedef struct aiot_state {
     _Alignas(16) unsigned char b[AIOTSEC_BACKEND_STATE_MAX];
 } aiot_state;
 
-/* A prepared K_AIOT_root: the backend's HMAC state right after hmac_init,
- * in a flexible array sized to the backend's hmac_state_size, followed by the
- * backend's compact form of it when it has one (compact points there).
+/* A prepared K_AIOT_root: the backend's HMAC state right after hmac_init, and
+ * the backend's compact form of it when it has one, in one 64-aligned allocation
+ * after the handle: the compact form first (compact points there: a batch finds
+ * handle and compact form in two adjacent cache lines), then the state.
  *
  * A key store that keeps only compact forms (memstore: one 64-octet line per
  * device) hands out *views*: state_size 0, compact pointing into the store. A
@@ -48,13 +49,16 @@ struct aiotsec_prepared_key {
  * (tests/hardening, -Wl,--wrap=aiot_ct_verdict). */
 int aiot_ct_verdict(int eq);
 
-/* aiotsec_ct_equal() for the library's own hot loops, the loop inlined (an exported
- * function is called through the PLT even from inside the library). */
-static inline int aiot_ct_eq(const uint8_t *a, const uint8_t *b, size_t len)
+/* The verdicts of up to 64 comparisons at once, bit j for comparison j (ct.c): the
+ * batch loops' one exit per chunk, declassified as a whole by the same check. */
+uint64_t aiot_ct_verdicts(uint64_t bits);
+
+/* 1 when the len octets at a and b are equal, 0 otherwise, still secret: every
+ * difference accumulated, eight octets at a time (memcpy: any alignment), then the
+ * tail: no early exit, no branch on the data, only on the length. The empty asm
+ * makes acc opaque, so the reduction cannot become a compare and branch. */
+static inline uint64_t aiot_ct_eq_bit(const uint8_t *a, const uint8_t *b, size_t len)
 {
-    /* Every difference accumulated, eight octets at a time (memcpy: any alignment),
-     * then the tail: no early exit, no branch on the data, only on the length. The
-     * empty asm makes acc opaque, so the reduction cannot become a compare and branch. */
     uint64_t acc = 0;
     size_t i = 0;
     for (; i + 8 <= len; i += 8) {
@@ -68,7 +72,14 @@ static inline int aiot_ct_eq(const uint8_t *a, const uint8_t *b, size_t len)
     __asm__ __volatile__("" : "+r"(acc));
     /* Fold to 32 bits; then (d - 1) >> 63 is 1 exactly when d == 0 (d < 2^32). */
     uint64_t d = (acc | (acc >> 32)) & 0xFFFFFFFFu;
-    return aiot_ct_verdict((int)((d - 1u) >> 63));
+    return (d - 1u) >> 63;
+}
+
+/* aiotsec_ct_equal() for the library's own hot loops, the loop inlined (an exported
+ * function is called through the PLT even from inside the library). */
+static inline int aiot_ct_eq(const uint8_t *a, const uint8_t *b, size_t len)
+{
+    return aiot_ct_verdict((int)aiot_ct_eq_bit(a, b, len));
 }
 
 /* 1 when ctx's backend has compact prepared keys (all three operations). */

@@ -30,6 +30,9 @@ struct aiot_batch_job {
     uint8_t *xres; /* derive: n * res_len octets; NULL for verify */
     int *results;
     atomic_size_t next; /* first item not yet taken */
+    /* Two-ended taking (n < 2^32): the first item not yet taken from the front
+     * << 32 | one past the last not yet taken from the back. */
+    _Atomic uint64_t span;
     /* Another kind of job (the ADM's named look-ups): NULL for batch items. */
     aiot_batch_range_fn range;
     const void *arg;
@@ -61,7 +64,9 @@ int aiot_batch_derive_compact(const aiotsec_ctx *ctx, const void *const *keys, c
 
 /* Takes GRAINs from jb->next until none are left, runs them; returns how many of
  * the items this thread ran succeeded (derive) or matched (verify). */
-size_t aiot_batch_take_grains(aiot_batch_job *jb);
+size_t aiot_batch_take_grains(aiot_batch_job *jb, int from_back);
+/* Resets jb's counters for a new run over its n items. */
+void aiot_batch_job_reset(aiot_batch_job *jb);
 
 /* Grains in a batch of n items: more threads than this have nothing to take. */
 static inline size_t aiot_batch_grains(size_t n)

@@ -123,7 +123,7 @@ static void *pool_worker(void *arg)
         unsigned s = atomic_load(&p->state); /* after the increment: see the protocol above */
         seen = s >> 1;
         if (s & 1u) {
-            size_t ok = aiot_batch_take_grains(&p->job);
+            size_t ok = aiot_batch_take_grains(&p->job, 1);
             atomic_fetch_add_explicit(&p->n_ok, ok, memory_order_relaxed);
         }
         atomic_fetch_sub(&p->inflight, 1u); /* releases this worker's results to the caller */
@@ -159,6 +159,7 @@ int aiotsec_batch_pool_new(aiotsec_batch_pool **out, unsigned threads)
         return AIOTSEC_E_NO_MEMORY;
     memset(p, 0, sizeof *p);
     atomic_init(&p->job.next, 0);
+    atomic_init(&p->job.span, 0);
     atomic_init(&p->state, 0u);
     atomic_init(&p->sleepers, 0u);
     atomic_init(&p->stop, 0);
@@ -219,9 +220,9 @@ size_t aiot_batch_pool_run(aiotsec_batch_pool *p, aiot_batch_job *jb)
 {
     pthread_mutex_lock(&p->call);
     size_t ok;
-    atomic_store_explicit(&jb->next, 0, memory_order_relaxed);
+    aiot_batch_job_reset(jb);
     if (p->started == 0 || jb->n <= aiot_batch_job_grain(jb)) {
-        ok = aiot_batch_take_grains(jb); /* nothing to share */
+        ok = aiot_batch_take_grains(jb, 0); /* nothing to share */
     } else {
         p->job.ctx = jb->ctx;
         p->job.items = jb->items;
@@ -231,7 +232,7 @@ size_t aiot_batch_pool_run(aiotsec_batch_pool *p, aiot_batch_job *jb)
         p->job.range = jb->range;
         p->job.arg = jb->arg;
         p->job.grain = jb->grain;
-        atomic_store_explicit(&p->job.next, 0, memory_order_relaxed);
+        aiot_batch_job_reset(&p->job);
         atomic_store_explicit(&p->n_ok, 0, memory_order_relaxed);
         unsigned gen = (atomic_load_explicit(&p->state, memory_order_relaxed) >> 1) + 1u;
         atomic_store(&p->state, gen << 1 | 1u); /* publishes the job written above */
@@ -240,7 +241,7 @@ size_t aiot_batch_pool_run(aiotsec_batch_pool *p, aiot_batch_job *jb)
             pthread_cond_broadcast(&p->wake);
             pthread_mutex_unlock(&p->lock);
         }
-        ok = aiot_batch_take_grains(&p->job);
+        ok = aiot_batch_take_grains(&p->job, 0);
         atomic_store(&p->state, gen << 1); /* closed: late workers leave it alone */
         /* Workers still in flight finish at most one grain each. */
         for (unsigned i = 1; atomic_load(&p->inflight) != 0; i++) {
@@ -257,7 +258,7 @@ size_t aiot_batch_pool_run(aiotsec_batch_pool *p, aiot_batch_job *jb)
 static size_t pool_run(aiotsec_batch_pool *p, const aiotsec_ctx *ctx, const aiotsec_batch_item *items,
                        size_t n, uint8_t *xres, int *results)
 {
-    aiot_batch_job jb = {ctx, items, n, xres, results, 0, NULL, NULL, 0};
+    aiot_batch_job jb = {ctx, items, n, xres, results, 0, 0, NULL, NULL, 0};
     return aiot_batch_pool_run(p, &jb);
 }
 

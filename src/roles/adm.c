@@ -445,7 +445,7 @@ static int auth_filter_direct(job *jb)
     a->n_cands = k;
     filter_job fj = {adm, req, a, first, k, jb->m, 0};
     atomic_init(&fj.rc, AIOTSEC_OK);
-    aiot_batch_job bj = {adm->ctx, NULL, k * jb->m, NULL, NULL, 0, filter_range, &fj, 0};
+    aiot_batch_job bj = {adm->ctx, NULL, k * jb->m, NULL, NULL, 0, 0, filter_range, &fj, 0};
     if (adm->cfg.pool)
         (void)aiot_batch_pool_run(adm->cfg.pool, &bj);
     else
@@ -582,18 +582,25 @@ static size_t named_range(const aiot_batch_job *bj, size_t first, size_t len)
                 res[j] = AIOTSEC_E_UNKNOWN_DEVICE;
                 continue;
             }
-            const aiotsec_prepared_key *k = aiot_memstore_key(adm->ms, devs[j], &views[m]);
-            keys[m] = k;
+            /* Compact keys go to the backend as the store's lines: no view, no batch item. */
+            keys[m] = compact ? aiot_memstore_line(adm->ms, devs[j]) : aiot_memstore_key(adm->ms, devs[j], &views[m]);
             rn[m] = it[j].rand_n;
             rd[m] = it[j].rand_d;
             where[m++] = j;
         }
+        if (m == cn && compact) {
+            /* Every item found (the usual case): XRES_AIOT straight into the caller's buffer. */
+            int rc = aiot_batch_derive_compact(adm->ctx, keys, rn, rd, m, xr);
+            for (size_t j = 0; j < cn; j++)
+                res[j] = rc;
+            if (rc != AIOTSEC_OK)
+                memset(xr, 0, cn * rl);
+            n_ok += rc == AIOTSEC_OK ? cn : 0;
+            continue;
+        }
         uint8_t out[NAMED_CHUNK * AIOTSEC_RAND_RES_MAX];
         int st[NAMED_CHUNK];
         if (m && compact) {
-            /* Compact keys straight to the backend: no batch items to build and check. */
-            for (size_t x = 0; x < m; x++)
-                keys[x] = ((const aiotsec_prepared_key *)keys[x])->compact;
             int rc = aiot_batch_derive_compact(adm->ctx, keys, rn, rd, m, out);
             for (size_t x = 0; x < m; x++)
                 st[x] = rc;
@@ -631,7 +638,7 @@ int aiotsec_adm_get_authentication_named(const aiotsec_adm *adm, const aiotsec_a
     if (xres_cap / rl < n)
         return AIOTSEC_E_BUFFER_TOO_SMALL;
     named_job nj = {adm, items, xres, results};
-    aiot_batch_job bj = {adm->ctx, NULL, n, NULL, NULL, 0, named_range, &nj, NAMED_CHUNK};
+    aiot_batch_job bj = {adm->ctx, NULL, n, NULL, NULL, 0, 0, named_range, &nj, NAMED_CHUNK};
     size_t ok = adm->cfg.pool ? aiot_batch_pool_run(adm->cfg.pool, &bj) : named_range(&bj, 0, n);
     if (n_ok)
         *n_ok = ok;

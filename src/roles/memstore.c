@@ -67,7 +67,7 @@ static const uint8_t *dev_id(const aiotsec_memstore *s, size_t n, size_t *len)
 
 static uint64_t hash_id(const aiotsec_memstore *s, const uint8_t *id, size_t len)
 {
-    return aiot_siphash24(s->hash_key, id, len);
+    return aiot_siphash13(s->hash_key, id, len);
 }
 
 /* A device's arena record: [len][identifier][device number, 4 octets host order].

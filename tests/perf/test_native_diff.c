@@ -12,6 +12,7 @@
 #include <openssl/hmac.h>
 #endif
 
+#include "core/backend_ext.h"
 #include "core/internal.h"
 #include "native/native.h"
 #include "vectors.h"
@@ -337,6 +338,98 @@ Test(native_diff, random_batch_compact_vs_libsodium, .timeout = 120)
                 cr_assert_eq(memcmp(macs + 32 * i, want, 32), 0, "%s: n %zu len %zu item %zu", paths[p], n, ml, i);
             }
             items += (unsigned)n;
+        }
+    }
+}
+
+/* The extension (core/backend_ext.h) on every path: kdf_rand against libsodium's HMAC
+ * of the laid-out KDF string, for every count up to NMAX, every output length and
+ * FCs at both ends; verify_items (where the path has it) reading batch items in
+ * place, with every octet and bit of a RES wrong in turn. Sodium, OpenSSL and
+ * user tables have no extension. */
+Test(native_diff, extension_kdf_and_items_vs_libsodium)
+{
+    enum { NMAX = 11 };
+    const aiotsec_backend *sodium = NULL;
+    cr_assert_eq(aiotsec_backend_find("sodium", &sodium), AIOTSEC_OK);
+    cr_assert_null(aiot_backend_ext_of(sodium));
+    aiotsec_backend copy = *sodium;
+    cr_assert_null(aiot_backend_ext_of(&copy));
+    for (size_t p = 0; p < sizeof paths / sizeof paths[0]; p++) {
+        const aiotsec_backend *be = path_or_skip(paths[p]);
+        if (!be)
+            continue;
+        const aiot_backend_ext *ext = aiot_backend_ext_of(be);
+        cr_assert_not_null(ext, "%s", paths[p]);
+        copy = *be; /* a context's copy of the table finds it too */
+        cr_assert_eq(aiot_backend_ext_of(&copy), ext);
+        cr_assert_eq(ext->verify_items != NULL,
+                     strcmp(paths[p], "native-shani-vl") == 0 ||
+                         (strcmp(paths[p], "native") == 0 && strcmp(aiot_native_active_path(), "shani-vl") == 0),
+                     "%s", paths[p]);
+        aiot_state st;
+        /* A handle whose compact pointer sits where the items say, as a prepared key's does. */
+        struct handle {
+            const void *ctx;
+            const void *compact;
+        } handles[NMAX];
+        _Alignas(64) static uint8_t compact[NMAX][64];
+        const void *cp[NMAX];
+        const uint8_t *p0[NMAX], *p1[NMAX];
+        uint8_t keys[NMAX][32], rn[NMAX][16], rd[NMAX][16], out[NMAX * 32 + 1], s[37], want[NMAX][32];
+        static const uint8_t fcs[] = {0x00, 0xA0, 0xFE};
+        for (size_t f = 0; f < sizeof fcs; f++) {
+            for (size_t n = 1; n <= NMAX; n++) {
+                for (size_t i = 0; i < n; i++) {
+                    randombytes_buf(keys[i], 32);
+                    randombytes_buf(rn[i], 16);
+                    randombytes_buf(rd[i], 16);
+                    cr_assert_eq(be->hmac_init(be->user, st.b, keys[i], 32), 0);
+                    cr_assert_eq(be->hmac_compact(be->user, compact[i], st.b), 0);
+                    be->hmac_release(be->user, st.b);
+                    cp[i] = compact[i];
+                    p0[i] = rn[i];
+                    p1[i] = rd[i];
+                    s[0] = fcs[f];
+                    memcpy(s + 1, rn[i], 16);
+                    s[17] = 0;
+                    s[18] = 16;
+                    memcpy(s + 19, rd[i], 16);
+                    s[35] = 0;
+                    s[36] = 16;
+                    sodium_hmac(keys[i], 32, s, sizeof s, want[i]);
+                }
+                for (size_t ol = 1; ol <= 32; ol++) {
+                    memset(out, 0xAA, sizeof out);
+                    cr_assert_eq(ext->kdf_rand(be->user, cp, fcs[f], p0, p1, n, out, ol), AIOTSEC_OK);
+                    for (size_t i = 0; i < n; i++)
+                        cr_assert_eq(memcmp(out + i * ol, want[i] + 32 - ol, ol), 0, "%s fc %02x n %zu len %zu item %zu",
+                                     paths[p], fcs[f], n, ol, i);
+                    cr_assert_eq(out[n * ol], 0xAA, "%s fc %02x n %zu len %zu: wrote past its output", paths[p], fcs[f], n, ol);
+                }
+                if (!ext->verify_items)
+                    continue;
+                aiotsec_batch_item items[NMAX];
+                uint8_t res[NMAX][16];
+                uint64_t diffs[NMAX];
+                for (size_t i = 0; i < n; i++) {
+                    handles[i] = (struct handle){NULL, compact[i]};
+                    memcpy(res[i], want[i] + 16, 16);
+                    items[i] = (aiotsec_batch_item){(const aiotsec_prepared_key *)(const void *)&handles[i], rn[i], 16,
+                                                    rd[i], 16, res[i], 16};
+                }
+                ext->verify_items(be->user, items, n, offsetof(struct handle, compact), fcs[f], diffs);
+                for (size_t i = 0; i < n; i++)
+                    cr_assert_eq(diffs[i], 0, "%s n %zu item %zu", paths[p], n, i);
+                for (size_t bit = 0; bit < 128; bit++) {
+                    size_t i = bit % n;
+                    res[i][bit / 8] ^= (uint8_t)(1u << (bit % 8));
+                    ext->verify_items(be->user, items, n, offsetof(struct handle, compact), fcs[f], diffs);
+                    for (size_t j = 0; j < n; j++)
+                        cr_assert_eq(diffs[j] != 0, j == i, "%s bit %zu item %zu", paths[p], bit, j);
+                    res[i][bit / 8] ^= (uint8_t)(1u << (bit % 8));
+                }
+            }
         }
     }
 }
