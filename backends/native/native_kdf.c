@@ -22,12 +22,15 @@ int aiot_native_kdf_rand_impl(const aiot_sha256_impl *impl, const void *const *c
         return AIOTSEC_OK;
     }
     /* S side by side, then the slack the kernels read past the last one (zeros: S is public). */
-    uint8_t s[KDF_CHUNK * KDF_S_LEN + AIOT_NATIVE_SLACK] = {0}, macs[KDF_CHUNK * 32];
+    uint8_t s[KDF_CHUNK * KDF_S_LEN + AIOT_NATIVE_SLACK] = {0};
+    uint8_t macs[KDF_CHUNK * 32]; /* whole MACs of a chunk, when only their tails are wanted */
     const int whole = out_len == 32; /* whole MACs go straight to out */
     int rc = AIOTSEC_OK;
     for (size_t base = 0; base < n && rc == AIOTSEC_OK; base += KDF_CHUNK) {
         size_t m = n - base < KDF_CHUNK ? n - base : KDF_CHUNK;
-        uint8_t *dst = whole ? out + 32 * base : macs;
+        uint8_t *dst = macs;
+        if (whole)
+            dst = out + 32 * base;
         if (impl->kdf3) {
             impl->kdf3(compact + base, fc, p0 + base, p1 + base, m, 0, dst);
         } else {

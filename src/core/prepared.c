@@ -7,8 +7,8 @@
 #include "core/internal.h"
 
 /* One allocation, 64-aligned: the handle, then the compact form right after it (so
- * a batch finds both in the handle's first two cache lines, which it prefetches
- * without a dependent load), then the whole state, 16-aligned. */
+ * a batch reads both from the handle's first two cache lines), then the whole
+ * state, 16-aligned. */
 #define KEY_ALIGN 64u
 static size_t align16(size_t n)
 {

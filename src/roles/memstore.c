@@ -7,7 +7,7 @@
  *    a 32-bit reference to its Permanent Identifier, stored length-first in a
  *    byte arena (one miss reads both); and, only when the caller keeps them,
  *    the raw keys, in an array of their own, away from the hot lines;
- *  - a keyed-SipHash index by Permanent Identifier (32-bit slots, load <= 1/2),
+ *  - a keyed SipHash-1-3 index by Permanent Identifier (8-octet slots, load <= 3/4),
  *    answered a batch at a time with software prefetching (aiot_memstore_find_batch);
  *  - the device numbers sorted by Permanent Identifier (filters: a range found
  *    by two binary searches). A load stores its devices in that order, so a

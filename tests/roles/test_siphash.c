@@ -19,21 +19,29 @@ Test(siphash, paper_vectors)
     cr_assert_eq(aiot_siphash24(key, msg, 0), 0x726fdb47dd0e0e31ull);  /* reference vector, empty input */
 }
 
-Test(siphash, every_length_and_key_bit_matters)
+/* No two lengths of zeros collide, and every key bit changes the hash. */
+static void every_length_and_key_bit_matters(uint64_t (*hash)(const uint8_t key[16], const uint8_t *data, size_t len),
+                                             const char *name)
 {
     uint8_t key[16] = {0}, msg[64] = {0};
     uint64_t seen[65];
     for (size_t n = 0; n <= 64; n++) {
-        seen[n] = aiot_siphash24(key, msg, n);
+        seen[n] = hash(key, msg, n);
         for (size_t m = 0; m < n; m++)
-            cr_assert_neq(seen[n], seen[m], "lengths %zu and %zu collide", n, m);
+            cr_assert_neq(seen[n], seen[m], "%s: lengths %zu and %zu collide", name, n, m);
     }
-    uint64_t base = aiot_siphash24(key, msg, 16);
+    uint64_t base = hash(key, msg, 16);
     for (int b = 0; b < 128; b++) {
         key[b / 8] ^= (uint8_t)(1u << (b % 8));
-        cr_assert_neq(aiot_siphash24(key, msg, 16), base, "key bit %d ignored", b);
+        cr_assert_neq(hash(key, msg, 16), base, "%s: key bit %d ignored", name, b);
         key[b / 8] ^= (uint8_t)(1u << (b % 8));
     }
+}
+
+Test(siphash, every_length_and_key_bit_matters)
+{
+    every_length_and_key_bit_matters(aiot_siphash24, "2-4");
+    every_length_and_key_bit_matters(aiot_siphash13, "1-3");
 }
 
 Test(siphash, siphash13_matches_cpython)
@@ -49,21 +57,4 @@ Test(siphash, siphash13_matches_cpython)
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         cr_assert_eq(aiot_siphash13(key, msg, want[i].n), want[i].h, "length %zu", want[i].n);
     cr_assert_neq(aiot_siphash13(key, msg, 16), aiot_siphash24(key, msg, 16));
-}
-
-Test(siphash, siphash13_every_length_and_key_bit_matters)
-{
-    uint8_t key[16] = {0}, msg[64] = {0};
-    uint64_t seen[65];
-    for (size_t n = 0; n <= 64; n++) {
-        seen[n] = aiot_siphash13(key, msg, n);
-        for (size_t m = 0; m < n; m++)
-            cr_assert_neq(seen[n], seen[m], "lengths %zu and %zu collide", n, m);
-    }
-    uint64_t base = aiot_siphash13(key, msg, 16);
-    for (int b = 0; b < 128; b++) {
-        key[b / 8] ^= (uint8_t)(1u << (b % 8));
-        cr_assert_neq(aiot_siphash13(key, msg, 16), base, "key bit %d ignored", b);
-        key[b / 8] ^= (uint8_t)(1u << (b % 8));
-    }
 }
