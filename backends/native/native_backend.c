@@ -213,8 +213,8 @@ const char *aiot_native_name_at(size_t i)
     return i < g_name_count ? g_names[i] : NULL;
 }
 
-/* The extension (core/backend_ext.h): RES_AIOT's KDF string from its RANDs, and on
- * a path with an item kernel the whole verification of batch items. */
+/* The extension (core/backend_ext.h), on a path with kdf3: RES_AIOT's KDF string
+ * from its RANDs and, with an item kernel, the whole verification of batch items. */
 static int ext_kdf_rand(void *user, const void *const *compact, uint8_t fc, const uint8_t *const *p0,
                         const uint8_t *const *p1, size_t n, uint8_t *out, size_t out_len)
 {
@@ -232,8 +232,9 @@ static const aiot_backend_ext ext_items = {ext_kdf_rand, ext_verify_items};
 
 const aiot_backend_ext *aiot_native_ext_of(const aiotsec_backend *be)
 {
-    /* Any table with the native operations (a built-in one or a context's copy). */
-    if (!be || be->hmac_batch_compact != op_batch_compact)
+    /* Any table with the native operations (a built-in one or a context's copy) on a
+     * path with kdf3; the others gain nothing over the library's own layout of S. */
+    if (!be || be->hmac_batch_compact != op_batch_compact || !impl_of(be->user)->kdf3)
         return NULL;
     return impl_of(be->user)->kdf3_items ? &ext_items : &ext_plain;
 }

@@ -243,12 +243,12 @@ static void batch_kernels(const aiot_sha256_impl *impl, const void *const *key, 
 /* One-block messages on a path with a batch kernel. The kernels form the inner
  * blocks in registers from 64 octets read at each message (keep clears what
  * follows the message, pad adds the padding). Reading past an item is fine while
- * those 64 octets stay inside msgs, or inside the `slack` octets the caller says
- * are readable after it; the last items, whose 64 octets would not, and the few
- * before them that would not fill a whole kernel group, go through a local copy
- * followed by 64 readable octets. */
+ * those 64 octets stay inside msgs; the last items, whose 64 octets would not
+ * (fewer than 64 + msg_len octets of them), and the few before them that would
+ * not fill a whole kernel group, go through a local copy followed by 64 readable
+ * octets. */
 static void batch_wide(const aiot_sha256_impl *impl, const void *const *key, const uint8_t *msgs,
-                       size_t msg_len, size_t n, size_t slack, uint8_t *macs)
+                       size_t msg_len, size_t n, uint8_t *macs)
 {
     /* Windows of 64 octets into fixed patterns: fixed-size copies, no loop. */
     static const uint8_t ones_then_zeros[128] = {
@@ -265,7 +265,7 @@ static void batch_wide(const aiot_sha256_impl *impl, const void *const *key, con
     pad[62] = (uint8_t)(bits >> 8);
     pad[63] = (uint8_t)bits;
     size_t unsafe = 0; /* items at the end with fewer than 64 octets from their start to the end of msgs */
-    while (unsafe < n && (unsafe + 1) * msg_len + slack < 64)
+    while (unsafe < n && (unsafe + 1) * msg_len < 64)
         unsafe++;
     size_t group = impl->hmac8 ? 8 : impl->hmac3 ? 3 : 2;
     size_t direct = (n - unsafe) / group * group;
@@ -325,14 +325,14 @@ static void batch_pairs(const aiot_sha256_impl *impl, const void *const *key, co
  * host-order words (inner midstate, outer midstate), already checked non-NULL;
  * n > 0 and msgs non-NULL unless msg_len is 0. */
 static int batch_core(const aiot_sha256_impl *impl, const void *const *key, const uint8_t *msgs,
-                      size_t msg_len, size_t n, size_t slack, uint8_t *macs)
+                      size_t msg_len, size_t n, uint8_t *macs)
 {
     static const uint8_t no_msg[1];
     if (!msg_len)
         msgs = no_msg; /* empty messages: any valid pointer (memcpy must never see NULL) */
     if (msg_len <= 55) {
         if (impl->hmac3 || impl->hmac8 || impl->hmac2)
-            batch_wide(impl, key, msgs, msg_len, n, slack, macs);
+            batch_wide(impl, key, msgs, msg_len, n, macs);
         else
             batch_pairs(impl, key, msgs, msg_len, n, macs);
         return AIOTSEC_OK;
@@ -372,7 +372,7 @@ int aiot_native_batch_impl(const aiot_sha256_impl *impl, const void *const *prep
         if (p->magic != AIOT_NATIVE_MAGIC || p->total != 64 || p->buflen != 0)
             return AIOTSEC_E_BAD_STATE;
     }
-    return batch_core(impl, prepared, msgs, msg_len, n, 0, macs);
+    return batch_core(impl, prepared, msgs, msg_len, n, macs);
 }
 
 /* Batch over compact keys (aiot_native_compact_impl): nothing to validate but
@@ -387,13 +387,5 @@ int aiot_native_batch_compact_impl(const aiot_sha256_impl *impl, const void *con
     for (size_t i = 0; i < n; i++)
         if (!compact[i])
             return AIOTSEC_E_NULL_ARG;
-    return batch_core(impl, compact, msgs, msg_len, n, 0, macs);
-}
-
-/* The same over messages laid out by the native backend itself, followed by at
- * least AIOT_NATIVE_SLACK readable octets (no item needs the local copy). */
-int aiot_native_batch_compact_slack(const aiot_sha256_impl *impl, const void *const *compact, const uint8_t *msgs,
-                                    size_t msg_len, size_t n, uint8_t *macs)
-{
-    return batch_core(impl, compact, msgs, msg_len, n, AIOT_NATIVE_SLACK, macs);
+    return batch_core(impl, compact, msgs, msg_len, n, macs);
 }

@@ -42,12 +42,7 @@ int aiot_native_batch_impl(const aiot_sha256_impl *impl, const void *const *prep
 int aiot_native_compact_impl(void *compact, const void *state);
 int aiot_native_batch_compact_impl(const aiot_sha256_impl *impl, const void *const *compact,
                                    const uint8_t *msgs, size_t msg_len, size_t n, uint8_t *macs);
-/* As aiot_native_batch_compact_impl (the pointers already checked), for messages
- * followed by AIOT_NATIVE_SLACK readable octets: a kernel reads 64 octets at each. */
-#define AIOT_NATIVE_SLACK 64u
-int aiot_native_batch_compact_slack(const aiot_sha256_impl *impl, const void *const *compact, const uint8_t *msgs,
-                                    size_t msg_len, size_t n, uint8_t *macs);
-/* The extension's kdf_rand (core/backend_ext.h) on one path (native_kdf.c). */
+/* The extension's kdf_rand (core/backend_ext.h) on a path with kdf3 (native_kdf.c). */
 int aiot_native_kdf_rand_impl(const aiot_sha256_impl *impl, const void *const *compact, uint8_t fc,
                               const uint8_t *const *p0, const uint8_t *const *p1, size_t n, uint8_t *out,
                               size_t out_len);

@@ -4,7 +4,7 @@
  *
  * Items are taken CHUNK at a time: the valid ones are packed (their prepared
  * keys and RANDs in pointer arrays, and their KDF strings S side by side unless
- * the backend is the built-in one, which takes the RANDs: core/backend_ext.h) and
+ * the built-in backend's three-stream path takes the RANDs: core/backend_ext.h) and
  * handed to the backend in one call, so it can interleave several SHA-256 streams;
  * with the built-in backend's item kernel, a chunk of valid verifications is read
  * in place instead. Everything lives on the stack: no allocation unless the caller
