@@ -53,10 +53,19 @@ int aiot_ct_verdict(int eq);
  * batch loops' one exit per chunk, declassified as a whole by the same check. */
 uint64_t aiot_ct_verdicts(uint64_t bits);
 
+/* 1 when the accumulated difference acc is 0, else 0, still secret. The empty asm
+ * makes acc opaque, so the reduction cannot become a compare and branch. */
+static inline uint64_t aiot_ct_zero_bit(uint64_t acc)
+{
+    __asm__ __volatile__("" : "+r"(acc));
+    /* Fold to 32 bits; then (d - 1) >> 63 is 1 exactly when d == 0 (d < 2^32). */
+    uint64_t d = (acc | (acc >> 32)) & 0xFFFFFFFFu;
+    return (d - 1u) >> 63;
+}
+
 /* 1 when the len octets at a and b are equal, 0 otherwise, still secret: every
  * difference accumulated, eight octets at a time (memcpy: any alignment), then the
- * tail: no early exit, no branch on the data, only on the length. The empty asm
- * makes acc opaque, so the reduction cannot become a compare and branch. */
+ * tail: no early exit, no branch on the data, only on the length. */
 static inline uint64_t aiot_ct_eq_bit(const uint8_t *a, const uint8_t *b, size_t len)
 {
     uint64_t acc = 0;
@@ -69,10 +78,7 @@ static inline uint64_t aiot_ct_eq_bit(const uint8_t *a, const uint8_t *b, size_t
     }
     for (; i < len; i++)
         acc |= (uint64_t)(a[i] ^ b[i]);
-    __asm__ __volatile__("" : "+r"(acc));
-    /* Fold to 32 bits; then (d - 1) >> 63 is 1 exactly when d == 0 (d < 2^32). */
-    uint64_t d = (acc | (acc >> 32)) & 0xFFFFFFFFu;
-    return (d - 1u) >> 63;
+    return aiot_ct_zero_bit(acc);
 }
 
 /* aiotsec_ct_equal() for the library's own hot loops, the loop inlined (an exported

@@ -122,12 +122,8 @@ static size_t verify_chunk_items(const aiotsec_ctx *ctx, const aiot_backend_ext 
     ext->verify_items(ctx->be.user, items, cn, offsetof(struct aiotsec_prepared_key, compact),
                       (uint8_t)ctx->profile.p.fc_res, diffs);
     uint64_t bits = 0;
-    for (size_t j = 0; j < cn; j++) {
-        uint64_t acc = diffs[j];
-        __asm__ __volatile__("" : "+r"(acc)); /* as in aiot_ct_eq_bit: no compare and branch */
-        uint64_t d = (acc | (acc >> 32)) & 0xFFFFFFFFu;
-        bits |= ((d - 1u) >> 63) << j;
-    }
+    for (size_t j = 0; j < cn; j++)
+        bits |= aiot_ct_zero_bit(diffs[j]) << j;
     return put_verdicts(aiot_ct_verdicts(bits), NULL, cn, results);
 }
 
